@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/spf13/cobra"
+)
+
+// streams are the process's standard streams, passed down so that commands
+// can be run and tested without touching os.Stdout.
+type streams struct {
+	in  io.Reader
+	out io.Writer // results
+	err io.Writer // progress, logs and diagnostics
+}
+
+// globalOptions are flags every command shares.
+type globalOptions struct {
+	verbose bool
+}
+
+// logger returns the slog logger commands use for diagnostics on stderr.
+func (g *globalOptions) logger(s streams) *slog.Logger {
+	level := slog.LevelWarn
+	if g.verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(s.err, &slog.HandlerOptions{Level: level}))
+}
+
+func newRootCmd(s streams) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:   "imgcheck",
+		Short: "Build Go service images and prove they start on their ECS task",
+		Long: `imgcheck builds multi-arch container images of Go services without a Docker
+daemon, and verifies before deployment that an image will start on the AWS
+ECS / Fargate task definition that is about to run it.
+
+Exit codes: 0 every check ran and passed; 1 findings at or above --fail-on;
+2 could not verify (bad input, registry, network or auth error).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		// A bare "imgcheck" prints help; "imgcheck typo" is an error (exit 2).
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug detail to stderr")
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return fmt.Errorf("%w (see '%s --help')", err, cmd.CommandPath())
+	})
+	root.AddCommand(
+		newVersionCmd(s),
+	)
+	return root
+}
+
+// run executes the command line and returns the process exit code. Errors are
+// printed as one line on stderr.
+func run(ctx context.Context, args []string, s streams) int {
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		fmt.Fprintf(s.err, "imgcheck: %s\n", oneLine(err))
+	}
+	return exitCodeFor(err)
+}
