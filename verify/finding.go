@@ -1,0 +1,81 @@
+package verify
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Severity orders findings; --fail-on compares against it.
+type Severity int
+
+// Severities, lowest first.
+const (
+	Info Severity = iota
+	Warning
+	Error
+)
+
+func (s Severity) String() string {
+	switch s {
+	case Info:
+		return "info"
+	case Warning:
+		return "warning"
+	case Error:
+		return "error"
+	}
+	return fmt.Sprintf("severity(%d)", int(s))
+}
+
+// MarshalText renders the severity as its name in JSON reports.
+func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// ParseSeverity reads a --fail-on value.
+func ParseSeverity(s string) (Severity, error) {
+	switch strings.ToLower(s) {
+	case "info":
+		return Info, nil
+	case "warning", "warn":
+		return Warning, nil
+	case "error":
+		return Error, nil
+	}
+	return Info, fmt.Errorf("unknown severity %q: want error, warning or info", s)
+}
+
+// Location points into an input file (the task definition).
+type Location struct {
+	File   string `json:"file"`
+	Line   int    `json:"line,omitempty"`
+	Column int    `json:"column,omitempty"`
+}
+
+func (l *Location) String() string {
+	if l == nil || l.File == "" {
+		return ""
+	}
+	if l.Line == 0 {
+		return l.File
+	}
+	return fmt.Sprintf("%s:%d:%d", l.File, l.Line, l.Column)
+}
+
+// Finding is one judgement of a rule about one container on one platform.
+type Finding struct {
+	RuleID    string    `json:"rule"`
+	Severity  Severity  `json:"severity"`
+	Container string    `json:"container,omitempty"`
+	Platform  string    `json:"platform,omitempty"`
+	Message   string    `json:"message"`
+	Evidence  string    `json:"evidence,omitempty"`
+	Fix       string    `json:"fix,omitempty"`
+	Location  *Location `json:"location,omitempty"`
+}
+
+// Family is the rule family of the finding ("platform", "entrypoint", ...).
+func (f Finding) Family() string {
+	if r, ok := LookupRule(f.RuleID); ok {
+		return r.Family
+	}
+	return "other"
+}

@@ -1,0 +1,143 @@
+package verify
+
+import "sort"
+
+// ReportSchemaVersion versions the JSON report; bump it on breaking changes.
+const ReportSchemaVersion = 1
+
+// Report is the outcome of a verify run: what was checked, what was found,
+// and what could not be checked.
+type Report struct {
+	SchemaVersion int       `json:"schemaVersion"`
+	Tool          ToolInfo  `json:"tool"`
+	TaskDef       *Source   `json:"taskDefinition,omitempty"`
+	Targets       []Target  `json:"targets"`
+	Findings      []Finding `json:"findings"`
+	Errors        []Problem `json:"errors"`
+	Summary       Summary   `json:"summary"`
+	Pinned        []Pinned  `json:"pinned,omitempty"`
+	FailOn        Severity  `json:"failOn"`
+	Verdict       string    `json:"verdict"` // pass, fail or error
+	ExitCode      int       `json:"exitCode"`
+}
+
+// ToolInfo names the program that wrote the report.
+type ToolInfo struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Source is the task definition that was verified.
+type Source struct {
+	File   string `json:"file,omitempty"`
+	Shape  string `json:"shape,omitempty"`
+	Family string `json:"family,omitempty"`
+}
+
+// Target is one container image checked for one platform.
+type Target struct {
+	Container      string   `json:"container,omitempty"`
+	Image          string   `json:"image"`
+	Digest         string   `json:"digest,omitempty"`         // of what the reference named (index or manifest)
+	PlatformDigest string   `json:"platformDigest,omitempty"` // of the platform manifest
+	Platform       string   `json:"platform"`
+	Executable     string   `json:"executable,omitempty"` // resolved path of the entrypoint
+	Binary         string   `json:"binary,omitempty"`     // what binfmt found
+	ReadMode       string   `json:"readMode,omitempty"`   // prefix-read or verified
+	Checks         []string `json:"checks"`               // rule families that ran to completion
+}
+
+// Problem is something that stopped a check from running: the run cannot
+// pass while any problem is present.
+type Problem struct {
+	Container string `json:"container,omitempty"`
+	Platform  string `json:"platform,omitempty"`
+	Image     string `json:"image,omitempty"`
+	Message   string `json:"message"`
+}
+
+// Summary counts findings by severity.
+type Summary struct {
+	Errors        int `json:"errors"`
+	Warnings      int `json:"warnings"`
+	Infos         int `json:"infos"`
+	Targets       int `json:"targets"`
+	CouldNotCheck int `json:"couldNotVerify"`
+}
+
+// Pinned is an image reference rewritten to the digest that was verified.
+type Pinned struct {
+	Container string `json:"container"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+}
+
+// Exit codes of a verify run (see DESIGN.md).
+const (
+	ExitPass     = 0
+	ExitFindings = 1
+	ExitError    = 2
+)
+
+// Finish sorts the report, counts it and sets the verdict for failOn.
+// A report with no targets cannot pass: nothing was verified.
+func (r *Report) Finish(failOn Severity) {
+	r.SchemaVersion = ReportSchemaVersion
+	r.FailOn = failOn
+	if r.Findings == nil {
+		r.Findings = []Finding{}
+	}
+	if r.Errors == nil {
+		r.Errors = []Problem{}
+	}
+	if r.Targets == nil {
+		r.Targets = []Target{}
+	}
+	sort.SliceStable(r.Targets, func(i, j int) bool {
+		a, b := r.Targets[i], r.Targets[j]
+		if a.Container != b.Container {
+			return a.Container < b.Container
+		}
+		return a.Platform < b.Platform
+	})
+	sort.SliceStable(r.Findings, func(i, j int) bool {
+		a, b := r.Findings[i], r.Findings[j]
+		if a.Container != b.Container {
+			return a.Container < b.Container
+		}
+		if a.Platform != b.Platform {
+			return a.Platform < b.Platform
+		}
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		return a.RuleID < b.RuleID
+	})
+	r.Summary = Summary{Targets: len(r.Targets), CouldNotCheck: len(r.Errors)}
+	failing := 0
+	for _, f := range r.Findings {
+		switch f.Severity {
+		case Error:
+			r.Summary.Errors++
+		case Warning:
+			r.Summary.Warnings++
+		default:
+			r.Summary.Infos++
+		}
+		if f.Severity >= failOn {
+			failing++
+		}
+	}
+	switch {
+	case len(r.Errors) > 0 || len(r.Targets) == 0:
+		r.Verdict, r.ExitCode = "error", ExitError
+		if len(r.Errors) == 0 {
+			r.Errors = append(r.Errors, Problem{Message: "nothing was verified: no container image to check"})
+			r.Summary.CouldNotCheck = 1
+		}
+	case failing > 0:
+		r.Verdict, r.ExitCode = "fail", ExitFindings
+	default:
+		r.Verdict, r.ExitCode = "pass", ExitPass
+	}
+}
