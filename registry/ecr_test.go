@@ -74,10 +74,9 @@ func TestECRKeychainRealSDK(t *testing.T) {
 }
 
 func TestECRKeychainRefreshesBeforeExpiry(t *testing.T) {
-	api := fakeecr.Start(t, fakeecr.Options{Password: testPassword, TTL: time.Hour})
-	api.SetEnv(t, "us-east-1")
 	now := time.Now()
-	kc := NewECRKeychain(ECRKeychainOptions{Now: func() time.Time { return now }})
+	src := &clockTokenSource{now: func() time.Time { return now }, ttl: time.Hour}
+	kc := NewECRKeychain(ECRKeychainOptions{Tokens: src, Now: func() time.Time { return now }})
 	ctx := context.Background()
 	for i, step := range []struct {
 		advance   time.Duration
@@ -87,15 +86,28 @@ func TestECRKeychainRefreshesBeforeExpiry(t *testing.T) {
 		{30 * time.Minute, 1}, // 30 minutes left: still cached
 		{20 * time.Minute, 2}, // 10 minutes left: inside the refresh margin
 		{time.Minute, 2},      // the new token is fresh
+		{2 * time.Hour, 3},    // expired
 	} {
 		now = now.Add(step.advance)
 		if _, err := kc.ResolveContext(ctx, resource(t, testECRHost)); err != nil {
 			t.Fatal(err)
 		}
-		if got := api.Calls("GetAuthorizationToken"); got != step.wantCalls {
-			t.Errorf("step %d: %d calls, want %d", i, got, step.wantCalls)
+		if src.calls != step.wantCalls {
+			t.Errorf("step %d: %d calls, want %d", i, src.calls, step.wantCalls)
 		}
 	}
+}
+
+// clockTokenSource issues tokens that expire ttl after its clock's now.
+type clockTokenSource struct {
+	now   func() time.Time
+	ttl   time.Duration
+	calls int
+}
+
+func (c *clockTokenSource) Token(context.Context, string) (ECRToken, error) {
+	c.calls++
+	return ECRToken{Username: "AWS", Password: "p", ExpiresAt: c.now().Add(c.ttl)}, nil
 }
 
 func TestECRKeychainErrorsAreNotAnonymous(t *testing.T) {
