@@ -25,7 +25,7 @@ func TestConfigFromEnv(t *testing.T) {
 		{name: "empty values keep defaults", env: map[string]string{"PORT": "", "MAX_CONNECTIONS": "  "}, want: func(*Config) {}},
 		{name: "all set", env: map[string]string{
 			"PORT": "9090", "WS_READ_LIMIT": "1024", "MAX_CONNECTIONS": "5",
-			"ALLOWED_ORIGINS": "https://App.example.com, http://localhost:3000,",
+			"ALLOWED_ORIGINS":  "https://App.example.com, http://localhost:3000,",
 			"SHUTDOWN_TIMEOUT": "10s", "DRAIN_DELAY": "2s",
 		}, want: func(c *Config) {
 			c.Port = 9090
