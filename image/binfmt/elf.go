@@ -128,6 +128,7 @@ func (p elfParser) readProgramHeaders(hdr []byte, etype elf.Type, info *Info) {
 	if !ok {
 		return
 	}
+	info.ProgramHeadersRead = true
 	var interp, dynamic *segment
 	for i := uint64(0); i < phnum; i++ {
 		ph := table[i*phentsize : i*phentsize+p.layout.phentSize]
@@ -147,6 +148,7 @@ func (p elfParser) readProgramHeaders(hdr []byte, etype elf.Type, info *Info) {
 	}
 	info.Dynamic = dynamic != nil
 	if interp != nil {
+		info.HasInterp = true
 		info.Interpreter = p.readInterp(*interp)
 		if etype == elf.ET_DYN {
 			info.Type = TypePIEExecutable

@@ -55,7 +55,7 @@ func IdentifyPrefix(prefix []byte, size int64) Info {
 		info = identifyScript(&in)
 	default:
 		info = Info{Kind: KindUnknown}
-		if len(prefix) < len(elfMagic) && mightStartFormat(prefix) {
+		if len(prefix) < len(elfMagic) && in.size < 0 && mightStartFormat(prefix) {
 			in.need(minSniff, "file header")
 		}
 	}

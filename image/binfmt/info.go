@@ -51,6 +51,12 @@ type Info struct {
 	GOARCH      string
 	Interpreter string // PT_INTERP path; "" when static
 	Dynamic     bool   // PT_DYNAMIC present
+	// ProgramHeadersRead is true when the program header table was parsed,
+	// so Interpreter, HasInterp and Dynamic are meaningful.
+	ProgramHeadersRead bool
+	// HasInterp is true when a PT_INTERP header exists, even if its path
+	// could not be read (then Interpreter is "" and Problems says why).
+	HasInterp bool
 	// TypeGuessed is true when an ET_DYN file without PT_INTERP was classified
 	// from e_entry because its dynamic section (DT_FLAGS_1) lies beyond the prefix.
 	TypeGuessed bool
@@ -70,10 +76,11 @@ type Info struct {
 }
 
 // Static reports whether the file is an ELF executable that needs no
-// interpreter (ET_EXEC or static PIE without PT_INTERP). It is false while
-// Need > 0, since the program headers have not been read.
+// interpreter (ET_EXEC or static PIE without PT_INTERP). It fails closed:
+// false while Need > 0, when the program headers were not read, and when
+// the header has problems.
 func (i Info) Static() bool {
-	if i.Kind != KindELF || i.Need > 0 || i.Interpreter != "" {
+	if i.Kind != KindELF || i.Need > 0 || !i.ProgramHeadersRead || i.HasInterp || len(i.Problems) > 0 {
 		return false
 	}
 	return i.Type == TypeExecutable || i.Type == TypeStaticPIEExecutable
@@ -140,12 +147,14 @@ func (i Info) writeELF(b *strings.Builder) {
 	if i.OSABI != "" && osFromOSABI(i.OSABI) != "linux" {
 		b.WriteString(", " + i.OSABI)
 	}
-	if i.Need > 0 {
+	if i.Need > 0 || !i.ProgramHeadersRead {
 		return
 	}
 	switch {
 	case i.Interpreter != "":
 		b.WriteString(", dynamic, interpreter " + printable(i.Interpreter))
+	case i.HasInterp:
+		b.WriteString(", dynamic, unreadable interpreter")
 	case i.Type == TypeStaticPIEExecutable:
 		b.WriteString(", static-pie")
 	case i.Type == TypeExecutable:
@@ -171,10 +180,13 @@ func elfTypeWords(t string) string {
 }
 
 func (i Info) writePE(b *strings.Builder) {
-	if i.PE32Plus {
+	switch {
+	case i.PE32Plus:
 		b.WriteString("PE32+")
-	} else {
+	case i.Subsystem != "": // the optional header was read: PE32
 		b.WriteString("PE32")
+	default:
+		b.WriteString("PE")
 	}
 	if i.Type == "" {
 		return

@@ -40,12 +40,19 @@ func identifyScript(in *input) Info {
 		in.problem("%s", problem)
 		return info
 	}
+	if name == "" { // "#!" then blanks then NUL: Linux tries to open "" and fails with ENOENT
+		in.problem("no interpreter after #! (Linux fails to exec)")
+		return info
+	}
 	info.ScriptInterpreter, info.ScriptArg = name, arg
 	if !hasNewline && n >= binprmBufSize {
 		in.problem("#! line longer than %d bytes: Linux truncates the argument", binprmBufSize-1)
 	}
-	if strings.HasSuffix(name, "\r") || strings.HasSuffix(arg, "\r") {
-		in.problem("#! line ends with a carriage return (CRLF line ending): Linux looks for %q", name)
+	switch {
+	case strings.HasSuffix(name, "\r"):
+		in.problem("#! line ends with a carriage return (CRLF line ending): Linux looks for interpreter %q", name)
+	case strings.HasSuffix(arg, "\r"):
+		in.problem("#! line ends with a carriage return (CRLF line ending): the interpreter gets argument %q", arg)
 	}
 	return info
 }
