@@ -16,10 +16,14 @@ import (
 var unitRe = regexp.MustCompile(`^(\d+(?:\.\d+)?|\.\d+)\s*([A-Za-z]+)$`)
 
 // ParseCPU converts a task cpu value to CPU units.
-func ParseCPU(s string) (int, error) { return parseUnits(s, "vcpu", "CPU units or vCPU, e.g. 1024 or \"1 vCPU\"") }
+func ParseCPU(s string) (int, error) {
+	return parseUnits(s, "vcpu", "CPU units or vCPU, e.g. 1024 or \"1 vCPU\"")
+}
 
 // ParseMemory converts a task memory value to MiB.
-func ParseMemory(s string) (int, error) { return parseUnits(s, "gb", "MiB or GB, e.g. 2048 or \"2 GB\"") }
+func ParseMemory(s string) (int, error) {
+	return parseUnits(s, "gb", "MiB or GB, e.g. 2048 or \"2 GB\"")
+}
 
 func parseUnits(s, unit, want string) (int, error) {
 	t := strings.TrimSpace(s)
