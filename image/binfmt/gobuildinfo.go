@@ -53,17 +53,17 @@ func ReadGoBuildInfo(r io.ReaderAt, size int64) (info *GoBuildInfo, err error) {
 	if size < 0 || size > MaxGoBinarySize {
 		return nil, fmt.Errorf("reading Go build info: binary of %d bytes outside 0..%d", size, MaxGoBinarySize)
 	}
+	defer func() {
+		if p := recover(); p != nil {
+			info, err = nil, fmt.Errorf("reading Go build info: malformed binary: panic: %v", p)
+		}
+	}()
 	// Reads past size fail, whatever r would return there.
 	sr := io.NewSectionReader(r, 0, size)
 	magic := make([]byte, 4)
 	if n, _ := sr.ReadAt(magic, 0); !looksExecutable(magic[:n]) {
 		return nil, nil
 	}
-	defer func() {
-		if p := recover(); p != nil {
-			info, err = nil, fmt.Errorf("reading Go build info: malformed binary: panic: %v", p)
-		}
-	}()
 	bi, err := buildinfo.Read(sr)
 	if err != nil {
 		if err.Error() == notGoExecutable {
