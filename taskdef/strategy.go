@@ -53,7 +53,9 @@ func (c StrategyContext) fargateOnly() bool {
 	return len(c.RequiresCompatibilities) > 0 && !slices.ContainsFunc(c.RequiresCompatibilities, func(s string) bool { return s != "FARGATE" })
 }
 
-func isFargateProvider(name string) bool { return name == ProviderFargate || name == ProviderFargateSpot }
+func isFargateProvider(name string) bool {
+	return name == ProviderFargate || name == ProviderFargateSpot
+}
 
 // ValidateStrategy checks a capacity provider strategy against the ECS
 // limits and the task it would run.
