@@ -20,6 +20,9 @@ type Settings struct {
 	// BaseImage is the base image for this package: an override for its
 	// import path, else defaultBaseImage, else "" (the caller's default).
 	BaseImage string
+	// BaseFromOverride is true when BaseImage came from baseImageOverrides,
+	// which outranks KO_DEFAULTBASEIMAGE.
+	BaseFromOverride bool
 }
 
 // For returns the settings for the main package with the given import path
@@ -36,7 +39,7 @@ func (c *Config) For(workDir, importPath, pkgDir string) (Settings, error) {
 		BaseImage: c.DefaultBaseImage,
 	}
 	if base, ok := c.BaseImageOverrides[strings.ToLower(importPath)]; ok {
-		s.BaseImage = base
+		s.BaseImage, s.BaseFromOverride = base, true
 	}
 	var matched *Build
 	for i := range c.Builds {

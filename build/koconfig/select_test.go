@@ -48,7 +48,7 @@ func TestSettingsFor(t *testing.T) {
 		{name: "dir joins main and becomes the build dir", importPath: "example.com/worker", pkgDir: "/w/worker",
 			want: Settings{BuildID: "worker", Dir: "/w/worker", Env: []string{"FOO=default"}, Flags: []string{"-v"}, Ldflags: []string{"-s"}, BaseImage: "cgr.dev/chainguard/static"}},
 		{name: "base image override by import path", importPath: "example.com/app/cmd/special", pkgDir: "/w/cmd/special",
-			want: Settings{Dir: "/w", Env: []string{"FOO=default"}, Flags: []string{"-v"}, Ldflags: []string{"-s"}, BaseImage: "reg.example/special-base"}},
+			want: Settings{Dir: "/w", Env: []string{"FOO=default"}, Flags: []string{"-v"}, Ldflags: []string{"-s"}, BaseImage: "reg.example/special-base", BaseFromOverride: true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,219 @@
+package build
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// baseImage is a base for one platform: its layers (already reported with
+// OCI media types) with their manifest descriptors, and its config.
+type baseImage struct {
+	layers []v1.Layer
+	descs  []v1.Descriptor
+	config *v1.ConfigFile
+	// name and digest feed the base.name / base.digest annotations; empty
+	// for the built-in bases, which have no registry reference.
+	name   string
+	digest v1.Hash
+}
+
+// baseSource yields a base per platform.
+type baseSource interface {
+	// Platforms lists the platforms the base offers, nil meaning any.
+	Platforms() []v1.Platform
+	For(ctx context.Context, p v1.Platform) (*baseImage, error)
+}
+
+type builtinSource struct {
+	static bool
+	layer  *memoryLayer
+}
+
+func (builtinSource) Platforms() []v1.Platform { return nil }
+
+func (b builtinSource) For(_ context.Context, p v1.Platform) (*baseImage, error) {
+	if b.static {
+		return staticBase(b.layer, p), nil
+	}
+	return scratchBase(p), nil
+}
+
+// remoteSource is a base image or index in a registry, fetched once.
+type remoteSource struct {
+	ref   name.Reference
+	desc  *remote.Descriptor
+	index v1.ImageIndex // nil for a single image
+	opts  []remote.Option
+}
+
+// openBase resolves a base reference: "static", "scratch", or a registry
+// reference fetched through opts.
+func openBase(ctx context.Context, ref string, staticLayer *memoryLayer, opts []remote.Option, nameOpts []name.Option) (baseSource, error) {
+	switch ref {
+	case "", BaseStatic:
+		return builtinSource{static: true, layer: staticLayer}, nil
+	case BaseScratch:
+		return builtinSource{}, nil
+	}
+	r, err := name.ParseReference(ref, nameOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("base image %q: %w", ref, err)
+	}
+	opts = append(append([]remote.Option{}, opts...), remote.WithContext(ctx))
+	desc, err := remote.Get(r, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("fetching base image %s: %w", r, err)
+	}
+	src := &remoteSource{ref: r, desc: desc, opts: opts}
+	if desc.MediaType.IsIndex() {
+		if src.index, err = desc.ImageIndex(); err != nil {
+			return nil, fmt.Errorf("reading base index %s: %w", r, err)
+		}
+	}
+	return src, nil
+}
+
+func (s *remoteSource) Platforms() []v1.Platform {
+	if s.index == nil {
+		return nil
+	}
+	im, err := s.index.IndexManifest()
+	if err != nil {
+		return nil
+	}
+	var out []v1.Platform
+	for _, m := range im.Manifests {
+		if m.Platform != nil && isRunnable(m) {
+			out = append(out, *m.Platform)
+		}
+	}
+	return out
+}
+
+// isRunnable skips attestation manifests (buildx records them as
+// unknown/unknown with a reference-type annotation).
+func isRunnable(d v1.Descriptor) bool {
+	if d.Annotations["vnd.docker.reference.type"] == "attestation-manifest" {
+		return false
+	}
+	return d.Platform == nil || (d.Platform.OS != "unknown" && d.Platform.Architecture != "unknown")
+}
+
+// platformMatches compares a wanted platform with an offered one; an empty
+// wanted variant accepts the architecture's default (arm64 "v8").
+func platformMatches(want, got v1.Platform) bool {
+	if want.OS != got.OS || want.Architecture != got.Architecture {
+		return false
+	}
+	if want.Variant == got.Variant {
+		return true
+	}
+	return want.Architecture == "arm64" && (want.Variant == "" || want.Variant == "v8") && (got.Variant == "" || got.Variant == "v8")
+}
+
+func (s *remoteSource) For(_ context.Context, p v1.Platform) (*baseImage, error) {
+	var img v1.Image
+	if s.index != nil {
+		im, err := s.index.IndexManifest()
+		if err != nil {
+			return nil, fmt.Errorf("reading base index %s: %w", s.ref, err)
+		}
+		for _, m := range im.Manifests {
+			if m.Platform == nil || !isRunnable(m) || !platformMatches(p, *m.Platform) || !m.MediaType.IsImage() {
+				continue
+			}
+			if img, err = s.index.Image(m.Digest); err != nil {
+				return nil, fmt.Errorf("reading base %s for %s: %w", s.ref, platformKey(p), err)
+			}
+			break
+		}
+		if img == nil {
+			return nil, fmt.Errorf("base index %s has no image for %s", s.ref, platformKey(p))
+		}
+	} else {
+		var err error
+		if img, err = s.desc.Image(); err != nil {
+			return nil, fmt.Errorf("reading base image %s: %w", s.ref, err)
+		}
+	}
+	return baseFromImage(s.ref, img, p)
+}
+
+func baseFromImage(ref name.Reference, img v1.Image, p v1.Platform) (*baseImage, error) {
+	cfg, err := img.ConfigFile()
+	if err != nil {
+		return nil, fmt.Errorf("reading config of base %s: %w", ref, err)
+	}
+	if !platformMatches(p, v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}) {
+		return nil, fmt.Errorf("base image %s is %s/%s, cannot build %s on it (use an index base or another --platform)",
+			ref, cfg.OS, cfg.Architecture, platformKey(p))
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading manifest of base %s: %w", ref, err)
+	}
+	digest, err := img.Digest()
+	if err != nil {
+		return nil, fmt.Errorf("digest of base %s: %w", ref, err)
+	}
+	b := &baseImage{config: cfg.DeepCopy(), name: ref.Context().Name() + tagSuffix(ref), digest: digest}
+	for _, d := range m.Layers {
+		l, err := img.LayerByDigest(d.Digest)
+		if err != nil {
+			return nil, fmt.Errorf("layer %s of base %s: %w", d.Digest, ref, err)
+		}
+		mt, ok := ociLayerType(d.MediaType)
+		if !ok {
+			return nil, fmt.Errorf("base %s: layer %s has media type %s, which imgcheck cannot carry into an OCI image", ref, d.Digest, d.MediaType)
+		}
+		d.MediaType = mt
+		b.layers = append(b.layers, retypedLayer{Layer: l, mediaType: mt})
+		b.descs = append(b.descs, d)
+	}
+	b.config.OS, b.config.Architecture = p.OS, p.Architecture
+	if p.Variant != "" {
+		b.config.Variant = p.Variant
+	}
+	return b, nil
+}
+
+func tagSuffix(ref name.Reference) string {
+	if t, ok := ref.(name.Tag); ok {
+		return ":" + t.TagStr()
+	}
+	return "@" + ref.Identifier()
+}
+
+// ociLayerType maps Docker layer media types to their OCI equivalents (the
+// bytes are the same; only the label differs).
+func ociLayerType(mt types.MediaType) (types.MediaType, bool) {
+	switch mt {
+	case types.OCILayer, types.OCILayerZStd, types.OCIUncompressedLayer, types.OCIRestrictedLayer, types.OCIUncompressedRestrictedLayer:
+		return mt, true
+	case types.DockerLayer:
+		return types.OCILayer, true
+	case types.DockerUncompressedLayer:
+		return types.OCIUncompressedLayer, true
+	case types.DockerForeignLayer:
+		return types.OCIRestrictedLayer, true
+	}
+	return "", false
+}
+
+type retypedLayer struct {
+	v1.Layer
+	mediaType types.MediaType
+}
+
+func (l retypedLayer) MediaType() (types.MediaType, error) { return l.mediaType, nil }
+
+// isBuiltinBase reports whether ref names a base built in-process.
+func isBuiltinBase(ref string) bool {
+	return ref == "" || strings.EqualFold(ref, BaseStatic) || strings.EqualFold(ref, BaseScratch)
+}

@@ -1,0 +1,240 @@
+package build
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/imgcheck/imgcheck/build/koconfig"
+)
+
+// Builder builds images of Go main packages. Fields left zero get ko's
+// defaults; see docs/build.md for the precedence of each setting.
+type Builder struct {
+	// WorkDir anchors relative packages and .ko.yaml paths (ko: the
+	// process's working directory).
+	WorkDir string
+	// Environ is the ambient environment; os.Environ() when nil.
+	Environ []string
+	// Config is the parsed .ko.yaml; an empty one when nil.
+	Config *koconfig.Config
+	// Platforms from the command line ("linux/arm64", "all"); when empty,
+	// KO_DEFAULTPLATFORMS, then defaultPlatforms, then linux/amd64,linux/arm64.
+	Platforms []string
+	// Base from the command line; when empty, baseImageOverrides, then
+	// KO_DEFAULTBASEIMAGE, then defaultBaseImage, then "static".
+	Base string
+	// Jobs bounds concurrent platform builds; 1 when < 1.
+	Jobs int
+	// SBOM attaches an SPDX SBOM referrer to every image and the index.
+	SBOM bool
+	// Compiler builds binaries; GoCompiler{} when nil.
+	Compiler Compiler
+	// Verifiers judge each platform image after CheckBinary passed.
+	Verifiers []Verifier
+	// RemoteOptions and NameOptions are used to pull remote base images.
+	RemoteOptions []remote.Option
+	NameOptions   []name.Option
+	Progress      Progress
+
+	staticOnce  sync.Once
+	staticLayer *memoryLayer
+	staticErr   error
+}
+
+// Artifact is a built, checked, not yet published multi-platform image.
+type Artifact struct {
+	Package Package
+	Index   v1.ImageIndex
+	Digest  v1.Hash
+	Images  []PlatformImage
+	// Referrers are the SBOM artifacts; their subjects are Images and Index.
+	Referrers []v1.Image
+}
+
+// PlatformImage is one entry of the index.
+type PlatformImage struct {
+	Platform v1.Platform
+	Image    v1.Image
+	Digest   v1.Hash
+}
+
+// Build compiles, checks and assembles the image of one main package. It
+// publishes nothing: a *ProblemsError means the image must not be pushed.
+func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
+	env := b.Environ
+	if env == nil {
+		env = os.Environ()
+	}
+	getenv := envLookup(env)
+	cfg := b.Config
+	if cfg == nil {
+		cfg = &koconfig.Config{}
+	}
+	pkg, err := ResolvePackage(ctx, b.WorkDir, pkgArg)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := cfg.For(b.WorkDir, pkg.ImportPath, pkg.Dir)
+	if err != nil {
+		return nil, err
+	}
+	created, err := sourceDateEpoch(getenv("SOURCE_DATE_EPOCH"), time.Unix(0, 0))
+	if err != nil {
+		return nil, err
+	}
+	plan, err := b.plan(ctx, env, cfg, pkg, settings, created)
+	if err != nil {
+		return nil, err
+	}
+	src, err := b.openBase(ctx, b.baseRef(settings, getenv))
+	if err != nil {
+		return nil, err
+	}
+	platforms, err := b.platforms(cfg, getenv, src)
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "imgcheck-build-")
+	if err != nil {
+		return nil, fmt.Errorf("creating build directory: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	results := make([]platformResult, len(platforms))
+	sem := make(chan struct{}, max(b.Jobs, 1))
+	var wg sync.WaitGroup
+	for i, p := range platforms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+				results[i].err = ctx.Err()
+				return
+			}
+			results[i] = b.buildPlatform(ctx, plan, src, p, filepath.Join(tmp, strconv.Itoa(i)))
+		}()
+	}
+	wg.Wait()
+	var problems []Problem
+	var errs []error
+	for _, r := range results {
+		problems = append(problems, r.problems...)
+		if r.err != nil {
+			errs = append(errs, r.err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	if len(problems) > 0 {
+		return nil, &ProblemsError{Problems: problems}
+	}
+	return b.assembleIndex(plan, results)
+}
+
+// sourceDateEpoch parses SOURCE_DATE_EPOCH; def when unset.
+func sourceDateEpoch(v string, def time.Time) (time.Time, error) {
+	if v == "" {
+		return def.UTC(), nil
+	}
+	sec, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || sec < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q: want a non-negative number of seconds since 1970", v)
+	}
+	return time.Unix(sec, 0).UTC(), nil
+}
+
+func envLookup(env []string) func(string) string {
+	m := map[string]string{}
+	for _, kv := range env {
+		for i := 0; i < len(kv); i++ {
+			if kv[i] == '=' {
+				m[kv[:i]] = kv[i+1:]
+				break
+			}
+		}
+	}
+	return func(k string) string { return m[k] }
+}
+
+func (b *Builder) progress() Progress {
+	if b.Progress == nil {
+		return discardProgress{}
+	}
+	return b.Progress
+}
+
+func (b *Builder) compiler() Compiler {
+	if b.Compiler == nil {
+		return GoCompiler{}
+	}
+	return b.Compiler
+}
+
+func (b *Builder) baseRef(s koconfig.Settings, getenv func(string) string) string {
+	switch {
+	case b.Base != "":
+		return b.Base
+	case s.BaseFromOverride:
+		return s.BaseImage
+	case getenv("KO_DEFAULTBASEIMAGE") != "":
+		return getenv("KO_DEFAULTBASEIMAGE")
+	case s.BaseImage != "":
+		return s.BaseImage
+	}
+	return BaseStatic
+}
+
+func (b *Builder) openBase(ctx context.Context, ref string) (baseSource, error) {
+	b.staticOnce.Do(func() {
+		b.staticLayer, b.staticErr = newReproducibleLayer(staticBaseFiles(), time.Unix(0, 0))
+	})
+	if b.staticErr != nil {
+		return nil, fmt.Errorf("making the static base layer: %w", b.staticErr)
+	}
+	return openBase(ctx, ref, b.staticLayer, b.RemoteOptions, b.NameOptions)
+}
+
+// platforms applies ko's precedence and narrows "all" to what a remote base
+// offers.
+func (b *Builder) platforms(cfg *koconfig.Config, getenv func(string) string, src baseSource) ([]v1.Platform, error) {
+	specs := b.Platforms
+	if len(specs) == 0 && getenv("KO_DEFAULTPLATFORMS") != "" {
+		specs = []string{getenv("KO_DEFAULTPLATFORMS")}
+	}
+	if len(specs) == 0 {
+		specs = cfg.DefaultPlatforms
+	}
+	all := false
+	for _, s := range specs {
+		all = all || s == "all"
+	}
+	if all {
+		if offered := src.Platforms(); offered != nil {
+			var out []v1.Platform
+			for _, p := range offered {
+				if p.OS == "linux" && checkVariant(p) == nil {
+					out = append(out, p)
+				}
+			}
+			if len(out) == 0 {
+				return nil, errors.New("--platform all: the base image offers no linux platform")
+			}
+			return out, nil
+		}
+	}
+	return ParsePlatforms(specs)
+}

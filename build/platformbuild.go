@@ -1,0 +1,186 @@
+package build
+
+import (
+	"context"
+	"debug/buildinfo"
+	"fmt"
+	"os"
+	"runtime/debug"
+	"time"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// maxBinaryBytes bounds a binary read into memory for its layer.
+const maxBinaryBytes = 2 << 30
+
+type platformResult struct {
+	platform  v1.Platform
+	image     v1.Image
+	buildInfo *debug.BuildInfo
+	problems  []Problem
+	err       error
+}
+
+// buildPlatform compiles, checks and assembles one platform image.
+func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSource, p v1.Platform, outDir string) platformResult {
+	res := platformResult{platform: p}
+	fail := func(err error) platformResult { res.err = err; return res }
+	key := platformKey(p)
+	prog := b.progress()
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return fail(fmt.Errorf("%s: %w", key, err))
+	}
+	start := time.Now()
+	bin, err := b.compiler().Compile(ctx, CompileRequest{
+		Package: plan.pkg, Platform: p, Dir: plan.dir, Env: plan.env,
+		Flags: plan.flags, Ldflags: plan.ldflags, OutDir: outDir,
+		Log: lineWriter{progress: prog, pkg: plan.pkg.Name, pl: key},
+	})
+	if err != nil {
+		return fail(err)
+	}
+	prog.Report(Event{Package: plan.pkg.Name, Platform: key, Stage: StageCompile, Duration: time.Since(start)})
+
+	// The local pre-push check: the binary must run on the platform.
+	if res.problems, err = CheckBinary(bin, p); err != nil {
+		return fail(fmt.Errorf("%s: %w", key, err))
+	}
+	if len(res.problems) > 0 {
+		return res
+	}
+	if res.buildInfo, err = buildinfo.ReadFile(bin); err != nil {
+		return fail(fmt.Errorf("%s: reading Go build info of %s: %w", key, bin, err))
+	}
+	data, err := readFileLimited(bin, maxBinaryBytes)
+	if err != nil {
+		return fail(fmt.Errorf("%s: reading built binary: %w", key, err))
+	}
+	binLayer, err := newReproducibleLayer([]layerFile{
+		{Path: AppDir, Dir: true, Mode: 0o755},
+		{Path: AppDir + "/" + plan.pkg.Name, Mode: 0o755, Data: data},
+	}, plan.created)
+	if err != nil {
+		return fail(fmt.Errorf("%s: making the binary layer: %w", key, err))
+	}
+	prog.Report(Event{Package: plan.pkg.Name, Platform: key, Stage: StageLayer, Bytes: int64(len(binLayer.compressed))})
+
+	base, err := src.For(ctx, p)
+	if err != nil {
+		return fail(err)
+	}
+	var layers []appLayer
+	if plan.kodata != nil {
+		layers = append(layers, appLayer{layer: plan.kodata, comment: "kodata"})
+	}
+	layers = append(layers, appLayer{layer: binLayer, comment: "go build " + plan.pkg.ImportPath})
+	if res.image, err = assembleImage(imageSpec{
+		base: base, layers: layers, binaryName: plan.pkg.Name, created: plan.created, annotations: plan.annotations,
+	}); err != nil {
+		return fail(fmt.Errorf("%s: %w", key, err))
+	}
+	for _, v := range b.Verifiers {
+		problems, err := v.VerifyImage(ctx, p, res.image)
+		if err != nil {
+			return fail(fmt.Errorf("%s: verifying image: %w", key, err))
+		}
+		res.problems = append(res.problems, problems...)
+	}
+	return res
+}
+
+// assembleIndex puts the platform images in an OCI index, in platform
+// order, and makes the SBOM referrers.
+func (b *Builder) assembleIndex(plan *buildPlan, results []platformResult) (*Artifact, error) {
+	art := &Artifact{Package: plan.pkg}
+	adds := make([]mutate.IndexAddendum, 0, len(results))
+	for _, r := range results {
+		d, err := r.image.Digest()
+		if err != nil {
+			return nil, err
+		}
+		pl := r.platform
+		adds = append(adds, mutate.IndexAddendum{Add: r.image, Descriptor: v1.Descriptor{Platform: &pl}})
+		art.Images = append(art.Images, PlatformImage{Platform: pl, Image: r.image, Digest: d})
+	}
+	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...)
+	ann := map[string]string{AnnotationCreated: plan.created.Format(time.RFC3339)}
+	for k, v := range plan.annotations {
+		if v != "" {
+			ann[k] = v
+		}
+	}
+	idx = mutate.Annotations(idx, ann).(v1.ImageIndex)
+	var err error
+	if art.Digest, err = idx.Digest(); err != nil {
+		return nil, fmt.Errorf("digest of index: %w", err)
+	}
+	art.Index = idx
+	if b.SBOM {
+		if art.Referrers, err = sbomReferrers(plan, results, idx); err != nil {
+			return nil, err
+		}
+	}
+	return art, nil
+}
+
+func sbomReferrers(plan *buildPlan, results []platformResult, idx v1.ImageIndex) ([]v1.Image, error) {
+	var out []v1.Image
+	var main goModule
+	var all []goModule
+	for _, r := range results {
+		desc, err := describe(r.image)
+		if err != nil {
+			return nil, err
+		}
+		m, deps := modulesOf(r.buildInfo)
+		main, all = m, append(all, deps...)
+		doc, err := renderSPDX(plan.pkg.ImportPath, desc.Digest, plan.created, m, deps)
+		if err != nil {
+			return nil, err
+		}
+		ref, err := newSBOMReferrer(doc, desc, plan.created)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ref)
+	}
+	desc, err := describe(idx)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := renderSPDX(plan.pkg.ImportPath, desc.Digest, plan.created, main, all)
+	if err != nil {
+		return nil, err
+	}
+	ref, err := newSBOMReferrer(doc, desc, plan.created)
+	if err != nil {
+		return nil, err
+	}
+	return append(out, ref), nil
+}
+
+type describable interface {
+	Digest() (v1.Hash, error)
+	Size() (int64, error)
+	MediaType() (types.MediaType, error)
+}
+
+func describe(d describable) (v1.Descriptor, error) {
+	digest, err := d.Digest()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	size, err := d.Size()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	mt, err := d.MediaType()
+	if err != nil {
+		return v1.Descriptor{}, err
+	}
+	return v1.Descriptor{MediaType: mt, Digest: digest, Size: size}, nil
+}
