@@ -135,9 +135,9 @@ type rawImage struct {
 	layers           map[v1.Hash]v1.Layer
 }
 
-func (r *rawImage) RawConfigFile() ([]byte, error)        { return r.config, nil }
-func (r *rawImage) MediaType() (types.MediaType, error)   { return r.mediaType, nil }
-func (r *rawImage) RawManifest() ([]byte, error)          { return r.manifest, nil }
+func (r *rawImage) RawConfigFile() ([]byte, error)      { return r.config, nil }
+func (r *rawImage) MediaType() (types.MediaType, error) { return r.mediaType, nil }
+func (r *rawImage) RawManifest() ([]byte, error)        { return r.manifest, nil }
 func (r *rawImage) LayerByDigest(h v1.Hash) (partial.CompressedLayer, error) {
 	if l, ok := r.layers[h]; ok {
 		return l, nil

@@ -3,6 +3,7 @@ package build
 import (
 	"archive/tar"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -193,4 +194,9 @@ func fileFromImage(t *testing.T, img v1.Image, name string) (*tar.Header, []byte
 	}
 	t.Fatalf("%s not found in image", name)
 	return nil, nil
+}
+
+func jsonDecode(rc io.ReadCloser, v any) error {
+	defer rc.Close()
+	return json.NewDecoder(rc).Decode(v)
 }
