@@ -23,8 +23,10 @@ func testConfig() Config {
 	c := DefaultConfig()
 	c.Port = 0
 	c.ShutdownTimeout = 2 * time.Second
-	c.PingInterval = 50 * time.Millisecond
-	c.PongTimeout = 50 * time.Millisecond
+	// Test clients that are not reading do not answer pings; only the ping
+	// test itself uses fast pings.
+	c.PingInterval = 2 * time.Second
+	c.PongTimeout = 2 * time.Second
 	c.WriteTimeout = 500 * time.Millisecond
 	c.ReadHeaderTimeout = time.Second
 	c.IdleTimeout = time.Second

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"net/http"
-	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,23 +26,17 @@ func originAllowed(r *http.Request, allowed []string) bool {
 	if len(origin) > 1 {
 		return false
 	}
-	u, err := url.Parse(origin[0])
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		return false
-	}
-	if strings.EqualFold(u.Host, r.Host) {
-		return true
-	}
+	// A browser sends a serialized origin, scheme://host[:port]; anything
+	// else (a path, a fragment, "null") is refused.
 	normalized, err := normalizeOrigin(origin[0])
 	if err != nil {
 		return false
 	}
-	for _, a := range allowed {
-		if a == normalized {
-			return true
-		}
+	_, host, _ := strings.Cut(normalized, "://")
+	if strings.EqualFold(host, r.Host) {
+		return true
 	}
-	return false
+	return slices.Contains(allowed, normalized)
 }
 
 // handleWebSocket upgrades to a WebSocket that echoes every message and
