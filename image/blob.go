@@ -1,0 +1,202 @@
+package image
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"sync"
+	"sync/atomic"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// Range sizes: the first ranged GET of a layer asks for firstRange bytes,
+// each next one twice as much, up to maxRange. 64 KiB of gzip holds the
+// tar header and well over the first 4 KiB of the first file.
+const (
+	firstRange = 64 << 10
+	maxRange   = 8 << 20
+)
+
+// blobFetcher gets bytes of one compressed blob. fetch asks for n bytes at
+// off; a backend that cannot serve ranges returns the whole blob from
+// offset 0 with ranged=false.
+type blobFetcher interface {
+	fetch(ctx context.Context, off, n int64) (body io.ReadCloser, ranged bool, err error)
+}
+
+// blobState is what is known of one blob across reads: the bytes fetched so
+// far from its start (kept up to a cap so a second pass costs nothing) and
+// whether the backend serves ranges. Shared through a Cache.
+type blobState struct {
+	mu      sync.Mutex
+	digest  v1.Hash
+	size    int64
+	prefix  []byte
+	capped  bool // prefix no longer grows: the cap was reached
+	noRange bool // backend answered a Range request with the whole blob
+	maxKeep int64
+}
+
+// blobReader reads one blob sequentially from offset 0, fetching only what
+// its reader consumes, and checks the digest when it reaches the end.
+type blobReader struct {
+	ctx      context.Context
+	st       *blobState
+	f        blobFetcher
+	fetched  *atomic.Int64 // layer bytes fetched, for Stats
+	off      int64
+	chunk    int64
+	local    []byte // bytes at off beyond the cached prefix
+	body     io.ReadCloser
+	bodyOff  int64 // offset of body's next byte
+	hash     hash.Hash
+	verified bool
+}
+
+func newBlobReader(ctx context.Context, st *blobState, f blobFetcher, fetched *atomic.Int64) *blobReader {
+	return &blobReader{ctx: ctx, st: st, f: f, fetched: fetched, chunk: firstRange, hash: sha256.New()}
+}
+
+// Offset is how many bytes the consumer has read.
+func (r *blobReader) Offset() int64 { return r.off }
+
+func (r *blobReader) Read(p []byte) (int, error) {
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if r.off >= r.st.size {
+		return 0, r.atEnd()
+	}
+	if int64(len(p)) > r.st.size-r.off {
+		p = p[:r.st.size-r.off]
+	}
+	n, err := r.read(p)
+	if n > 0 {
+		r.hash.Write(p[:n])
+		r.off += int64(n)
+	}
+	if err == io.EOF {
+		if r.off < r.st.size {
+			return n, fmt.Errorf("%w: blob %s truncated at %d of %d bytes", ErrNetwork, r.st.digest, r.off, r.st.size)
+		}
+		err = nil
+	}
+	return n, err
+}
+
+// atEnd checks the digest once the whole blob went through.
+func (r *blobReader) atEnd() error {
+	if !r.verified {
+		got := v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", r.hash.Sum(nil))}
+		if r.st.digest.Algorithm == "sha256" && got != r.st.digest {
+			return &DigestMismatchError{What: "blob", Want: r.st.digest, Got: got}
+		}
+		r.verified = true
+	}
+	return io.EOF
+}
+
+func (r *blobReader) read(p []byte) (int, error) {
+	if len(r.local) > 0 {
+		n := copy(p, r.local)
+		r.local = r.local[n:]
+		return n, nil
+	}
+	st := r.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if r.off < int64(len(st.prefix)) {
+		return copy(p, st.prefix[r.off:]), nil
+	}
+	if st.noRange || r.body != nil {
+		return r.readStream(p)
+	}
+	n := min(r.chunk, st.size-r.off)
+	body, ranged, err := r.f.fetch(r.ctx, r.off, n)
+	if err != nil {
+		return 0, err
+	}
+	if !ranged {
+		st.noRange = true
+		r.body, r.bodyOff = body, 0
+		return r.readStream(p)
+	}
+	data := make([]byte, n)
+	got, err := io.ReadFull(body, data)
+	body.Close()
+	r.fetched.Add(int64(got))
+	if err != nil {
+		return 0, fmt.Errorf("%w: reading bytes %d-%d of blob %s: %w", ErrNetwork, r.off, r.off+n-1, st.digest, err)
+	}
+	r.chunk = min(r.chunk*2, maxRange)
+	if r.off == int64(len(st.prefix)) && !st.capped && int64(len(st.prefix))+n <= st.maxKeep {
+		st.prefix = append(st.prefix, data...)
+		return copy(p, st.prefix[r.off:]), nil
+	}
+	st.capped = true
+	c := copy(p, data)
+	r.local = data[c:]
+	return c, nil
+}
+
+// readStream serves p from a whole-blob body, skipping to off first. It is
+// called with st.mu held.
+func (r *blobReader) readStream(p []byte) (int, error) {
+	st := r.st
+	if r.body == nil || r.bodyOff > r.off {
+		if r.body != nil {
+			r.body.Close()
+		}
+		body, _, err := r.f.fetch(r.ctx, 0, st.size)
+		if err != nil {
+			return 0, err
+		}
+		r.body, r.bodyOff = body, 0
+	}
+	if skip := r.off - r.bodyOff; skip > 0 {
+		k, err := io.CopyN(io.Discard, r.body, skip)
+		r.fetched.Add(k)
+		r.bodyOff += k
+		if err != nil {
+			return 0, fmt.Errorf("%w: skipping to %d of blob %s: %w", ErrNetwork, r.off, st.digest, err)
+		}
+	}
+	n, err := r.body.Read(p)
+	r.fetched.Add(int64(n))
+	r.bodyOff += int64(n)
+	if n > 0 && r.off == int64(len(st.prefix)) && !st.capped {
+		if int64(len(st.prefix)+n) <= st.maxKeep {
+			st.prefix = append(st.prefix, p[:n]...)
+		} else {
+			st.capped = true
+		}
+	}
+	if err != nil && !errors.Is(err, io.EOF) {
+		return n, fmt.Errorf("%w: reading blob %s: %w", ErrNetwork, st.digest, err)
+	}
+	return n, err
+}
+
+// Close releases a streaming body, if any.
+func (r *blobReader) Close() error {
+	if r.body != nil {
+		r.body.Close()
+		r.body = nil
+	}
+	return nil
+}
+
+// readerFetcher serves a blob from a local opener (OCI layout, archive or
+// an in-memory layer): no ranges, but nothing crosses a network either.
+type readerFetcher struct {
+	open func() (io.ReadCloser, error)
+}
+
+func (f readerFetcher) fetch(context.Context, int64, int64) (io.ReadCloser, bool, error) {
+	rc, err := f.open()
+	return rc, false, err
+}

@@ -1,0 +1,125 @@
+package image
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+)
+
+// Error classes. Every error this package returns wraps exactly one of them
+// (test with errors.Is) so that a caller can say why it could not verify.
+var (
+	// ErrNotFound: the registry or layout has no such manifest, tag or blob.
+	ErrNotFound = errors.New("not found")
+	// ErrUnauthorized: the registry refused our credentials (401/403).
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrNetwork: the registry could not be reached or the transfer broke.
+	ErrNetwork = errors.New("network error")
+	// ErrDigestMismatch: content does not hash to the digest that names it.
+	ErrDigestMismatch = errors.New("digest mismatch")
+	// ErrMalformed: a manifest, config or layer could not be parsed.
+	ErrMalformed = errors.New("malformed image")
+	// ErrLimit: a manifest, config or layer exceeds a safety bound.
+	ErrLimit = errors.New("safety limit exceeded")
+	// ErrSchema1: a Docker schema 1 manifest, which this tool does not read.
+	ErrSchema1 = errors.New("docker schema 1 manifest is not supported (rebuild or re-push the image with a current client)")
+	// ErrNoMatchingPlatform: Select found no runnable manifest for a platform.
+	ErrNoMatchingPlatform = errors.New("no matching platform")
+)
+
+// DigestMismatchError says what did not match. It wraps ErrDigestMismatch.
+type DigestMismatchError struct {
+	What string // "manifest", "config", "layer 2", "layer 2 diff_id"
+	Want v1.Hash
+	Got  v1.Hash
+}
+
+func (e *DigestMismatchError) Error() string {
+	return fmt.Sprintf("%s: digest mismatch: want %s, got %s", e.What, e.Want, e.Got)
+}
+
+func (e *DigestMismatchError) Unwrap() error { return ErrDigestMismatch }
+
+// NoMatchingPlatformError lists what an index has when the asked platform
+// is not among its runnable manifests. It wraps ErrNoMatchingPlatform.
+type NoMatchingPlatformError struct {
+	Want      v1.Platform
+	Available []Manifest
+}
+
+func (e *NoMatchingPlatformError) Error() string {
+	var have []string
+	for _, m := range e.Available {
+		if m.Kind == KindRunnable {
+			have = append(have, PlatformString(m.Platform))
+		}
+	}
+	if len(have) == 0 {
+		have = []string{"no runnable manifests"}
+	}
+	return fmt.Sprintf("no manifest for platform %s (image has: %s)", PlatformString(&e.Want), strings.Join(have, ", "))
+}
+
+func (e *NoMatchingPlatformError) Unwrap() error { return ErrNoMatchingPlatform }
+
+// errorClasses are the sentinels every returned error wraps one of.
+var errorClasses = []error{ErrNotFound, ErrUnauthorized, ErrNetwork, ErrDigestMismatch, ErrMalformed, ErrLimit, ErrSchema1, ErrNoMatchingPlatform}
+
+// isClassified reports whether err already wraps an error class.
+func isClassified(err error) bool {
+	for _, class := range errorClasses {
+		if errors.Is(err, class) {
+			return true
+		}
+	}
+	return false
+}
+
+// classify wraps an error from the registry transport or the network in
+// the matching error class.
+func classify(err error) error {
+	if err == nil {
+		return nil
+	}
+	if isClassified(err) {
+		return err
+	}
+	var te *transport.Error
+	if errors.As(err, &te) {
+		switch {
+		case te.StatusCode == http.StatusNotFound || hasCode(te, transport.ManifestUnknownErrorCode, transport.BlobUnknownErrorCode, transport.NameUnknownErrorCode):
+			return fmt.Errorf("%w: %w", ErrNotFound, err)
+		case te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden ||
+			hasCode(te, transport.UnauthorizedErrorCode, transport.DeniedErrorCode):
+			return fmt.Errorf("%w: %w", ErrUnauthorized, err)
+		}
+		return fmt.Errorf("%w: %w", ErrNetwork, err)
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("%w: %w", ErrNetwork, err)
+	}
+	return fmt.Errorf("%w: %w", ErrNetwork, err)
+}
+
+func hasCode(te *transport.Error, codes ...transport.ErrorCode) bool {
+	for _, d := range te.Errors {
+		for _, c := range codes {
+			if d.Code == c {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// statusError turns an unexpected HTTP status into a classified error.
+func statusError(resp *http.Response, what string) error {
+	err := transport.CheckError(resp, http.StatusOK, http.StatusPartialContent)
+	return fmt.Errorf("%s: %w", what, classify(err))
+}

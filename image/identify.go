@@ -1,0 +1,117 @@
+package image
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	"github.com/imgcheck/imgcheck/image/binfmt"
+)
+
+// Identification read sizes: start with 4 KiB (ELF and PE headers, a #!
+// line), grow to what binfmt asks for, never beyond 1 MiB.
+const (
+	identifyFirstRead = 4 << 10
+	identifyMaxRead   = 1 << 20
+)
+
+// ReadMode says how much of a file's layer was checked.
+type ReadMode string
+
+// Read modes.
+const (
+	// ReadPrefix: only the first bytes were read; the layer digest could
+	// not be checked.
+	ReadPrefix ReadMode = "prefix-read"
+	// ReadVerified: the whole layer was read and its digest and diff_id
+	// checked.
+	ReadVerified ReadMode = "verified"
+)
+
+// ReadInfo says what was read to identify a file.
+type ReadInfo struct {
+	Mode      ReadMode            `json:"mode"`
+	BytesRead int64               `json:"bytesRead"` // of the file's content
+	FileSize  int64               `json:"fileSize"`
+	GoBuild   *binfmt.GoBuildInfo `json:"goBuildInfo,omitempty"` // strict mode, Go binaries
+}
+
+// Identify reads the first bytes of a found regular file and says what it
+// is. In strict mode it reads the whole file (for Go build info) and the
+// whole layer (to check its digest).
+func (p *Platform) Identify(ctx context.Context, f File) (binfmt.Info, ReadInfo, error) {
+	ri := ReadInfo{Mode: ReadPrefix, FileSize: f.Size}
+	if !f.Found || f.data == nil || f.data.Type != TypeRegular {
+		return binfmt.Info{}, ri, fmt.Errorf("%w: %s is not a regular file in %s", ErrNotFound, f.Path, p.src.name)
+	}
+	scan := p.scans[f.dataLayer]
+	want := int64(identifyFirstRead)
+	if p.src.opts.Strict {
+		want = f.data.Size
+	}
+	var info binfmt.Info
+	for {
+		data, err := scan.readContent(ctx, f.data, want, &p.src.fetched)
+		if err != nil {
+			return info, ri, fmt.Errorf("reading %s in layer %d of %s: %w", f.Resolved, f.dataLayer, p.src.name, err)
+		}
+		ri.BytesRead = int64(len(data))
+		info = binfmt.IdentifyPrefix(data, f.data.Size)
+		if info.Need <= int64(len(data)) || int64(len(data)) >= f.data.Size || want >= identifyMaxRead {
+			if p.src.opts.Strict {
+				return p.identifyStrict(ctx, f, data, info, ri)
+			}
+			return info, ri, nil
+		}
+		want = min(max(info.Need, 2*want), identifyMaxRead)
+	}
+}
+
+func (p *Platform) identifyStrict(ctx context.Context, f File, data []byte, info binfmt.Info, ri ReadInfo) (binfmt.Info, ReadInfo, error) {
+	if int64(len(data)) == f.data.Size && info.Kind == "elf" {
+		gb, err := binfmt.ReadGoBuildInfo(bytes.NewReader(data), int64(len(data)))
+		if err == nil {
+			ri.GoBuild = gb
+		}
+	}
+	if err := p.VerifyLayer(ctx, f.dataLayer); err != nil {
+		return info, ri, err
+	}
+	ri.Mode = ReadVerified
+	return info, ri, nil
+}
+
+// VerifyLayer reads layer i to the end and checks its digest and diff_id.
+func (p *Platform) VerifyLayer(ctx context.Context, i int) error {
+	if i < 0 || i >= len(p.scans) {
+		return fmt.Errorf("layer %d out of range", i)
+	}
+	if err := p.scans[i].readAll(ctx, &p.src.fetched); err != nil {
+		return fmt.Errorf("verifying layer %d of %s: %w", i, p.src.name, err)
+	}
+	p.refreshLayerSizes()
+	return nil
+}
+
+// ReadFile returns the content of a small file such as /etc/passwd,
+// failing with ErrLimit when it is larger than max.
+func (p *Platform) ReadFile(ctx context.Context, name string, max int64) ([]byte, File, error) {
+	f, err := p.Lookup(ctx, name)
+	if err != nil {
+		return nil, f, err
+	}
+	if !f.Found {
+		return nil, f, fmt.Errorf("%w: %s in %s: %s", ErrNotFound, name, p.src.name, f.Detail)
+	}
+	if f.data == nil || f.data.Type != TypeRegular {
+		return nil, f, fmt.Errorf("%w: %s in %s is a %s, not a regular file", ErrNotFound, name, p.src.name, f.Type)
+	}
+	if f.Size > max {
+		return nil, f, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrLimit, name, f.Size, max)
+	}
+	data, err := p.scans[f.dataLayer].readContent(ctx, f.data, f.Size, &p.src.fetched)
+	if err != nil {
+		return nil, f, fmt.Errorf("reading %s in %s: %w", name, p.src.name, err)
+	}
+	return data, f, nil
+}

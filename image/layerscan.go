@@ -1,0 +1,288 @@
+package image
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"path"
+	"sync"
+	"sync/atomic"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// layerScan indexes one layer's tar entries lazily: it reads only as far as
+// the questions asked so far need, and keeps the stream open at the last
+// entry so that the entry's content can be read without starting over.
+// Shared through a Cache, it is safe for concurrent use.
+type layerScan struct {
+	mu     sync.Mutex
+	blob   *blobState
+	fetch  blobFetcher
+	diffID v1.Hash // expected diff_id from the config (zero when unknown)
+	lim    Limits
+
+	entries      map[string]*entry // by cleaned path; a later duplicate replaces an earlier one
+	byOrdinal    map[int]*entry
+	whiteouts    map[string]int  // path removed from lower layers -> ordinal
+	opaque       map[string]int  // directory whose lower contents are hidden -> ordinal
+	dirs         map[string]bool // directories implied by deeper names
+	seen         int             // entries indexed (ordinals < seen are known)
+	complete     bool            // the whole tar stream was read
+	verified     bool            // digest and diff_id checked at the end
+	err          error           // sticky: malformed, limit or digest errors
+	uncompressed int64
+	compression  Compression
+
+	live    *liveStream
+	content map[int][]byte // content prefixes read, by ordinal
+}
+
+// liveStream is an open pass over the layer.
+type liveStream struct {
+	blob   *blobReader
+	dec    io.ReadCloser
+	diff   hash.Hash
+	walker *tarWalker
+	cur    *entry // the entry whose content is next in the stream
+	curBuf []byte // content of cur read so far
+}
+
+func newLayerScan(blob *blobState, f blobFetcher, diffID v1.Hash, lim Limits) *layerScan {
+	return &layerScan{
+		blob: blob, fetch: f, diffID: diffID, lim: lim,
+		entries: map[string]*entry{}, byOrdinal: map[int]*entry{}, whiteouts: map[string]int{},
+		opaque: map[string]int{}, dirs: map[string]bool{"/": true}, content: map[int][]byte{},
+	}
+}
+
+// teeHash feeds what the decompressor produced into the diff_id hash.
+type teeHash struct {
+	r io.Reader
+	h hash.Hash
+}
+
+func (t teeHash) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.h.Write(p[:n])
+	return n, err
+}
+
+// openLocked starts a new pass from the beginning of the layer.
+func (s *layerScan) openLocked(ctx context.Context, fetched *atomic.Int64) error {
+	s.closeLocked()
+	br := newBlobReader(ctx, s.blob, s.fetch, fetched)
+	dec, comp, err := decompress(br, br.Offset, s.lim)
+	if err != nil {
+		br.Close()
+		return fmt.Errorf("layer %s: %w", s.blob.digest, err)
+	}
+	s.compression = comp
+	diff := sha256.New()
+	s.live = &liveStream{blob: br, dec: dec, diff: diff, walker: newTarWalker(teeHash{r: dec, h: diff}, s.lim)}
+	return nil
+}
+
+func (s *layerScan) closeLocked() {
+	if s.live != nil {
+		s.live.dec.Close()
+		s.live.blob.Close()
+		s.live = nil
+	}
+}
+
+// advanceLocked reads the next entry of the live pass and indexes it.
+// It returns io.EOF when the layer is complete.
+func (s *layerScan) advanceLocked(ctx context.Context, fetched *atomic.Int64) (*entry, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	if s.live == nil {
+		if err := s.openLocked(ctx, fetched); err != nil {
+			return nil, s.fail(err)
+		}
+	}
+	s.live.blob.ctx = ctx
+	e, err := s.live.walker.next()
+	if err == io.EOF {
+		if err := s.finishLocked(); err != nil {
+			return nil, s.fail(err)
+		}
+		return nil, io.EOF
+	}
+	if err != nil {
+		return nil, s.fail(fmt.Errorf("layer %s: %w", s.blob.digest, err))
+	}
+	s.live.cur, s.live.curBuf = e, nil
+	if e.Ordinal >= s.seen {
+		s.indexLocked(e)
+	}
+	return e, nil
+}
+
+// fail records an error that makes the layer unreadable; network errors
+// are not sticky, so a later call may try again.
+func (s *layerScan) fail(err error) error {
+	s.closeLocked()
+	if !isClassified(err) {
+		err = classify(err)
+	}
+	if !errorsIsNetwork(err) {
+		s.err = err
+	}
+	return err
+}
+
+func (s *layerScan) indexLocked(e *entry) {
+	s.seen = e.Ordinal + 1
+	switch e.Type {
+	case typeWhiteout:
+		s.whiteouts[e.Name] = e.Ordinal
+	case typeOpaque:
+		s.opaque[e.Name] = e.Ordinal
+		s.addDirs(e.Name)
+	default:
+		s.entries[e.Name] = e
+		s.byOrdinal[e.Ordinal] = e
+		s.addDirs(path.Dir(e.Name))
+	}
+}
+
+func (s *layerScan) addDirs(dir string) {
+	for ; !s.dirs[dir]; dir = path.Dir(dir) {
+		s.dirs[dir] = true
+	}
+}
+
+// finishLocked drains the rest of the layer so that the gzip checksum,
+// the blob digest and the diff_id can all be checked.
+func (s *layerScan) finishLocked() error {
+	live := s.live
+	if _, err := io.Copy(live.diff, live.dec); err != nil {
+		return fmt.Errorf("layer %s: %w", s.blob.digest, err)
+	}
+	if g, ok := live.dec.(*ratioGuard); ok {
+		s.uncompressed = g.n
+	}
+	if _, err := io.Copy(io.Discard, live.blob); err != nil {
+		return fmt.Errorf("layer %s: %w", s.blob.digest, err)
+	}
+	got := v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", live.diff.Sum(nil))}
+	if s.diffID.Hex != "" && got != s.diffID {
+		return &DigestMismatchError{What: fmt.Sprintf("layer %s diff_id", s.blob.digest), Want: s.diffID, Got: got}
+	}
+	s.closeLocked()
+	s.complete, s.verified = true, true
+	return nil
+}
+
+// layerAnswer is what one layer says about a path.
+type layerAnswer struct {
+	entry    *entry // the path is in this layer
+	dir      bool   // the path is a directory implied by deeper names
+	whiteout bool   // this layer removes the path (or an ancestor) from lower layers
+	opaque   string // this layer hides lower contents of this ancestor directory
+	known    bool   // the answer is final (found, or the layer was read to the end)
+}
+
+// find reads the layer until p appears or the layer ends, then answers.
+func (s *layerScan) find(ctx context.Context, p string, fetched *atomic.Int64) (layerAnswer, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for s.entries[p] == nil && !s.dirs[p] && !s.complete {
+		if _, err := s.advanceLocked(ctx, fetched); err != nil && err != io.EOF {
+			return layerAnswer{}, err
+		}
+	}
+	a := layerAnswer{entry: s.entries[p], dir: s.dirs[p], known: true}
+	if a.entry != nil || a.dir {
+		return a, nil
+	}
+	for q := p; ; q = path.Dir(q) {
+		if _, ok := s.whiteouts[q]; ok {
+			a.whiteout = true
+			return a, nil
+		}
+		if q != p {
+			if _, ok := s.opaque[q]; ok {
+				a.opaque = q
+				return a, nil
+			}
+		}
+		if q == "/" {
+			return a, nil
+		}
+	}
+}
+
+// readContent returns at least n bytes of e's content (fewer when the file
+// is shorter), reading the layer only as far as needed.
+func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, fetched *atomic.Int64) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n = min(n, e.Size, s.lim.MaxFileBytes)
+	if b := s.content[e.Ordinal]; int64(len(b)) >= n {
+		return b, nil
+	}
+	if err := s.seekLocked(ctx, e.Ordinal, fetched); err != nil {
+		return nil, err
+	}
+	live := s.live
+	live.blob.ctx = ctx
+	if need := n - int64(len(live.curBuf)); need > 0 {
+		buf := make([]byte, need)
+		got, err := io.ReadFull(readerFunc(live.walker.read), buf)
+		live.curBuf = append(live.curBuf, buf[:got]...)
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+			return nil, s.fail(fmt.Errorf("reading %s in layer %s: %w", e.Name, s.blob.digest, err))
+		}
+	}
+	s.content[e.Ordinal] = live.curBuf
+	return live.curBuf, nil
+}
+
+// seekLocked positions the live pass at the entry with the given ordinal,
+// starting a new pass when the current one is already beyond it.
+func (s *layerScan) seekLocked(ctx context.Context, ordinal int, fetched *atomic.Int64) error {
+	if s.live != nil && s.live.cur != nil && s.live.cur.Ordinal == ordinal {
+		return nil
+	}
+	if s.live == nil || s.live.cur == nil || s.live.cur.Ordinal > ordinal {
+		if err := s.openLocked(ctx, fetched); err != nil {
+			return s.fail(err)
+		}
+	}
+	for {
+		e, err := s.advanceLocked(ctx, fetched)
+		if err == io.EOF {
+			return fmt.Errorf("%w: layer %s: entry %d vanished on re-read", ErrMalformed, s.blob.digest, ordinal)
+		}
+		if err != nil {
+			return err
+		}
+		if e.Ordinal == ordinal {
+			return nil
+		}
+	}
+}
+
+// complete reads the whole layer, checking its digest and diff_id.
+func (s *layerScan) readAll(ctx context.Context, fetched *atomic.Int64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for !s.verified {
+		if _, err := s.advanceLocked(ctx, fetched); err != nil && err != io.EOF {
+			return err
+		}
+	}
+	return nil
+}
+
+type readerFunc func([]byte) (int, error)
+
+func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
+
+func errorsIsNetwork(err error) bool { return errors.Is(err, ErrNetwork) }

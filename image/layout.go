@@ -1,0 +1,195 @@
+package image
+
+import (
+	"archive/tar"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Annotations that name a manifest in an OCI layout's index.json.
+const (
+	annotationRefName       = "org.opencontainers.image.ref.name"
+	annotationContainerdRef = "io.containerd.image.name"
+)
+
+// splitLayoutRef splits "DIR", "DIR:tag" or "DIR@sha256:..." into its parts.
+// A colon is a tag separator only after the last slash, so "C:\x" and
+// "./dir" stay paths.
+func splitLayoutRef(ref string) (dir, tag, digest string) {
+	if i := strings.LastIndex(ref, "@"); i >= 0 && strings.HasPrefix(ref[i+1:], "sha256:") {
+		return ref[:i], "", ref[i+1:]
+	}
+	slash := strings.LastIndexAny(ref, `/\`)
+	if i := strings.LastIndex(ref, ":"); i > slash && i > 1 {
+		return ref[:i], ref[i+1:], ""
+	}
+	return ref, "", ""
+}
+
+// openLayout opens an OCI image layout directory.
+func openLayout(ref string, lim Limits) (store, error) {
+	dir, tag, digest := splitLayoutRef(ref)
+	open := func(h v1.Hash) (io.ReadCloser, error) {
+		if !validHash(h) {
+			return nil, fmt.Errorf("%w: invalid digest %q", ErrMalformed, h)
+		}
+		return os.Open(filepath.Join(dir, "blobs", h.Algorithm, h.Hex))
+	}
+	f, err := os.Open(filepath.Join(dir, "index.json"))
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s is not an OCI image layout (no index.json)", ErrNotFound, dir)
+		}
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := readBounded(f, lim.MaxManifestBytes)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, "index.json"), err)
+	}
+	return layoutRoot(&localStore{name: dir, open: open, lim: lim}, raw, tag, digest)
+}
+
+// validHash rejects digests that could walk out of the blobs directory.
+func validHash(h v1.Hash) bool {
+	if h.Algorithm != "sha256" || len(h.Hex) != 64 {
+		return false
+	}
+	return strings.Trim(h.Hex, "0123456789abcdef") == ""
+}
+
+// layoutRoot picks the root document from a layout's index.json: the
+// manifest with the tag or digest asked for, else the only manifest, else
+// index.json itself.
+func layoutRoot(s *localStore, indexJSON []byte, tag, digest string) (store, error) {
+	idx, err := parseDocument(indexJSON, types.OCIImageIndex)
+	if err != nil {
+		return nil, fmt.Errorf("%s/index.json: %w", s.name, err)
+	}
+	if idx.Index == nil {
+		return nil, fmt.Errorf("%w: %s/index.json is not an index", ErrMalformed, s.name)
+	}
+	var pick *v1.Descriptor
+	for i, d := range idx.Index.Manifests {
+		name := d.Annotations[annotationRefName]
+		switch {
+		case digest != "" && d.Digest.String() == digest,
+			tag != "" && (name == tag || strings.HasSuffix(d.Annotations[annotationContainerdRef], ":"+tag)):
+			pick = &idx.Index.Manifests[i]
+		}
+		if pick != nil {
+			break
+		}
+	}
+	switch {
+	case pick == nil && digest != "":
+		h, err := v1.NewHash(digest)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %w", ErrMalformed, digest, err)
+		}
+		pick = &v1.Descriptor{Digest: h, Size: s.lim.MaxManifestBytes}
+	case pick == nil && tag != "":
+		return nil, fmt.Errorf("%w: tag %q in %s", ErrNotFound, tag, s.name)
+	case pick == nil && len(idx.Index.Manifests) == 1:
+		pick = &idx.Index.Manifests[0]
+	case pick == nil:
+		s.rootDoc = idx
+		return s, nil
+	}
+	d := *pick
+	if d.Size <= 0 || d.Size > s.lim.MaxManifestBytes {
+		d.Size = s.lim.MaxManifestBytes
+	}
+	doc, err := s.manifest(context.Background(), d)
+	if err != nil {
+		return nil, err
+	}
+	s.rootDoc = doc
+	return s, nil
+}
+
+// openArchive opens a tar file: an OCI archive (a layout in a tar) or a
+// docker save archive.
+func openArchive(file string, lim Limits) (store, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s", ErrNotFound, file)
+		}
+		return nil, err
+	}
+	members, err := indexArchive(f, lim)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("reading archive %s: %w", file, err)
+	}
+	openMember := func(name string) (io.ReadCloser, error) {
+		m, ok := members[name]
+		if !ok {
+			return nil, fmt.Errorf("%s in %s: %w", name, file, os.ErrNotExist)
+		}
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, err
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{io.NewSectionReader(f, m.off, m.size), f}, nil
+	}
+	if _, ok := members["index.json"]; ok {
+		rc, _ := openMember("index.json")
+		raw, err := readBounded(rc, lim.MaxManifestBytes)
+		rc.Close()
+		if err != nil {
+			return nil, fmt.Errorf("reading index.json in %s: %w", file, err)
+		}
+		open := func(h v1.Hash) (io.ReadCloser, error) {
+			if !validHash(h) {
+				return nil, fmt.Errorf("%w: invalid digest %q", ErrMalformed, h)
+			}
+			return openMember("blobs/" + h.Algorithm + "/" + h.Hex)
+		}
+		return layoutRoot(&localStore{name: file, open: open, lim: lim}, raw, "", "")
+	}
+	if _, ok := members["manifest.json"]; ok {
+		return dockerArchive(file, lim)
+	}
+	return nil, fmt.Errorf("%w: %s has neither index.json nor manifest.json", ErrMalformed, file)
+}
+
+type archiveMember struct{ off, size int64 }
+
+// indexArchive records where each regular file's content starts.
+func indexArchive(f *os.File, lim Limits) (map[string]archiveMember, error) {
+	members := map[string]archiveMember{}
+	tr := tar.NewReader(f)
+	for n := 0; ; n++ {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return members, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		}
+		if n >= lim.MaxTarEntries {
+			return nil, fmt.Errorf("%w: more than %d entries", ErrLimit, lim.MaxTarEntries)
+		}
+		if hdr.Typeflag != tar.TypeReg {
+			continue
+		}
+		off, err := f.Seek(0, io.SeekCurrent)
+		if err != nil {
+			return nil, err
+		}
+		members[strings.TrimPrefix(cleanPath(hdr.Name), "/")] = archiveMember{off: off, size: hdr.Size}
+	}
+}

@@ -1,0 +1,51 @@
+package image
+
+// Limits bound what a hostile image can make us do. Zero fields take the
+// defaults below.
+type Limits struct {
+	MaxManifestBytes   int64 // a manifest or index document
+	MaxConfigBytes     int64 // an image config blob
+	MaxTarEntries      int   // entries in one layer
+	MaxNameBytes       int   // a tar entry's name or link target
+	MaxLayerBytes      int64 // uncompressed bytes read from one layer
+	MaxRatio           int64 // uncompressed bytes per compressed byte (after the first MiB)
+	MaxFileBytes       int64 // bytes read of one file (strict mode reads whole binaries)
+	MaxCachedBlobBytes int64 // compressed bytes of one layer kept in memory for re-reads
+	MaxIndexDepth      int   // nesting of indexes
+}
+
+// Default limits.
+const (
+	DefaultMaxManifestBytes   = 4 << 20
+	DefaultMaxConfigBytes     = 4 << 20
+	DefaultMaxTarEntries      = 1_000_000
+	DefaultMaxNameBytes       = 4096
+	DefaultMaxLayerBytes      = 16 << 30
+	DefaultMaxRatio           = 1100 // deflate cannot exceed ~1032:1
+	DefaultMaxFileBytes       = 512 << 20
+	DefaultMaxCachedBlobBytes = 64 << 20
+	DefaultMaxIndexDepth      = 4
+)
+
+func (l Limits) withDefaults() Limits {
+	def := func(v *int64, d int64) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defInt := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&l.MaxManifestBytes, DefaultMaxManifestBytes)
+	def(&l.MaxConfigBytes, DefaultMaxConfigBytes)
+	defInt(&l.MaxTarEntries, DefaultMaxTarEntries)
+	defInt(&l.MaxNameBytes, DefaultMaxNameBytes)
+	def(&l.MaxLayerBytes, DefaultMaxLayerBytes)
+	def(&l.MaxRatio, DefaultMaxRatio)
+	def(&l.MaxFileBytes, DefaultMaxFileBytes)
+	def(&l.MaxCachedBlobBytes, DefaultMaxCachedBlobBytes)
+	defInt(&l.MaxIndexDepth, DefaultMaxIndexDepth)
+	return l
+}

@@ -1,0 +1,152 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+)
+
+// Platform is one runnable image manifest with its config and layers.
+type Platform struct {
+	src *Source
+
+	Digest    v1.Hash         `json:"digest"`
+	MediaType types.MediaType `json:"mediaType"`
+	// Descriptor is the platform the index claims (nil for a single manifest).
+	Descriptor *v1.Platform `json:"descriptorPlatform,omitempty"`
+	// ConfigPlatform is what the image config says; a rule compares the two.
+	ConfigPlatform v1.Platform       `json:"configPlatform"`
+	ConfigDigest   v1.Hash           `json:"configDigest"`
+	Config         Config            `json:"config"`
+	Layers         []Layer           `json:"layers"`
+	Annotations    map[string]string `json:"annotations,omitempty"`
+
+	scans []*layerScan
+}
+
+// Config is the part of an image config that decides how a container starts.
+type Config struct {
+	OS           string           `json:"os"`
+	Architecture string           `json:"architecture"`
+	Variant      string           `json:"variant,omitempty"`
+	OSVersion    string           `json:"os.version,omitempty"`
+	Entrypoint   []string         `json:"entrypoint,omitempty"`
+	Cmd          []string         `json:"cmd,omitempty"`
+	Env          []string         `json:"env,omitempty"`
+	WorkingDir   string           `json:"workingDir,omitempty"`
+	User         string           `json:"user,omitempty"`
+	ExposedPorts []string         `json:"exposedPorts,omitempty"`
+	Healthcheck  *v1.HealthConfig `json:"healthcheck,omitempty"`
+	DiffIDs      []v1.Hash        `json:"diffIDs,omitempty"`
+}
+
+// Getenv returns the value of key in the config's Env ("" when unset).
+func (c Config) Getenv(key string) string {
+	for _, kv := range slices.Backward(c.Env) {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
+}
+
+// Layer describes one layer, bottom (index 0) first.
+type Layer struct {
+	Index        int             `json:"index"`
+	Digest       v1.Hash         `json:"digest"`
+	DiffID       v1.Hash         `json:"diffID,omitempty"`
+	MediaType    types.MediaType `json:"mediaType"`
+	Compression  Compression     `json:"compression"` // from the media type; the stream itself is sniffed
+	Foreign      bool            `json:"foreign,omitempty"`
+	Size         int64           `json:"size"`                       // compressed
+	Uncompressed int64           `json:"uncompressedSize,omitempty"` // known once read to the end; 0 = unknown
+}
+
+func compressionOf(mt types.MediaType) Compression {
+	s := string(mt)
+	switch {
+	case strings.HasSuffix(s, "zstd"):
+		return CompressionZstd
+	case strings.HasSuffix(s, "gzip"):
+		return CompressionGzip
+	case strings.HasSuffix(s, ".tar"):
+		return CompressionNone
+	}
+	return CompressionGzip
+}
+
+// OpenManifest opens one manifest listed by Platforms. It fails for
+// attestations, artifacts and indexes, which have no filesystem to run.
+func (s *Source) OpenManifest(ctx context.Context, m Manifest) (*Platform, error) {
+	if m.Kind != KindRunnable {
+		return nil, fmt.Errorf("%w: %s is an %s manifest, not a runnable image", ErrMalformed, m.Digest, m.Kind)
+	}
+	root, err := s.root(ctx)
+	if err != nil {
+		return nil, err
+	}
+	doc := root
+	if root.Digest != m.Digest {
+		doc, err = s.store.manifest(ctx, v1.Descriptor{Digest: m.Digest, MediaType: m.MediaType, Size: m.Size})
+		if err != nil {
+			return nil, fmt.Errorf("reading manifest %s of %s: %w", m.Digest, s.name, classify(err))
+		}
+	}
+	if doc.Manifest == nil {
+		return nil, fmt.Errorf("%w: %s is not an image manifest", ErrMalformed, m.Digest)
+	}
+	kind, cf, err := s.config(ctx, doc.Manifest)
+	if err != nil {
+		return nil, err
+	}
+	if kind != KindRunnable {
+		return nil, fmt.Errorf("%w: %s is an artifact (config media type %s), not a runnable image", ErrMalformed, m.Digest, doc.Manifest.Config.MediaType)
+	}
+	p := &Platform{src: s, Digest: doc.Digest, MediaType: doc.MediaType, ConfigDigest: doc.Manifest.Config.Digest, Annotations: doc.Manifest.Annotations}
+	if root.Index != nil {
+		p.Descriptor = m.Platform
+	}
+	if cp := cf.Platform(); cp != nil {
+		p.ConfigPlatform = *cp
+	}
+	p.Config = Config{
+		OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant, OSVersion: cf.OSVersion,
+		Entrypoint: cf.Config.Entrypoint, Cmd: cf.Config.Cmd, Env: cf.Config.Env,
+		WorkingDir: cf.Config.WorkingDir, User: cf.Config.User, Healthcheck: cf.Config.Healthcheck,
+		DiffIDs: cf.RootFS.DiffIDs,
+	}
+	for port := range cf.Config.ExposedPorts {
+		p.Config.ExposedPorts = append(p.Config.ExposedPorts, port)
+	}
+	slices.Sort(p.Config.ExposedPorts)
+	if len(cf.RootFS.DiffIDs) != len(doc.Manifest.Layers) {
+		return nil, fmt.Errorf("%w: manifest %s has %d layers but its config lists %d diff_ids", ErrMalformed, m.Digest, len(doc.Manifest.Layers), len(cf.RootFS.DiffIDs))
+	}
+	for i, d := range doc.Manifest.Layers {
+		l := Layer{Index: i, Digest: d.Digest, DiffID: cf.RootFS.DiffIDs[i], MediaType: d.MediaType, Compression: compressionOf(d.MediaType), Foreign: !d.MediaType.IsDistributable() || len(d.URLs) > 0, Size: d.Size}
+		p.Layers = append(p.Layers, l)
+		p.scans = append(p.scans, s.cache.layer(d, l.DiffID, s.store.fetcher(d), s.opts.Limits))
+	}
+	return p, nil
+}
+
+// refreshLayerSizes fills in uncompressed sizes learned by reading layers.
+func (p *Platform) refreshLayerSizes() {
+	for i, sc := range p.scans {
+		sc.mu.Lock()
+		if sc.complete {
+			p.Layers[i].Uncompressed = sc.uncompressed
+		}
+		sc.mu.Unlock()
+	}
+}
+
+// Source returns the Source the platform was opened from.
+func (p *Platform) Source() *Source { return p.src }
+
+// String is os/arch[/variant] from the config.
+func (p *Platform) String() string { return PlatformString(&p.ConfigPlatform) }

@@ -1,0 +1,142 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/registry"
+)
+
+// Options configure how a Source reads an image.
+type Options struct {
+	// Registry configures registry access (credentials, insecure hosts,
+	// retries). Its Counter, when nil, is created per Source.
+	Registry registry.Options
+	// Cache is shared between Sources; nil means a private one.
+	Cache *Cache
+	// Strict reads whole layers holding the files identified, checks their
+	// digests and diff_ids, and reads whole binaries for Go build info.
+	Strict bool
+	// Limits bound what a hostile image can make us do.
+	Limits Limits
+	// Logger receives progress at debug level; nil discards.
+	Logger *slog.Logger
+}
+
+// Stats counts what reading an image cost.
+type Stats struct {
+	Requests        int64 `json:"requests"`         // HTTP requests sent (retries and auth included)
+	BytesDownloaded int64 `json:"bytes_downloaded"` // response body bytes as received
+	LayerBytes      int64 `json:"layer_bytes"`      // compressed layer bytes fetched (registry or local)
+}
+
+// Source is an opened image reference: an index or a single manifest.
+type Source struct {
+	name    string
+	opts    Options
+	store   store
+	cache   *Cache
+	counter *registry.Counter
+	fetched atomic.Int64
+	log     *slog.Logger
+
+	rootOnce sync.Once
+	rootDoc  *document
+	rootErr  error
+}
+
+// Name is the reference the Source was opened with.
+func (s *Source) Name() string { return s.name }
+
+// Stats returns the requests and bytes used so far.
+func (s *Source) Stats() Stats {
+	return Stats{Requests: s.counter.Requests(), BytesDownloaded: s.counter.Bytes(), LayerBytes: s.fetched.Load()}
+}
+
+func newSource(name string, st store, opts Options) *Source {
+	opts.Limits = opts.Limits.withDefaults()
+	if opts.Cache == nil {
+		opts.Cache = NewCache()
+	}
+	if opts.Registry.Counter == nil {
+		opts.Registry.Counter = &registry.Counter{}
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Source{name: name, opts: opts, store: st, cache: opts.Cache, counter: opts.Registry.Counter, log: log}
+}
+
+// Open opens an image by reference:
+//
+//	host/repo:tag, host/repo@sha256:..., host/repo:tag@sha256:...  a registry
+//	oci:DIR, oci:DIR:tag, oci:DIR@sha256:...                       an OCI image layout
+//	tarball:FILE                                                   a docker save or OCI archive
+//
+// Open reads the root manifest (checking its digest) so that a missing tag
+// or bad credentials are reported here.
+func Open(ctx context.Context, ref string, opts Options) (*Source, error) {
+	opts.Limits = opts.Limits.withDefaults()
+	if opts.Registry.Counter == nil {
+		opts.Registry.Counter = &registry.Counter{}
+	}
+	var st store
+	var err error
+	switch {
+	case strings.HasPrefix(ref, "oci:"):
+		st, err = openLayout(strings.TrimPrefix(ref, "oci:"), opts.Limits)
+	case strings.HasPrefix(ref, "tarball:"):
+		st, err = openArchive(strings.TrimPrefix(ref, "tarball:"), opts.Limits)
+	default:
+		r, perr := opts.Registry.ParseReference(ref)
+		if perr != nil {
+			return nil, fmt.Errorf("%w: %w", ErrMalformed, perr)
+		}
+		st = &remoteStore{ref: r, opts: opts.Registry, lim: opts.Limits}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", ref, err)
+	}
+	s := newSource(ref, st, opts)
+	if _, err := s.root(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// root returns the root document, fetched once.
+func (s *Source) root(ctx context.Context) (*document, error) {
+	s.rootOnce.Do(func() {
+		s.rootDoc, s.rootErr = s.store.root(ctx)
+		if s.rootErr != nil {
+			s.rootErr = fmt.Errorf("reading %s: %w", s.name, classify(s.rootErr))
+		}
+	})
+	return s.rootDoc, s.rootErr
+}
+
+// Digest is the digest of the root manifest or index: what a deployment
+// pinned by digest would pull.
+func (s *Source) Digest(ctx context.Context) (v1.Hash, error) {
+	d, err := s.root(ctx)
+	if err != nil {
+		return v1.Hash{}, err
+	}
+	return d.Digest, nil
+}
+
+// IsIndex reports whether the reference names an index (manifest list).
+func (s *Source) IsIndex(ctx context.Context) (bool, error) {
+	d, err := s.root(ctx)
+	if err != nil {
+		return false, err
+	}
+	return d.Index != nil, nil
+}

@@ -1,0 +1,96 @@
+package image
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+)
+
+// store is where an image's manifests and blobs come from: a registry, an
+// OCI layout, an archive or memory. Everything it returns is verified
+// against its digest, except layer streams (checked when read to the end).
+type store interface {
+	// root returns the document the reference names.
+	root(ctx context.Context) (*document, error)
+	// manifest returns the child manifest or index a descriptor names.
+	manifest(ctx context.Context, d v1.Descriptor) (*document, error)
+	// blob returns a small blob (a config) whole.
+	blob(ctx context.Context, d v1.Descriptor, max int64) ([]byte, error)
+	// fetcher returns how to read a layer blob.
+	fetcher(d v1.Descriptor) blobFetcher
+}
+
+// localStore serves blobs by digest from an opener: an OCI layout
+// directory, an OCI archive or in-memory images.
+type localStore struct {
+	name    string
+	rootDoc *document
+	open    func(h v1.Hash) (io.ReadCloser, error)
+	lim     Limits
+}
+
+func (s *localStore) root(context.Context) (*document, error) { return s.rootDoc, nil }
+
+func (s *localStore) manifest(_ context.Context, d v1.Descriptor) (*document, error) {
+	raw, err := s.read(d, s.lim.MaxManifestBytes, "manifest")
+	if err != nil {
+		return nil, err
+	}
+	doc, err := parseDocument(raw, d.MediaType)
+	if err != nil {
+		return nil, fmt.Errorf("manifest %s in %s: %w", d.Digest, s.name, err)
+	}
+	return doc, nil
+}
+
+func (s *localStore) blob(_ context.Context, d v1.Descriptor, max int64) ([]byte, error) {
+	return s.read(d, max, "blob")
+}
+
+func (s *localStore) read(d v1.Descriptor, max int64, what string) ([]byte, error) {
+	if d.Size > max {
+		return nil, fmt.Errorf("%w: %s %s is %d bytes, limit %d", ErrLimit, what, d.Digest, d.Size, max)
+	}
+	rc, err := s.open(d.Digest)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s %s in %s", ErrNotFound, what, d.Digest, s.name)
+		}
+		return nil, fmt.Errorf("%w: opening %s %s in %s: %w", ErrMalformed, what, d.Digest, s.name, err)
+	}
+	defer rc.Close()
+	raw, err := readBounded(rc, max)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s %s in %s: %w", what, d.Digest, s.name, err)
+	}
+	if err := verifyDigest(what+" "+d.Digest.String(), raw, d.Digest); err != nil {
+		return nil, err
+	}
+	return raw, nil
+}
+
+func (s *localStore) fetcher(d v1.Descriptor) blobFetcher {
+	return readerFetcher{open: func() (io.ReadCloser, error) {
+		rc, err := s.open(d.Digest)
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: layer %s in %s", ErrNotFound, d.Digest, s.name)
+		}
+		return rc, err
+	}}
+}
+
+// readBounded reads all of r, failing with ErrLimit beyond max bytes.
+func readBounded(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrLimit, max)
+	}
+	return b, nil
+}

@@ -1,0 +1,138 @@
+package image
+
+import (
+	"archive/tar"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"strings"
+)
+
+// Whiteout markers of the OCI image layer spec (inherited from AUFS).
+const (
+	whiteoutPrefix = ".wh."
+	opaqueMarker   = ".wh..wh..opq"
+	whiteoutMeta   = ".wh..wh." // other AUFS metadata; ignored
+)
+
+// EntryType is what a tar entry is, as far as lookups care.
+type EntryType string
+
+// Entry types.
+const (
+	TypeRegular  EntryType = "file"
+	TypeDir      EntryType = "dir"
+	TypeSymlink  EntryType = "symlink"
+	TypeHardlink EntryType = "hardlink"
+	TypeOther    EntryType = "other" // device, fifo
+	typeWhiteout EntryType = "whiteout"
+	typeOpaque   EntryType = "opaque"
+)
+
+// entry is one tar header of a layer, with its name cleaned to an absolute
+// path inside the image root.
+type entry struct {
+	Ordinal int       // position in the layer's tar stream
+	Name    string    // cleaned, absolute; for a whiteout the path it removes; for opaque the directory
+	Type    EntryType //
+	Mode    fs.FileMode
+	UID     int
+	GID     int
+	Size    int64
+	Link    string // symlink target as written; hardlink target cleaned and absolute
+}
+
+// cleanPath makes a tar name an absolute, clean path: "./usr/../bin" is
+// "/bin", and ".." can never climb above "/".
+func cleanPath(name string) string {
+	return path.Clean("/" + name)
+}
+
+// tarWalker reads a layer's tar stream entry by entry within the limits.
+type tarWalker struct {
+	tr  *tar.Reader
+	n   int
+	lim Limits
+}
+
+func newTarWalker(r io.Reader, lim Limits) *tarWalker {
+	return &tarWalker{tr: tar.NewReader(r), lim: lim}
+}
+
+// next returns the next entry, or io.EOF at the end of the archive.
+func (w *tarWalker) next() (*entry, error) {
+	for {
+		hdr, err := w.tr.Next()
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		if err != nil {
+			if isClassified(err) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: tar entry %d: %w", ErrMalformed, w.n, err)
+		}
+		if w.n >= w.lim.MaxTarEntries {
+			return nil, fmt.Errorf("%w: more than %d tar entries in a layer", ErrLimit, w.lim.MaxTarEntries)
+		}
+		if len(hdr.Name) > w.lim.MaxNameBytes || len(hdr.Linkname) > w.lim.MaxNameBytes {
+			return nil, fmt.Errorf("%w: tar entry %d: name or link target longer than %d bytes", ErrLimit, w.n, w.lim.MaxNameBytes)
+		}
+		if hdr.Size < 0 {
+			return nil, fmt.Errorf("%w: tar entry %d: negative size", ErrMalformed, w.n)
+		}
+		e := w.convert(hdr)
+		w.n++
+		if e == nil {
+			continue
+		}
+		return e, nil
+	}
+}
+
+// read reads the current entry's content.
+func (w *tarWalker) read(p []byte) (int, error) {
+	n, err := w.tr.Read(p)
+	if err != nil && err != io.EOF && !isClassified(err) {
+		err = fmt.Errorf("%w: reading tar entry: %w", ErrMalformed, err)
+	}
+	return n, err
+}
+
+func (w *tarWalker) convert(hdr *tar.Header) *entry {
+	name := cleanPath(hdr.Name)
+	e := &entry{Ordinal: w.n, Name: name, Mode: fs.FileMode(hdr.Mode & 0o7777), UID: hdr.Uid, GID: hdr.Gid, Size: hdr.Size}
+	base := path.Base(name)
+	switch {
+	case base == opaqueMarker:
+		e.Type, e.Name = typeOpaque, path.Dir(name)
+		return e
+	case strings.HasPrefix(base, whiteoutMeta):
+		return nil
+	case strings.HasPrefix(base, whiteoutPrefix) && len(base) > len(whiteoutPrefix):
+		e.Type, e.Name = typeWhiteout, path.Join(path.Dir(name), base[len(whiteoutPrefix):])
+		return e
+	}
+	switch hdr.Typeflag {
+	case tar.TypeReg, tar.TypeRegA, tar.TypeCont:
+		e.Type = TypeRegular
+	case tar.TypeDir:
+		e.Type = TypeDir
+	case tar.TypeSymlink:
+		e.Type, e.Link = TypeSymlink, hdr.Linkname
+	case tar.TypeLink:
+		e.Type, e.Link = TypeHardlink, cleanPath(hdr.Linkname)
+	case tar.TypeChar, tar.TypeBlock, tar.TypeFifo:
+		e.Type = TypeOther
+	default:
+		// PAX and GNU meta headers are consumed by archive/tar; anything
+		// else unknown is not a file a process could exec.
+		e.Type = TypeOther
+	}
+	return e
+}
+
+// errStop ends a walk early without an error.
+var errStop = errors.New("stop")
