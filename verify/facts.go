@@ -1,6 +1,8 @@
 package verify
 
 import (
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"strings"
 
 	"github.com/imgcheck/imgcheck/taskdef"
@@ -67,4 +69,15 @@ func loc(p taskdef.Pos) *Location {
 		return nil
 	}
 	return &Location{File: p.File, Line: p.Line, Column: p.Column}
+}
+
+// ociPlatform is the platform an image must offer for the task. Windows
+// tasks also ask for the OS build of their operatingSystemFamily.
+func (f taskFacts) ociPlatform() v1.Platform {
+	os, arch, variant := taskdef.PlatformFor(f.td.RuntimePlatform)
+	p := v1.Platform{OS: os, Architecture: arch, Variant: variant}
+	if f.windows {
+		p.OSVersion = taskdef.WindowsBuild(f.osFamily)
+	}
+	return p
 }

@@ -1,0 +1,165 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/taskdef"
+)
+
+// checker verifies one image for one platform (and, with a task
+// definition, one container).
+type checker struct {
+	src       *image.Source
+	want      v1.Platform
+	container *taskdef.Container // nil in image-only mode
+	facts     *taskFacts         // nil in image-only mode
+	digest    string
+
+	p        *image.Platform
+	findings []Finding
+}
+
+// errCheck stops a check: the run cannot verify (exit 2).
+type errCheck struct{ msg string }
+
+func (e errCheck) Error() string { return e.msg }
+
+func (c *checker) add(f Finding) {
+	if c.container != nil {
+		f.Container = c.container.Name.Value
+	}
+	f.Platform = image.PlatformString(&c.want)
+	c.findings = append(c.findings, f)
+}
+
+// run executes every family of checks. It returns the target, the findings
+// and, when a check could not run, the problem.
+func (c *checker) run(ctx context.Context) (Target, []Finding, string) {
+	t := Target{Digest: c.digest, Platform: image.PlatformString(&c.want)}
+	if err := c.selectPlatform(ctx); err != nil {
+		var ec errCheck
+		if errors.As(err, &ec) {
+			return t, c.findings, ec.msg
+		}
+		return t, c.findings, describeImageError(err)
+	}
+	if c.p == nil {
+		// The platform is missing (IC101): nothing further can run, but the
+		// verdict is known: the task will not start.
+		t.Checks = []string{FamilyPlatform}
+		return t, c.findings, ""
+	}
+	t.PlatformDigest = c.p.Digest.String()
+	t.Checks = append(t.Checks, FamilyPlatform)
+	c.platformRules()
+
+	if err := c.entrypointRules(ctx, &t); err != nil {
+		return t, c.findings, checkMessage(err)
+	}
+	if !strings.EqualFold(c.want.OS, "windows") {
+		t.Checks = append(t.Checks, FamilyEntrypoint)
+	}
+	if c.container != nil {
+		if err := c.containerRules(ctx); err != nil {
+			return t, c.findings, checkMessage(err)
+		}
+		t.Checks = append(t.Checks, FamilyTask)
+	}
+	return t, c.findings, ""
+}
+
+func checkMessage(err error) string {
+	var ec errCheck
+	if errors.As(err, &ec) {
+		return ec.msg
+	}
+	return describeImageError(err)
+}
+
+// selectPlatform picks the manifest the runtime would pull. A missing
+// platform is a finding (IC101), not an error.
+func (c *checker) selectPlatform(ctx context.Context) error {
+	isIndex, err := c.src.IsIndex(ctx)
+	if err != nil {
+		return c.schema1OrErr(err)
+	}
+	if !isIndex {
+		ms, err := c.src.Platforms(ctx)
+		if err != nil {
+			return c.schema1OrErr(err)
+		}
+		if len(ms) != 1 {
+			return errCheck{fmt.Sprintf("image %s: expected one manifest, found %d", c.src.Name(), len(ms))}
+		}
+		c.p, err = c.src.OpenManifest(ctx, ms[0])
+		if err != nil {
+			return c.schema1OrErr(err)
+		}
+		if !sameArch(c.want, c.p.ConfigPlatform) {
+			c.add(Finding{RuleID: "IC102", Severity: Error,
+				Message:  fmt.Sprintf("the image is a single %s image but the task runs %s", image.PlatformString(&c.p.ConfigPlatform), image.PlatformString(&c.want)),
+				Evidence: fmt.Sprintf("config os=%s architecture=%s of manifest %s", c.p.ConfigPlatform.OS, c.p.ConfigPlatform.Architecture, c.p.Digest),
+				Fix:      "build the image for the task's platform, or a multi-platform index (imgcheck build --platform linux/amd64,linux/arm64)"})
+		}
+		return nil
+	}
+	p, err := c.src.Select(ctx, c.want)
+	var nm *image.NoMatchingPlatformError
+	if errors.As(err, &nm) && c.want.OSVersion != "" {
+		// A Windows image for another OS build: say so precisely.
+		loose := c.want
+		loose.OSVersion = ""
+		if p2, err2 := c.src.Select(ctx, loose); err2 == nil {
+			c.p = p2
+			return nil
+		}
+	}
+	if errors.As(err, &nm) {
+		c.add(Finding{RuleID: "IC101", Severity: Error,
+			Message:  fmt.Sprintf("the image has no manifest for %s: the pull will fail (\"image Manifest does not contain descriptor matching platform\")", image.PlatformString(&c.want)),
+			Evidence: "the index offers: " + describeAvailable(nm.Available),
+			Fix:      "build and push the missing platform, or change runtimePlatform.cpuArchitecture"})
+		return nil
+	}
+	if err != nil {
+		return c.schema1OrErr(err)
+	}
+	c.p = p
+	return nil
+}
+
+// schema1OrErr turns a schema 1 manifest into finding IC104.
+func (c *checker) schema1OrErr(err error) error {
+	if errors.Is(err, image.ErrSchema1) {
+		c.add(Finding{RuleID: "IC104", Severity: Error, Message: "the image uses a Docker schema 1 manifest",
+			Evidence: err.Error(), Fix: "push the image again with a current client"})
+		return nil
+	}
+	return err
+}
+
+func describeAvailable(ms []image.Manifest) string {
+	var parts []string
+	for _, m := range ms {
+		s := image.PlatformString(m.Platform)
+		if m.Kind != image.KindRunnable {
+			s += " (" + string(m.Kind) + ")"
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// sameArch compares os and architecture (variants of arm64 and amd64 run alike).
+func sameArch(want, have v1.Platform) bool {
+	return strings.EqualFold(want.OS, have.OS) && strings.EqualFold(want.Architecture, have.Architecture)
+}

@@ -1,0 +1,225 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/taskdef"
+)
+
+// Options configure a verify run.
+type Options struct {
+	// Image configures how images are read (registry access, strict mode,
+	// limits). A run shares one blob cache between all its images.
+	Image image.Options
+	// Open opens an image reference; nil means image.Open. Build uses it to
+	// verify an index it holds in memory.
+	Open func(ctx context.Context, ref string, opts image.Options) (*image.Source, error)
+	// FailOn is the lowest severity that fails the run.
+	FailOn Severity
+	// Concurrency bounds how many images are checked at once (default 4).
+	Concurrency int
+	Logger      *slog.Logger
+	Tool        ToolInfo
+}
+
+// Input is what to verify.
+type Input struct {
+	TaskDef  *taskdef.TaskDefinition // nil: image-only mode
+	Service  *taskdef.Service        // optional
+	Subjects []Subject               // see PairImages
+	// Platforms to check in image-only mode; empty means every runnable
+	// platform of the image.
+	Platforms []v1.Platform
+}
+
+// Run verifies the input and returns a finished report. It never returns
+// an error: whatever stops a check is recorded in Report.Errors, which makes
+// the verdict "error" (exit 2). That is how the gate fails closed.
+func Run(ctx context.Context, in Input, opts Options) *Report {
+	if opts.Open == nil {
+		opts.Open = image.Open
+	}
+	if opts.Image.Cache == nil {
+		opts.Image.Cache = image.NewCache()
+	}
+	if opts.Concurrency < 1 {
+		opts.Concurrency = 4
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Report{Tool: opts.Tool}
+	var facts *taskFacts
+	if in.TaskDef != nil {
+		f := newTaskFacts(in.TaskDef, in.Service)
+		facts = &f
+		r.TaskDef = &Source{File: in.TaskDef.Source.File, Shape: string(in.TaskDef.Source.Shape), Family: in.TaskDef.Family.Value}
+		r.Findings = append(r.Findings, taskRules(f)...)
+		r.Findings = append(r.Findings, fargateRules(f)...)
+		r.Findings = append(r.Findings, serviceRules(f)...)
+	}
+	if len(in.Subjects) == 0 {
+		r.Errors = append(r.Errors, Problem{Message: "no image to verify"})
+	}
+
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, opts.Concurrency)
+	for _, s := range in.Subjects {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res := verifySubject(ctx, s, in, facts, opts)
+			mu.Lock()
+			defer mu.Unlock()
+			r.Targets = append(r.Targets, res.targets...)
+			r.Findings = append(r.Findings, res.findings...)
+			r.Errors = append(r.Errors, res.problems...)
+			if res.pinned != nil {
+				r.Pinned = append(r.Pinned, *res.pinned)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		r.Errors = append(r.Errors, Problem{Message: "interrupted: " + err.Error()})
+	}
+	r.Finish(opts.FailOn)
+	return r
+}
+
+type subjectResult struct {
+	targets  []Target
+	findings []Finding
+	problems []Problem
+	pinned   *Pinned
+}
+
+func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, opts Options) subjectResult {
+	var res subjectResult
+	fail := func(platform, msg string) subjectResult {
+		res.problems = append(res.problems, Problem{Container: s.Container, Platform: platform, Image: s.Ref, Message: msg})
+		return res
+	}
+	var container *taskdef.Container
+	if in.TaskDef != nil {
+		c, _ := containerNamed(in.TaskDef, s.Container)
+		container = &c
+		if s.FromTask && !c.Image.Known() {
+			return fail("", unresolvedImageMessage(c))
+		}
+	}
+	opts.Logger.Info("verifying", "container", s.Container, "image", s.Ref)
+	src, err := opts.Open(ctx, s.Ref, opts.Image)
+	if err != nil {
+		return fail("", describeImageError(err))
+	}
+	digest, err := src.Digest(ctx)
+	if err != nil {
+		return fail("", describeImageError(err))
+	}
+	if container != nil {
+		res.findings = append(res.findings, tagRule(*container, s.Ref)...)
+		if pinned, ok := pinRef(s.Ref, digest); ok {
+			res.pinned = &Pinned{Container: s.Container, From: s.Ref, To: pinned}
+		}
+	}
+	var wants []v1.Platform
+	switch {
+	case facts != nil:
+		wants = []v1.Platform{facts.ociPlatform()}
+	case len(in.Platforms) > 0:
+		wants = in.Platforms
+	default:
+		wants, err = runnablePlatforms(ctx, src)
+		if err != nil {
+			return fail("", describeImageError(err))
+		}
+	}
+	for _, want := range wants {
+		c := &checker{src: src, want: want, container: container, facts: facts, digest: digest.String()}
+		t, findings, problem := c.run(ctx)
+		res.findings = append(res.findings, findings...)
+		if problem != "" {
+			res.problems = append(res.problems, Problem{Container: s.Container, Platform: image.PlatformString(&want), Image: s.Ref, Message: problem})
+			continue
+		}
+		t.Container, t.Image = s.Container, s.Ref
+		res.targets = append(res.targets, t)
+	}
+	return res
+}
+
+// runnablePlatforms lists the platforms an image offers (image-only mode).
+func runnablePlatforms(ctx context.Context, src *image.Source) ([]v1.Platform, error) {
+	ms, err := src.Platforms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []v1.Platform
+	for _, m := range ms {
+		if m.Kind == image.KindRunnable && m.Platform != nil {
+			out = append(out, *m.Platform)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%w: %s has no runnable image manifest", image.ErrMalformed, src.Name())
+	}
+	return out, nil
+}
+
+// pinRef turns a registry reference into repo@digest. Local references
+// (oci:, tarball:) are not pinned: ECS cannot pull them.
+func pinRef(ref string, digest v1.Hash) (string, bool) {
+	if strings.HasPrefix(ref, "oci:") || strings.HasPrefix(ref, "tarball:") {
+		return "", false
+	}
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return "", false
+	}
+	return r.Context().Name() + "@" + digest.String(), true
+}
+
+func unresolvedImageMessage(c taskdef.Container) string {
+	why := c.Image.Unresolved
+	if !c.Image.Set {
+		why = "no image is set"
+	}
+	return fmt.Sprintf("the image of container %q is not known (%s) at %s; pass the image to check: imgcheck verify IMAGE --container %s",
+		c.Name.Value, why, c.Image.Pos, c.Name.Value)
+}
+
+// describeImageError says what failed, why, and what to try.
+func describeImageError(err error) string {
+	hint := ""
+	switch {
+	case errors.Is(err, image.ErrUnauthorized):
+		hint = "check credentials: docker login, or AWS credentials for ECR"
+	case errors.Is(err, image.ErrNotFound):
+		hint = "check the repository, tag and digest"
+	case errors.Is(err, image.ErrNetwork):
+		hint = "check that the registry is reachable, then retry"
+	case errors.Is(err, image.ErrDigestMismatch):
+		hint = "the registry returned content that does not match its digest; retry, and report it if it persists"
+	case errors.Is(err, image.ErrLimit):
+		hint = "the image exceeds a safety limit"
+	case errors.Is(err, image.ErrMalformed):
+		hint = "the image is malformed"
+	}
+	if hint == "" {
+		return err.Error()
+	}
+	return err.Error() + " (" + hint + ")"
+}

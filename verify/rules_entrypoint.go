@@ -1,0 +1,225 @@
+package verify
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/image/binfmt"
+)
+
+// maxScriptDepth bounds #! chains, as the kernel does (it allows a few levels).
+const maxScriptDepth = 4
+
+// argv is what the runtime executes: the task's entryPoint and command
+// override the image's ENTRYPOINT and CMD with Docker's rules (a task
+// entryPoint drops the image's CMD).
+func (c *checker) argv() []string {
+	cfg := c.p.Config
+	if c.container != nil {
+		ep, cmd := c.container.EntryPoint, c.container.Command
+		if ep.Set && len(ep.Values) > 0 {
+			return append(append([]string{}, ep.Values...), cmd.Values...)
+		}
+		if cmd.Set && len(cmd.Values) > 0 {
+			return append(append([]string{}, cfg.Entrypoint...), cmd.Values...)
+		}
+	}
+	return append(append([]string{}, cfg.Entrypoint...), cfg.Cmd...)
+}
+
+func (c *checker) workingDir() string {
+	if c.container != nil && c.container.WorkingDirectory.Known() && c.container.WorkingDirectory.Value != "" {
+		return c.container.WorkingDirectory.Value
+	}
+	return c.p.Config.WorkingDir
+}
+
+// pathEnv is the PATH the runtime searches: the task's environment
+// overrides the image's.
+func (c *checker) pathEnv() string {
+	if c.container != nil {
+		for _, kv := range c.container.Environment {
+			if kv.Name.Value == "PATH" && kv.Value.Known() {
+				return kv.Value.Value
+			}
+		}
+	}
+	return c.p.Config.Getenv("PATH")
+}
+
+func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
+	if strings.EqualFold(c.want.OS, "windows") {
+		c.add(Finding{RuleID: "IC212", Severity: Info, Message: "entrypoint checks do not run on Windows images yet",
+			Evidence: "os " + c.want.OS})
+		return nil
+	}
+	argv := c.argv()
+	if len(argv) == 0 || argv[0] == "" {
+		c.add(Finding{RuleID: "IC201", Severity: Error, Message: "nothing to run: the image has no ENTRYPOINT or CMD and the task sets no entryPoint or command",
+			Evidence: "config Entrypoint=[] Cmd=[]", Fix: "set an entrypoint in the image, or entryPoint in the container definition"})
+		return nil
+	}
+	f, err := c.p.ResolveCommand(ctx, argv[0], c.workingDir(), c.pathEnv())
+	if err != nil {
+		return err
+	}
+	t.Executable = argv[0]
+	if !f.Found {
+		c.add(notFoundFinding("IC202", "entrypoint", argv[0], f))
+		return nil
+	}
+	t.Executable = f.Resolved
+	if t.Executable == "" {
+		t.Executable = f.Path
+	}
+	if f.Type != image.TypeRegular || !f.Executable() {
+		c.add(Finding{RuleID: "IC203", Severity: Error,
+			Message:  fmt.Sprintf("entrypoint %s is not an executable file: the container fails with \"permission denied\"", t.Executable),
+			Evidence: fmt.Sprintf("type %s, mode %s in layer %d", f.Type, f.Mode, f.Layer),
+			Fix:      "add the file with mode 0755"})
+		return nil
+	}
+	info, ri, err := c.p.Identify(ctx, f)
+	if err != nil {
+		return err
+	}
+	t.Binary, t.ReadMode = info.String(), string(ri.Mode)
+	if err := c.judgeExecutable(ctx, "entrypoint", t.Executable, f, info, 0); err != nil {
+		return err
+	}
+	c.goBuildRules(t.Executable, ri)
+	return nil
+}
+
+// judgeExecutable decides whether the kernel can exec the file on the
+// task's platform, following #! interpreters and ELF interpreters.
+func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.File, info binfmt.Info, depth int) error {
+	wantArch := c.want.Architecture
+	switch info.Kind {
+	case binfmt.KindELF:
+		if info.GOARCH != wantArch {
+			arch := info.GOARCH
+			if arch == "" {
+				arch = info.Machine
+			}
+			id := "IC204"
+			if depth > 0 {
+				id = "IC207"
+			}
+			c.add(Finding{RuleID: id, Severity: Error,
+				Message:  fmt.Sprintf("%s %s is a %s binary but the task runs %s: the container will fail with \"exec format error\"", role, p, arch, image.PlatformString(&c.want)),
+				Evidence: fmt.Sprintf("e_machine=%s at %s (layer %d)", info.Machine, p, f.Layer),
+				Fix:      fmt.Sprintf("build for %s (GOARCH=%s), or change runtimePlatform.cpuArchitecture", image.PlatformString(&c.want), wantArch)})
+			return nil
+		}
+		if info.Interpreter != "" {
+			interp, err := c.p.Lookup(ctx, info.Interpreter)
+			if err != nil {
+				return err
+			}
+			if !interp.Found {
+				c.add(Finding{RuleID: "IC205", Severity: Error,
+					Message:  fmt.Sprintf("%s %s is dynamically linked and its interpreter %s is not in the image: the container will fail with \"no such file or directory\"", role, p, info.Interpreter),
+					Evidence: fmt.Sprintf("PT_INTERP=%s at %s; lookup: %s", info.Interpreter, p, reasonText(interp)),
+					Fix:      "build with CGO_ENABLED=0, or use a base image that has the matching C library"})
+			}
+		}
+	case binfmt.KindPE:
+		c.add(Finding{RuleID: "IC211", Severity: Error,
+			Message:  fmt.Sprintf("%s %s is a Windows executable but the task runs %s", role, p, image.PlatformString(&c.want)),
+			Evidence: fmt.Sprintf("PE machine %s at %s", info.PEMachine, p),
+			Fix:      "build for the task's operating system"})
+	case binfmt.KindScript:
+		return c.judgeScript(ctx, role, p, info, depth)
+	default:
+		c.add(Finding{RuleID: "IC210", Severity: Error,
+			Message:  fmt.Sprintf("%s %s is neither an ELF binary nor a #! script: the container will fail with \"exec format error\"", role, p),
+			Evidence: fmt.Sprintf("first bytes of %s (layer %d) are not a known executable format", p, f.Layer),
+			Fix:      "point the entrypoint at an executable, or add a #! line to the script"})
+	}
+	return nil
+}
+
+func (c *checker) judgeScript(ctx context.Context, role, p string, info binfmt.Info, depth int) error {
+	interp := info.ScriptInterpreter
+	if depth >= maxScriptDepth {
+		c.add(Finding{RuleID: "IC206", Severity: Error, Message: fmt.Sprintf("%s %s: #! interpreters nest too deeply", role, p),
+			Evidence: "interpreter " + interp})
+		return nil
+	}
+	var f image.File
+	var err error
+	if path.Base(interp) == "env" && info.ScriptArg != "" {
+		// #!/usr/bin/env prog: env must exist, then prog is searched in PATH.
+		if f, err = c.p.Lookup(ctx, interp); err != nil {
+			return err
+		}
+		if f.Found {
+			prog := strings.Fields(info.ScriptArg)[0]
+			interp = prog
+			f, err = c.p.ResolveCommand(ctx, prog, c.workingDir(), c.pathEnv())
+		}
+	} else {
+		f, err = c.p.Lookup(ctx, interp)
+	}
+	if err != nil {
+		return err
+	}
+	if !f.Found {
+		c.add(Finding{RuleID: "IC206", Severity: Error,
+			Message:  fmt.Sprintf("%s %s is a script for %s, which is not in the image: the container will fail with \"no such file or directory\"", role, p, interp),
+			Evidence: fmt.Sprintf("#!%s %s; lookup: %s", info.ScriptInterpreter, info.ScriptArg, reasonText(f)),
+			Fix:      "add the interpreter to the image, or use a compiled binary"})
+		return nil
+	}
+	next, _, err := c.p.Identify(ctx, f)
+	if err != nil {
+		return err
+	}
+	return c.judgeExecutable(ctx, role+" interpreter", f.Resolved, f, next, depth+1)
+}
+
+// goBuildRules report on Go build settings when the build info was read.
+func (c *checker) goBuildRules(p string, ri image.ReadInfo) {
+	gb := ri.GoBuild
+	if gb == nil {
+		return
+	}
+	if gb.GOAMD64 >= "v3" && c.want.Architecture == "amd64" {
+		c.add(Finding{RuleID: "IC208", Severity: Warning,
+			Message:  fmt.Sprintf("%s was built with GOAMD64=%s; hosts without those instructions cannot run it", p, gb.GOAMD64),
+			Evidence: "Go build setting GOAMD64=" + gb.GOAMD64, Fix: "build with GOAMD64=v1 (the default) or v2"})
+	}
+	if gb.CGOEnabled != nil && *gb.CGOEnabled {
+		c.add(Finding{RuleID: "IC209", Severity: Info, Message: p + " was built with cgo (CGO_ENABLED=1)",
+			Evidence: "Go build setting CGO_ENABLED=1", Fix: "build with CGO_ENABLED=0 for scratch and distroless static images"})
+	}
+}
+
+func notFoundFinding(id, role, name string, f image.File) Finding {
+	return Finding{RuleID: id, Severity: Error,
+		Message:  fmt.Sprintf("%s %s is not in the image: the container will fail to start (%s)", role, name, f.Reason),
+		Evidence: reasonText(f),
+		Fix:      "fix the path in the task definition or the image's ENTRYPOINT, or add the file to the image"}
+}
+
+// reasonText explains a failed lookup: why, and which layers were searched.
+func reasonText(f image.File) string {
+	var parts []string
+	if f.Reason != "" {
+		parts = append(parts, string(f.Reason))
+	}
+	if f.Detail != "" {
+		parts = append(parts, f.Detail)
+	}
+	if f.WhiteoutLayer >= 0 && f.Reason == image.ReasonWhiteout {
+		parts = append(parts, fmt.Sprintf("removed by a whiteout in layer %d", f.WhiteoutLayer))
+	}
+	if len(f.LayersSearched) > 0 {
+		parts = append(parts, fmt.Sprintf("layers searched (top first): %v", f.LayersSearched))
+	}
+	return strings.Join(parts, "; ")
+}
