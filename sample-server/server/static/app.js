@@ -18,7 +18,7 @@
   function addLine(kind, text) {
     const li = document.createElement("li");
     li.className = kind;
-    li.textContent = (kind === "out" ? "> " : "< ") + text;
+    li.textContent = text;
     logEl.appendChild(li);
     while (logEl.children.length > maxLines) {
       logEl.removeChild(logEl.firstChild);
