@@ -10,7 +10,7 @@ import (
 
 // corpusDir finds shared/corpus/taskdefs beside the repository (CI clones
 // main with shared/ next to it) by walking up from the package directory.
-func corpusDir(t *testing.T) string {
+func corpusDir(t testing.TB) string {
 	t.Helper()
 	dir, err := filepath.Abs(".")
 	if err != nil {
@@ -32,7 +32,7 @@ func corpusDir(t *testing.T) string {
 // corpusCase is what SOURCES.md leads one to expect of a corpus file.
 type corpusCase struct {
 	file    string
-	service bool   // load with LoadService
+	service bool // load with LoadService
 	opts    LoadOptions
 	wantErr string // substring of the expected error ("" = loads)
 	why     string

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -78,8 +79,8 @@ func jsonSyntaxError(li *lineIndex, data []byte, err error) error {
 		} else if fragmentRe.Match(data) {
 			msg += " (the file starts with a key outside any object: it is a fragment, not a whole document)"
 		}
-		if se.Offset >= int64(len(data)) {
-			msg = "invalid JSON: unexpected end of file (unbalanced brackets?)"
+		if strings.Contains(se.Error(), "unexpected end of JSON input") {
+			off, msg = len(data), "invalid JSON: unexpected end of file (unbalanced brackets?)"
 		}
 		return &Error{Pos: li.pos(off), Msg: msg}
 	}

@@ -90,17 +90,22 @@ func (n *node) isNull() bool { return n == nil || n.kind == kindNull }
 type lineIndex struct {
 	file   string
 	data   []byte
-	starts []int // byte offset of the start of each line
+	starts []int  // byte offset of the start of each line
+	ascii  []bool // whether each line is ASCII, so a column is a byte count
 }
 
 func newLineIndex(file string, data []byte) *lineIndex {
-	starts := []int{0}
+	starts, ascii := []int{0}, []bool{true}
 	for i, b := range data {
+		if b >= utf8.RuneSelf {
+			ascii[len(ascii)-1] = false
+		}
 		if b == '\n' {
 			starts = append(starts, i+1)
+			ascii = append(ascii, true)
 		}
 	}
-	return &lineIndex{file: file, data: data, starts: starts}
+	return &lineIndex{file: file, data: data, starts: starts, ascii: ascii}
 }
 
 func (li *lineIndex) pos(offset int) Pos {
@@ -111,7 +116,10 @@ func (li *lineIndex) pos(offset int) Pos {
 		offset = len(li.data)
 	}
 	line := sort.Search(len(li.starts), func(i int) bool { return li.starts[i] > offset }) - 1
-	col := utf8.RuneCount(li.data[li.starts[line]:offset]) + 1
+	col := offset - li.starts[line] + 1
+	if !li.ascii[line] {
+		col = utf8.RuneCount(li.data[li.starts[line]:offset]) + 1
+	}
 	return Pos{File: li.file, Line: line + 1, Column: col}
 }
 

@@ -81,7 +81,7 @@ func (c *checker) checkObject(n *node, s *schema, path string) {
 			continue
 		}
 		n.canon[i] = name
-		c.check(n.vals[i], s.fields[name], joinPath(path, name))
+		c.check(n.vals[i], s.fields[name], joinPath(path, k.str))
 	}
 }
 
