@@ -129,27 +129,25 @@ func (p elfParser) readProgramHeaders(hdr []byte, etype elf.Type, info *Info) {
 		return
 	}
 	info.ProgramHeadersRead = true
-	var interp, dynamic *segment
+	var interp, dynamic segment
 	for i := uint64(0); i < phnum; i++ {
 		ph := table[i*phentsize : i*phentsize+p.layout.phentSize]
 		seg := segment{off: p.word(ph, p.layout.pOffsetAt), size: p.word(ph, p.layout.pFileszAt)}
 		switch elf.ProgType(p.order.Uint32(ph)) {
 		case elf.PT_INTERP:
-			if interp != nil {
+			if info.HasInterp {
 				in.problem("more than one PT_INTERP; Linux uses the first")
 				continue
 			}
-			interp = &seg
+			interp, info.HasInterp = seg, true
 		case elf.PT_DYNAMIC:
-			if dynamic == nil {
-				dynamic = &seg
+			if !info.Dynamic {
+				dynamic, info.Dynamic = seg, true
 			}
 		}
 	}
-	info.Dynamic = dynamic != nil
-	if interp != nil {
-		info.HasInterp = true
-		info.Interpreter = p.readInterp(*interp)
+	if info.HasInterp {
+		info.Interpreter = p.readInterp(interp)
 		if etype == elf.ET_DYN {
 			info.Type = TypePIEExecutable
 		}
@@ -189,7 +187,7 @@ func (p elfParser) readInterp(seg segment) string {
 // that section lies beyond the prefix this does not ask for it (it is
 // often megabytes into the file) but guesses from e_entry: shared libraries
 // usually have entry 0, executables never do. Info.TypeGuessed says so.
-func (p elfParser) classifyDynWithoutInterp(hdr []byte, dynamic *segment, info *Info) {
+func (p elfParser) classifyDynWithoutInterp(hdr []byte, dynamic segment, info *Info) {
 	guess := func() {
 		info.TypeGuessed = true
 		if p.word(hdr, p.layout.entryAt) != 0 {
@@ -198,7 +196,7 @@ func (p elfParser) classifyDynWithoutInterp(hdr []byte, dynamic *segment, info *
 			info.Type = TypeSharedObject
 		}
 	}
-	if dynamic == nil {
+	if !info.Dynamic {
 		guess()
 		return
 	}
