@@ -5,6 +5,7 @@ import (
 	"debug/elf"
 	"os"
 	"os/exec"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -133,4 +134,78 @@ func smallGoELF(tb testing.TB) []byte {
 	return elfSpec{class: 64, etype: elf.ET_EXEC, machine: elf.EM_X86_64, entry: 0x401000,
 		phdrs: []phdrSpec{{typ: elf.PT_LOAD, off: at, filesz: uint64(len(data)), flags: elf.PF_R | elf.PF_W, vaddr: 0x500000}},
 		blobs: []blob{{off: at, data: data}}}.build()
+}
+
+// TestGoBuildInfoSettings parses build info text in the format the Go
+// toolchain embeds (runtime/debug.BuildInfo.String) into the struct.
+func TestGoBuildInfoSettings(t *testing.T) {
+	tests := []struct {
+		name string
+		text string
+		want func(*GoBuildInfo) string // "" when fine, else what is wrong
+	}{
+		{"vcs and flags", strings.Join([]string{
+			"path\texample.com/app/cmd/app",
+			"mod\texample.com/app\tv1.2.3\th1:abc=",
+			"dep\tgolang.org/x/sys\tv0.1.0\th1:sys=",
+			"dep\tgithub.com/old/lib\tv1.0.0",
+			"=>\tgithub.com/new/lib\tv1.1.0\th1:new=",
+			"build\t-buildmode=pie",
+			"build\t-ldflags=\"-s -w\"",
+			"build\tCGO_ENABLED=1",
+			"build\tGOARCH=arm64",
+			"build\tGOOS=linux",
+			"build\tGOARM64=v8.2",
+			"build\tvcs=git",
+			"build\tvcs.revision=0123456789abcdef",
+			"build\tvcs.time=2026-11-25T18:00:00Z",
+			"build\tvcs.modified=true",
+		}, "\n") + "\n", func(g *GoBuildInfo) string {
+			switch {
+			case g.Path != "example.com/app/cmd/app" || g.Main != "example.com/app@v1.2.3":
+				return "path/main"
+			case g.BuildMode != "pie" || g.Ldflags != "-s -w" || g.GOARM64 != "v8.2" || g.GOOS != "linux" || g.GOARCH != "arm64":
+				return "settings"
+			case g.CGOEnabled == nil || !*g.CGOEnabled:
+				return "CGOEnabled"
+			case g.VCSRevision != "0123456789abcdef" || g.VCSTime != "2026-11-25T18:00:00Z" || !g.VCSModified:
+				return "vcs"
+			case len(g.Deps) != 2 || g.Deps[0] != (Module{Path: "golang.org/x/sys", Version: "v0.1.0", Sum: "h1:sys="}):
+				return "deps"
+			case g.Deps[1].Replace == nil || *g.Deps[1].Replace != (Module{Path: "github.com/new/lib", Version: "v1.1.0", Sum: "h1:new="}):
+				return "replace"
+			}
+			return ""
+		}},
+		{"no CGO_ENABLED setting", "path\texample.com/x\nmod\texample.com/x\t(devel)\n", func(g *GoBuildInfo) string {
+			if g.CGOEnabled != nil || g.Main != "example.com/x@(devel)" {
+				return "CGOEnabled must be nil without the setting"
+			}
+			return ""
+		}},
+		{"unrecognised CGO_ENABLED value", "path\texample.com/x\nbuild\tCGO_ENABLED=maybe\n", func(g *GoBuildInfo) string {
+			if g.CGOEnabled != nil {
+				return "CGOEnabled must be nil for an unrecognised value"
+			}
+			return ""
+		}},
+		{"cgo disabled", "path\texample.com/x\nbuild\tCGO_ENABLED=0\nbuild\t-trimpath=true\n", func(g *GoBuildInfo) string {
+			if g.CGOEnabled == nil || *g.CGOEnabled || !g.Trimpath || g.Main != "" {
+				return "CGOEnabled false, trimpath, no main module"
+			}
+			return ""
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			bi, err := debug.ParseBuildInfo(tt.text)
+			if err != nil {
+				t.Fatalf("ParseBuildInfo: %v", err)
+			}
+			got := fromBuildInfo(bi)
+			if wrong := tt.want(got); wrong != "" {
+				t.Errorf("%s wrong: %+v", wrong, *got)
+			}
+		})
+	}
 }
