@@ -7,8 +7,10 @@ import (
 )
 
 // Limits Linux applies when it execs an ELF file (fs/binfmt_elf.c):
-// load_elf_phdrs refuses a program header table of more than 64 KiB (and
-// an e_phentsize other than sizeof(struct elf_phdr)); load_elf_binary
+// load_elf_phdrs refuses a program header table of more than 64 KiB or
+// more than ELF_MIN_ALIGN (the page size: 4 KiB on most amd64 kernels, up to
+// 64 KiB on arm64; this package applies the 64 KiB bound) and an
+// e_phentsize other than sizeof(struct elf_phdr); load_elf_binary
 // refuses a PT_INTERP shorter than 2 bytes, longer than PATH_MAX, or whose
 // last byte is not NUL.
 const (

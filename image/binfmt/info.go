@@ -41,7 +41,8 @@ type Info struct {
 	OSABI     string // "SYSV", "GNU/Linux", "FreeBSD", ...
 	// Type is one of the Type* constants for ELF ("executable", "pie-executable",
 	// "static-pie-executable", "shared-object", "relocatable", "core", or
-	// "unknown-0xNNNN"); for PE it is "executable" or "dll".
+	// "unknown-0xNNNN"); for PE it is "executable" or "dll". While Need > 0
+	// an ET_DYN file reads "shared-object" until its PT_INTERP is seen.
 	Type        string
 	Machine     string // e_machine constant name, e.g. "EM_AARCH64"
 	MachineDesc string // e.g. "ARM aarch64", "x86-64"; also set for PE
@@ -69,6 +70,8 @@ type Info struct {
 	ScriptArg         string // "-e" (everything after the interpreter, as Linux passes it: one argument)
 	// Need > 0 means the prefix was too short to finish (for example program headers or the
 	// PT_INTERP string lie beyond it): read at least Need bytes from the start of the file and call Identify again.
+	// It is never set when the file's size is known (IdentifyPrefix with a size, IdentifyReader at EOF):
+	// then data beyond the end is a problem. IdentifyReader leaves it set when Need exceeds its limit.
 	Need int64
 	// Problems found in the header (e.g. "program header table beyond end of file",
 	// "truncated PT_INTERP") - malformed but identified.
