@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	"github.com/aws/smithy-go/logging"
 	"github.com/google/go-containerregistry/pkg/authn"
 )
 
@@ -139,7 +140,9 @@ type SDKTokenSource struct {
 
 // Token implements ECRTokenSource.
 func (s SDKTokenSource) Token(ctx context.Context, region string) (ECRToken, error) {
-	opts := append([]func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region)}, s.ConfigOptions...)
+	// The SDK would otherwise print its own warnings (IMDS fallbacks) on
+	// stderr; the error it returns says what failed.
+	opts := append([]func(*awsconfig.LoadOptions) error{awsconfig.WithRegion(region), awsconfig.WithLogger(logging.Nop{})}, s.ConfigOptions...)
 	cfg, err := awsconfig.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return ECRToken{}, fmt.Errorf("loading AWS config: %w", err)

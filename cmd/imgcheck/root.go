@@ -57,7 +57,9 @@ Exit codes: 0 every check ran and passed; 1 findings at or above --fail-on;
 	})
 	root.AddCommand(
 		newVersionCmd(s),
+		newInspectCmd(s),
 		newPlanCmd(s),
+		newVerifyCmd(s, g),
 	)
 	return root
 }

@@ -1,0 +1,32 @@
+package main
+
+import (
+	"log/slog"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/spf13/pflag"
+
+	"github.com/imgcheck/imgcheck/registry"
+)
+
+// registryFlags are the registry-access flags shared by the verbs that read
+// or write images.
+type registryFlags struct {
+	insecure []string
+}
+
+func (f *registryFlags) register(fs *pflag.FlagSet) {
+	fs.StringSliceVar(&f.insecure, "insecure-registry", nil,
+		"allow plain HTTP to this registry host (loopback hosts are always allowed); repeatable")
+}
+
+// options builds registry access: ECR natively through the AWS SDK, then
+// the docker config and its credential helpers.
+func (f *registryFlags) options(logger *slog.Logger) registry.Options {
+	ecr := registry.NewECRKeychain(registry.ECRKeychainOptions{Fallback: authn.DefaultKeychain, Logger: logger})
+	return registry.Options{
+		Insecure:       f.insecure,
+		ExtraKeychains: []authn.Keychain{ecr},
+		Logger:         logger,
+	}
+}

@@ -1,0 +1,219 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/taskdef"
+	"github.com/imgcheck/imgcheck/verify"
+)
+
+type verifyOptions struct {
+	images     []string
+	taskdef    string
+	service    string
+	containers []string
+	params     []string
+	resource   string
+	platforms  []string
+	format     string
+	output     string
+	failOn     string
+	pinOut     string
+	strict     bool
+	registry   registryFlags
+	global     *globalOptions
+}
+
+func newVerifyCmd(s streams, g *globalOptions) *cobra.Command {
+	o := &verifyOptions{global: g}
+	cmd := &cobra.Command{
+		Use:   "verify [IMAGE...] [--taskdef FILE|ARN|family[:rev]]",
+		Short: "Check that images will start on an ECS task definition (the deployment gate)",
+		Long: `verify reads each image from its registry (manifests, config and only the first
+bytes of the entrypoint binary) and checks that it will start under the task
+definition: platform, binary architecture, ELF interpreter, entrypoint, health
+check, user, Fargate sizes and roles. docs/rules.md lists every rule.
+
+With no IMAGE every container's image in the task definition is verified. With
+one IMAGE, it is verified as the image of the task's only container, or of
+--container NAME: the CI use, checking the image just built before the task
+definition references it. Without --taskdef, --platform checks the image side
+only.
+
+Exit codes: 0 every check ran and nothing reached --fail-on; 1 findings at or
+above --fail-on; 2 could not verify (bad input, registry, network or auth
+error, digest mismatch). Never 0 on an error.`,
+		Example: `  # the CI gate: the image just pushed, against the task definition about to use it
+  imgcheck verify 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1 --taskdef taskdef.json
+
+  # every container image of a registered task definition, with SARIF for code scanning
+  imgcheck verify --taskdef arn:aws:ecs:us-east-1:123456789012:task-definition/app:7 --format sarif --output imgcheck.sarif
+
+  # pin what was verified, then register exactly that
+  imgcheck verify app:v1 --taskdef taskdef.json --pin-out pinned.json
+  aws ecs register-task-definition --cli-input-json file://pinned.json
+
+  # right after a build, no task definition: image side only
+  imgcheck verify oci:out/sample-server --platform linux/arm64`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.images = args
+			return runVerify(cmd.Context(), o, s)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.taskdef, "taskdef", "", "task definition: a file (register or describe JSON, CloudFormation JSON/YAML), an ARN or family[:revision]")
+	f.StringVar(&o.service, "service", "", "service definition file (create-service JSON, describe-services output or CloudFormation)")
+	f.StringArrayVar(&o.containers, "container", nil, "container the IMAGE is for; repeat once per IMAGE, in order")
+	f.StringArrayVar(&o.params, "param", nil, "CloudFormation parameter value as Name=Value; repeatable")
+	f.StringVar(&o.resource, "resource", "", "CloudFormation logical ID when the template holds several task definitions")
+	f.StringSliceVar(&o.platforms, "platform", nil, "without --taskdef: platforms to check, e.g. linux/arm64 (default: every platform of the image)")
+	f.StringVar(&o.format, "format", "text", "report format: "+strings.Join(verify.Formats(), ", "))
+	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
+	f.StringVar(&o.failOn, "fail-on", "error", "lowest severity that fails the run: error, warning or info")
+	f.StringVar(&o.pinOut, "pin-out", "", "write the task definition with each verified image pinned to its digest (only when verification passes)")
+	f.BoolVar(&o.strict, "strict", false, "read whole layers of the files identified and check their digests (more bytes, no prefix reads)")
+	o.registry.register(f)
+	return cmd
+}
+
+func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
+	failOn, err := verify.ParseSeverity(o.failOn)
+	if err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	if !contains(verify.Formats(), o.format) {
+		return fmt.Errorf("unknown --format %q: want one of %s", o.format, strings.Join(verify.Formats(), ", "))
+	}
+	logger := o.global.logger(s)
+	in, err := loadVerifyInput(ctx, o)
+	if err != nil {
+		return err
+	}
+	if o.pinOut != "" && (in.TaskDef == nil || in.TaskDef.Source.Shape == taskdef.ShapeLive && o.taskdef == "") {
+		return fmt.Errorf("--pin-out needs --taskdef")
+	}
+	opts := verify.Options{
+		Image:  image.Options{Registry: o.registry.options(logger), Strict: o.strict, Logger: logger},
+		FailOn: failOn,
+		Logger: logger,
+		Tool:   verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version},
+	}
+	fmt.Fprintf(s.err, "verifying %d image(s)...\n", len(in.Subjects))
+	report := verify.Run(ctx, in, opts)
+
+	out := s.out
+	if o.output != "" {
+		file, err := os.Create(o.output)
+		if err != nil {
+			return fmt.Errorf("creating report file: %w", err)
+		}
+		defer file.Close()
+		out = file
+	}
+	if err := verify.Render(out, report, o.format); err != nil {
+		return fmt.Errorf("writing the %s report: %w", o.format, err)
+	}
+	if o.output != "" {
+		fmt.Fprintf(s.err, "report written to %s\n", o.output)
+	}
+	if o.pinOut != "" {
+		if err := writePinned(in.TaskDef, report, o.pinOut, s.err); err != nil {
+			return err
+		}
+	}
+	return verdictError(report)
+}
+
+func loadVerifyInput(ctx context.Context, o *verifyOptions) (verify.Input, error) {
+	var in verify.Input
+	lo := taskdef.LoadOptions{Resource: o.resource}
+	params, err := parseParams(o.params)
+	if err != nil {
+		return in, err
+	}
+	lo.Params = params
+	if o.service != "" {
+		svc, err := taskdef.LoadService(ctx, o.service, lo)
+		if err != nil {
+			return in, fmt.Errorf("loading service: %w", err)
+		}
+		in.Service = svc
+		in.TaskDef = svc.Task
+	}
+	if o.taskdef != "" {
+		load := taskdef.Load
+		if taskdef.IsLiveRef(o.taskdef) {
+			load = taskdef.LoadLive
+		}
+		td, err := load(ctx, o.taskdef, lo)
+		if err != nil {
+			return in, fmt.Errorf("loading task definition: %w", err)
+		}
+		in.TaskDef = td
+	}
+	if len(o.platforms) > 0 {
+		if in.TaskDef != nil {
+			return in, fmt.Errorf("--platform is for image-only checks; with a task definition the platform comes from its runtimePlatform")
+		}
+		for _, p := range o.platforms {
+			pl, err := image.ParsePlatform(p)
+			if err != nil {
+				return in, fmt.Errorf("--platform: %w", err)
+			}
+			in.Platforms = append(in.Platforms, pl)
+		}
+	}
+	in.Subjects, err = verify.PairImages(in.TaskDef, o.images, o.containers)
+	return in, err
+}
+
+// writePinned writes the task definition with verified digests. It refuses
+// when verification did not pass: a pinned file is a promise.
+func writePinned(td *taskdef.TaskDefinition, r *verify.Report, path string, log io.Writer) error {
+	if r.ExitCode != verify.ExitPass {
+		fmt.Fprintf(log, "not writing %s: verification did not pass\n", path)
+		return nil
+	}
+	images := map[string]string{}
+	for _, p := range r.Pinned {
+		images[p.Container] = p.To
+	}
+	if len(images) == 0 {
+		return fmt.Errorf("--pin-out: no registry image to pin (local oci: and tarball: images cannot be deployed)")
+	}
+	data, err := td.RewriteImages(images)
+	if err != nil {
+		return fmt.Errorf("--pin-out: %w", err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("--pin-out: %w", err)
+	}
+	fmt.Fprintf(log, "pinned task definition written to %s\n", path)
+	return nil
+}
+
+func verdictError(r *verify.Report) error {
+	switch r.ExitCode {
+	case verify.ExitPass:
+		return nil
+	case verify.ExitFindings:
+		return findingsError("verify failed: %d error(s), %d warning(s) at fail-on %s", r.Summary.Errors, r.Summary.Warnings, r.FailOn)
+	}
+	return &exitCodeError{code: exitError, err: fmt.Errorf("could not verify: %s", r.Errors[0].Message)}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
