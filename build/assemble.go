@@ -98,9 +98,9 @@ func assembleImage(spec imageSpec) (v1.Image, error) {
 	for i, l := range layers {
 		byDigest[descs[i].Digest] = l
 	}
-	return partial.CompressedToImage(&rawImage{
+	return newRawImage(&rawImage{
 		manifest: rawManifest, config: rawCfg, mediaType: types.OCIManifestSchema1, layers: byDigest,
-	})
+	}, descs)
 }
 
 // withAppEnv puts /ko-app on PATH (keeping the base's PATH) and sets
@@ -133,6 +133,42 @@ type rawImage struct {
 	manifest, config []byte
 	mediaType        types.MediaType
 	layers           map[v1.Hash]v1.Layer
+}
+
+// newRawImage completes a rawImage to a v1.Image whose Layers and
+// LayerByDigest return the original layer values, so that a
+// *remote.MountableLayer from a base is still mountable when pushed.
+func newRawImage(r *rawImage, descs []v1.Descriptor) (v1.Image, error) {
+	img, err := partial.CompressedToImage(r)
+	if err != nil {
+		return nil, err
+	}
+	order := make([]v1.Hash, 0, len(descs))
+	for _, d := range descs {
+		order = append(order, d.Digest)
+	}
+	return &layeredImage{Image: img, raw: r, order: order}, nil
+}
+
+type layeredImage struct {
+	v1.Image
+	raw   *rawImage
+	order []v1.Hash
+}
+
+func (l *layeredImage) Layers() ([]v1.Layer, error) {
+	out := make([]v1.Layer, 0, len(l.order))
+	for _, h := range l.order {
+		out = append(out, l.raw.layers[h])
+	}
+	return out, nil
+}
+
+func (l *layeredImage) LayerByDigest(h v1.Hash) (v1.Layer, error) {
+	if layer, ok := l.raw.layers[h]; ok {
+		return layer, nil
+	}
+	return l.Image.LayerByDigest(h) // the config blob
 }
 
 func (r *rawImage) RawConfigFile() ([]byte, error)      { return r.config, nil }

@@ -173,7 +173,7 @@ func baseFromImage(ref name.Reference, img v1.Image, p v1.Platform) (*baseImage,
 			return nil, fmt.Errorf("base %s: layer %s has media type %s, which imgcheck cannot carry into an OCI image", ref, d.Digest, d.MediaType)
 		}
 		d.MediaType = mt
-		b.layers = append(b.layers, retypedLayer{Layer: l, mediaType: mt})
+		b.layers = append(b.layers, retypeLayer(l, mt))
 		b.descs = append(b.descs, d)
 	}
 	b.config.OS, b.config.Architecture = p.OS, p.Architecture
@@ -204,6 +204,19 @@ func ociLayerType(mt types.MediaType) (types.MediaType, bool) {
 		return types.OCIRestrictedLayer, true
 	}
 	return "", false
+}
+
+// retypeLayer relabels a layer's media type. A layer from a registry stays
+// a *remote.MountableLayer, so a push to another repository of the same
+// registry mounts it instead of uploading it.
+func retypeLayer(l v1.Layer, mt types.MediaType) v1.Layer {
+	if cur, err := l.MediaType(); err == nil && cur == mt {
+		return l
+	}
+	if ml, ok := l.(*remote.MountableLayer); ok {
+		return &remote.MountableLayer{Layer: retypedLayer{Layer: ml.Layer, mediaType: mt}, Reference: ml.Reference}
+	}
+	return retypedLayer{Layer: l, mediaType: mt}
 }
 
 type retypedLayer struct {

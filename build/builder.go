@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -236,5 +238,25 @@ func (b *Builder) platforms(cfg *koconfig.Config, getenv func(string) string, sr
 			return out, nil
 		}
 	}
-	return ParsePlatforms(specs)
+	list, err := ParsePlatforms(specs)
+	if err != nil {
+		return nil, err
+	}
+	// Fail before compiling when the base cannot serve a platform.
+	if offered := src.Platforms(); offered != nil {
+		for _, p := range list {
+			if !slices.ContainsFunc(offered, func(o v1.Platform) bool { return platformMatches(p, o) }) {
+				return nil, fmt.Errorf("the base image has no %s image (it offers %s)", platformKey(p), platformList(offered))
+			}
+		}
+	}
+	return list, nil
+}
+
+func platformList(ps []v1.Platform) string {
+	keys := make([]string, 0, len(ps))
+	for _, p := range ps {
+		keys = append(keys, platformKey(p))
+	}
+	return strings.Join(keys, ", ")
 }

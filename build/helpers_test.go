@@ -118,7 +118,7 @@ type requestLog struct {
 func (l *requestLog) add(r *http.Request) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.reqs = append(l.reqs, r.Method+" "+r.URL.Path)
+	l.reqs = append(l.reqs, r.Method+" "+r.URL.RequestURI())
 }
 
 func (l *requestLog) reset() {

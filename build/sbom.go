@@ -10,7 +10,6 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
@@ -181,8 +180,8 @@ func newSBOMReferrer(spdx []byte, subject v1.Descriptor, created time.Time) (v1.
 	if err != nil {
 		return nil, fmt.Errorf("encoding SBOM referrer manifest: %w", err)
 	}
-	return partial.CompressedToImage(&rawImage{
+	return newRawImage(&rawImage{
 		manifest: raw, config: []byte(ociEmptyJSON), mediaType: types.OCIManifestSchema1,
 		layers: map[v1.Hash]v1.Layer{layer.digest: layer},
-	})
+	}, m.Layers)
 }
