@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,13 +72,66 @@ func readTaskDefinition(t *testing.T, path string) (taskDefinition, map[string]a
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&td); err != nil {
-		t.Fatalf("%s: %v", path, err)
+		t.Fatal(decodeErrorAt(path, b, err))
 	}
 	var generic map[string]any
 	if err := json.Unmarshal(b, &generic); err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return td, generic
+}
+
+// lineCol turns a byte offset into a 1-based line and column.
+func lineCol(b []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(b)))
+	before := b[:offset]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(offset) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
+
+// decodeErrorAt locates a JSON decoding error in b as "path:line:col: ...",
+// naming the key where encoding/json says which one it was.
+func decodeErrorAt(path string, b []byte, err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		line, col := lineCol(b, syntax.Offset-1) // Offset is just past the bad byte
+		return fmt.Sprintf("%s:%d:%d: %v", path, line, col, err)
+	case errors.As(err, &typ):
+		line, col := lineCol(b, typ.Offset)
+		return fmt.Sprintf("%s:%d:%d: key %q: %v", path, line, col, typ.Field, err)
+	}
+	if key, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+		key = strings.TrimSuffix(key, `"`)
+		if i := bytes.Index(b, []byte(`"`+key+`"`)); i >= 0 {
+			line, col := lineCol(b, int64(i))
+			return fmt.Sprintf("%s:%d:%d: unknown key %q", path, line, col, key)
+		}
+	}
+	return fmt.Sprintf("%s: %v", path, err)
+}
+
+func TestDecodeErrorAt(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"{\n  \"family\": \"a\",\n  \"famly\": 2\n}", `td.json:3:3: unknown key "famly"`},
+		{"{\n  \"cpu\": 256\n}", `td.json:2:13: key "cpu"`},
+		{"{\n  \"family\": \"a\",,\n}", "td.json:2:17: invalid character ','"},
+		{"", "td.json: EOF"},
+	}
+	for _, tt := range tests {
+		var td taskDefinition
+		dec := json.NewDecoder(strings.NewReader(tt.src))
+		dec.DisallowUnknownFields()
+		err := dec.Decode(&td)
+		if err == nil {
+			t.Fatalf("%q decoded", tt.src)
+		}
+		if got := decodeErrorAt("td.json", []byte(tt.src), err); !strings.HasPrefix(got, tt.want) {
+			t.Errorf("decodeErrorAt(%q) = %q, want prefix %q", tt.src, got, tt.want)
+		}
+	}
 }
 
 func TestExampleTaskDefinitions(t *testing.T) {

@@ -25,14 +25,17 @@ const testTimeout = 10 * time.Second
 
 // buildBinary compiles this command into dir with version and commit set the
 // way the Dockerfile and .ko.yaml set them.
-func buildBinary(t *testing.T, dir string, env ...string) string {
+func buildBinary(t *testing.T, dir string) string {
 	t.Helper()
 	bin := filepath.Join(dir, "sample-server")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath",
-		"-ldflags", "-X main.version=v9.9.9-test -X main.commit=feedbee", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), env...)
+	args := []string{"build", "-trimpath", "-ldflags", "-X main.version=v9.9.9-test -X main.commit=feedbee", "-o", bin}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	cmd := exec.CommandContext(ctx, "go", append(args, ".")...)
+	cmd.Env = os.Environ()
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}

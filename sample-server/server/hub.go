@@ -16,7 +16,7 @@ var (
 // fans broadcasts out, and closes every socket at shutdown, which
 // http.Server.Shutdown cannot do because it forgets hijacked connections.
 type hub struct {
-	max int
+	limit int
 
 	mu       sync.Mutex
 	reserved int // slots taken, including upgrades still in progress
@@ -25,8 +25,8 @@ type hub struct {
 	active   sync.WaitGroup // one per reserved slot, so shutdown can wait
 }
 
-func newHub(max int) *hub {
-	return &hub{max: max, clients: make(map[*client]struct{})}
+func newHub(limit int) *hub {
+	return &hub{limit: limit, clients: make(map[*client]struct{})}
 }
 
 // reserve takes a connection slot before the upgrade, so the limit also
@@ -37,7 +37,7 @@ func (h *hub) reserve() error {
 	if h.closing {
 		return errHubClosing
 	}
-	if h.reserved >= h.max {
+	if h.reserved >= h.limit {
 		return errHubFull
 	}
 	h.reserved++

@@ -84,6 +84,9 @@ func (s *Server) Ready() bool {
 // returns nil after a clean stop and an error if serving failed or the
 // stop ran out of time.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	// No ReadTimeout or WriteTimeout: they would also cut WebSocket
+	// connections and slow downloads. ReadHeaderTimeout stops slow-header
+	// clients, and no handler here reads a request body.
 	hs := &http.Server{
 		Handler:           s.Handler(),
 		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
