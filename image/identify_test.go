@@ -25,7 +25,7 @@ func TestIdentifyBinaries(t *testing.T) {
 	}
 	tests := []struct {
 		path, kind, goarch, interp, script, peMachine string
-		static                                       bool
+		static                                        bool
 	}{
 		{path: "/bin/amd64-static", kind: "elf", goarch: "amd64", static: true},
 		{path: "/bin/arm64-static", kind: "elf", goarch: "arm64", static: true},
