@@ -10,12 +10,17 @@ import (
 
 // maxYAMLNodes bounds the work of following YAML aliases, so that an alias
 // bomb ("billion laughs") fails fast instead of exhausting memory.
-const maxYAMLNodes = 200_000
+const maxYAMLNodes = 50_000
 
 // parseYAML reads a YAML document (in practice a CloudFormation template)
 // into a node tree. Custom tags such as !Ref are kept on the node.
 func parseYAML(file string, data []byte) (*node, error) {
 	li := newLineIndex(file, data)
+	// yaml.v3 takes quadratic time on deeply nested flow collections, so
+	// bound the nesting before it parses.
+	if off := flowDepthExceeded(data, maxDepth); off >= 0 {
+		return nil, &Error{Pos: li.pos(off), Msg: fmt.Sprintf("nesting deeper than %d levels", maxDepth)}
+	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, &Error{Pos: yamlErrorPos(file, err), Msg: "invalid YAML: " + err.Error()}
@@ -114,4 +119,43 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*node, error) {
 		return nil, &Error{Pos: pos, Msg: "unsupported YAML node"}
 	}
 	return n, nil
+}
+
+// flowDepthExceeded returns the offset of the first [ or { that opens more
+// than limit nested flow collections, or -1. Quoted scalars and comments
+// are skipped; brackets inside plain or block scalars count, which only
+// matters for text with more than limit unclosed brackets.
+func flowDepthExceeded(data []byte, limit int) int {
+	depth := 0
+	for i := 0; i < len(data); i++ {
+		switch c := data[i]; c {
+		case '"', '\'':
+			if i > 0 && isPlainChar(data[i-1]) {
+				continue // an apostrophe inside a plain scalar
+			}
+			for i++; i < len(data) && data[i] != c; i++ {
+				if c == '"' && data[i] == '\\' {
+					i++
+				}
+			}
+		case '#':
+			if i == 0 || data[i-1] == ' ' || data[i-1] == '\t' || data[i-1] == '\n' {
+				for i < len(data) && data[i] != '\n' {
+					i++
+				}
+			}
+		case '[', '{':
+			depth++
+			if depth > limit {
+				return i
+			}
+		case ']', '}':
+			depth = max(depth-1, 0)
+		}
+	}
+	return -1
+}
+
+func isPlainChar(b byte) bool {
+	return b != ' ' && b != '\t' && b != '\n' && b != '[' && b != '{' && b != ',' && b != ':'
 }

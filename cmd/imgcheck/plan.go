@@ -164,9 +164,9 @@ func writePlanText(w io.Writer, res planResult) error {
 	}
 	fmt.Fprintf(w, "service %s (%s): %d tasks\n", name, res.File, res.Count)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tBASE\tWEIGHT\tTASKS\tOF WHICH BASE\t")
+	fmt.Fprintln(tw, "PROVIDER\tBASE\tWEIGHT\tTASKS\tOF WHICH BASE")
 	for _, a := range res.Allocations {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t\n", a.Provider, a.Base, a.Weight, a.Tasks, a.FromBase)
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", a.Provider, a.Base, a.Weight, a.Tasks, a.FromBase)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
