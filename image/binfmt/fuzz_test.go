@@ -57,6 +57,15 @@ func FuzzIdentify(f *testing.F) {
 			t.Fatalf("finished answer changed when the size became known:\n%+v\n%+v", got, whole)
 		}
 
+		// A prefix of a file of known size needs at most the file.
+		half := IdentifyPrefix(data[:len(data)/2], int64(len(data)))
+		if half.Need != 0 && (half.Need <= int64(len(data)/2) || half.Need > int64(len(data))) {
+			t.Fatalf("half of a %d-byte file: Need %d", len(data), half.Need)
+		}
+		if half.Need == 0 && finals(half) != finals(whole) {
+			t.Fatalf("half of the file finished differently from the whole file:\n%+v\n%+v", half, whole)
+		}
+
 		for _, limit := range []int64{300, 64 << 10} {
 			rd, err := IdentifyReader(bytes.NewReader(data), limit)
 			if err != nil {

@@ -55,8 +55,12 @@ func IdentifyPrefix(prefix []byte, size int64) Info {
 		info = identifyScript(&in)
 	default:
 		info = Info{Kind: KindUnknown}
-		if len(prefix) < len(elfMagic) && in.size < 0 && mightStartFormat(prefix) {
-			in.need(minSniff, "file header")
+		if len(prefix) < len(elfMagic) && mightStartFormat(prefix) && (in.size < 0 || in.size > int64(len(prefix))) {
+			want := int64(minSniff)
+			if in.size >= 0 {
+				want = min(want, in.size)
+			}
+			in.need(uint64(want), "file header")
 		}
 	}
 	info.Need = in.needed

@@ -74,3 +74,16 @@ func TestIdentifyReaderError(t *testing.T) {
 		t.Fatalf("err = %v after a partial read, want it to wrap %v", err, boom)
 	}
 }
+
+// TestIdentifyPrefixShortScript: a script shorter than Linux's 256-byte
+// buffer needs only the rest of the file, not 256 bytes.
+func TestIdentifyPrefixShortScript(t *testing.T) {
+	file := []byte("#!/bin/sh -eu")
+	got := IdentifyPrefix(file[:9], int64(len(file)))
+	if got.Need != int64(len(file)) || len(got.Problems) != 0 {
+		t.Fatalf("prefix of a %d-byte script: Need %d, Problems %q; want Need %d", len(file), got.Need, got.Problems, len(file))
+	}
+	if got = IdentifyPrefix(file, int64(len(file))); got.ScriptInterpreter != "/bin/sh" || got.ScriptArg != "-eu" {
+		t.Fatalf("whole script: %s", got)
+	}
+}

@@ -32,7 +32,11 @@ func identifyScript(in *input) Info {
 	n := copy(buf[:], in.b)
 	hasNewline := bytes.IndexByte(buf[:n], '\n') >= 0
 	if !hasNewline && n < binprmBufSize && (in.size < 0 || int64(n) < in.size) {
-		in.need(binprmBufSize, "#! line")
+		want := int64(binprmBufSize)
+		if in.size >= 0 { // a file shorter than the buffer is read whole
+			want = min(want, in.size)
+		}
+		in.need(uint64(want), "#! line")
 		return info
 	}
 	name, arg, problem := parseShebang(&buf)
