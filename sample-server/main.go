@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -50,6 +52,9 @@ func run(args []string, lookupEnv func(string) (string, bool), stdout, stderr io
 		"request http://127.0.0.1:$PORT/healthz and exit 0 if it answers 200, else 1 (for container health checks)")
 	showVersion := flags.Bool("version", false, "print the version as JSON and exit")
 	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK // usage was asked for and printed
+		}
 		return exitUsage
 	}
 	if flags.NArg() > 0 {
@@ -58,7 +63,12 @@ func run(args []string, lookupEnv func(string) (string, bool), stdout, stderr io
 	}
 	build := resolveBuildInfo(version, commit)
 	if *showVersion {
-		fmt.Fprintf(stdout, "{\"version\":%q,\"commit\":%q}\n", build.Version, build.Commit)
+		out, err := json.Marshal(build)
+		if err != nil {
+			fmt.Fprintf(stderr, "sample-server: encoding version: %v\n", err)
+			return exitFailed
+		}
+		fmt.Fprintf(stdout, "%s\n", out)
 		return exitOK
 	}
 

@@ -318,6 +318,7 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"-nope"}, noEnv, 2, "", "flag provided but not defined"},
 		{[]string{"extra"}, noEnv, 2, "", `unexpected argument "extra"`},
 		{[]string{"-version"}, noEnv, 0, `"version":`, ""},
+		{[]string{"-h"}, noEnv, 0, "", "-healthcheck"},
 		{nil, func(k string) (string, bool) { return "abc", k == "PORT" }, 2, "", `PORT="abc"`},
 	}
 	for _, tt := range tests {
