@@ -1,10 +1,12 @@
 package taskdef
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func addCorpusSeeds(f *testing.F, exts ...string) {
@@ -26,16 +28,33 @@ func addCorpusSeeds(f *testing.F, exts ...string) {
 	}
 }
 
-// fuzzLoad checks that parsing never panics, that errors carry a position,
-// and that a loaded definition survives an image rewrite and reload.
+// fuzzLoad checks that parsing never panics and never takes long, that
+// errors carry a position, and that a loaded definition survives an image
+// rewrite and reload.
 func fuzzLoad(t *testing.T, name string, data []byte) {
+	if len(data) > 32<<10 {
+		return // size bounds have their own tests; small inputs keep the fuzzer fast
+	}
+	done := make(chan string, 1)
+	go func() { done <- fuzzLoadProblem(name, data) }()
+	select {
+	case problem := <-done:
+		if problem != "" {
+			t.Fatal(problem)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatalf("loading %d bytes took over 3s", len(data))
+	}
+}
+
+func fuzzLoadProblem(name string, data []byte) string {
 	td, err := Parse(name, data, LoadOptions{Params: map[string]string{"ImageURI": "nginx"}})
 	_, _ = ParseService(name, data, LoadOptions{})
 	if err != nil {
 		if !strings.Contains(err.Error(), name) {
-			t.Fatalf("error does not name the file: %v", err)
+			return fmt.Sprintf("error does not name the file: %v", err)
 		}
-		return
+		return ""
 	}
 	for _, c := range td.Containers {
 		if !c.Name.Known() || c.Name.Value == "" {
@@ -43,11 +62,11 @@ func fuzzLoad(t *testing.T, name string, data []byte) {
 		}
 		out, err := td.RewriteImages(map[string]string{c.Name.Value: "registry.example/pinned@sha256:0123"})
 		if err != nil {
-			return // images that are expressions or odd scalars are refused, not corrupted
+			return "" // images that are expressions or odd scalars are refused, not corrupted
 		}
 		again, err := Parse(name, out, LoadOptions{Params: map[string]string{"ImageURI": "nginx"}})
 		if err != nil {
-			t.Fatalf("rewritten file does not load: %v\n%s", err, out)
+			return fmt.Sprintf("rewritten file does not load: %v\n%s", err, out)
 		}
 		found := false
 		for _, c2 := range again.Containers {
@@ -56,10 +75,11 @@ func fuzzLoad(t *testing.T, name string, data []byte) {
 			}
 		}
 		if !found {
-			t.Fatalf("rewritten image not found for %q:\n%s", c.Name.Value, out)
+			return fmt.Sprintf("rewritten image not found for %q:\n%s", c.Name.Value, out)
 		}
 		break
 	}
+	return ""
 }
 
 func FuzzParseJSON(f *testing.F) {
