@@ -3,7 +3,6 @@ package build
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -54,14 +53,14 @@ type remoteSource struct {
 
 // openBase resolves a base reference: "static", "scratch", or a registry
 // reference fetched through opts.
-func openBase(ctx context.Context, ref string, staticLayer *memoryLayer, opts []remote.Option, nameOpts []name.Option) (baseSource, error) {
+func openBase(ctx context.Context, ref string, staticLayer *memoryLayer, opts []remote.Option, parse func(string) (name.Reference, error)) (baseSource, error) {
 	switch ref {
 	case "", BaseStatic:
 		return builtinSource{static: true, layer: staticLayer}, nil
 	case BaseScratch:
 		return builtinSource{}, nil
 	}
-	r, err := name.ParseReference(ref, nameOpts...)
+	r, err := parse(ref)
 	if err != nil {
 		return nil, fmt.Errorf("base image %q: %w", ref, err)
 	}
@@ -226,7 +225,3 @@ type retypedLayer struct {
 
 func (l retypedLayer) MediaType() (types.MediaType, error) { return l.mediaType, nil }
 
-// isBuiltinBase reports whether ref names a base built in-process.
-func isBuiltinBase(ref string) bool {
-	return ref == "" || strings.EqualFold(ref, BaseStatic) || strings.EqualFold(ref, BaseScratch)
-}

@@ -60,7 +60,7 @@ func TestRemoteBaseIndex(t *testing.T) {
 	b := newTestBuilder(helloModule(t), fixtures.compiler)
 	b.Base = baseRef.String()
 	b.Platforms = []string{"all"}
-	b.NameOptions = []name.Option{name.Insecure}
+	b.ParseReference = func(s string) (name.Reference, error) { return name.ParseReference(s, name.Insecure) }
 	art, err := b.Build(ctx, ".")
 	if err != nil {
 		t.Fatal(err)

@@ -43,10 +43,12 @@ type Builder struct {
 	Compiler Compiler
 	// Verifiers judge each platform image after CheckBinary passed.
 	Verifiers []Verifier
-	// RemoteOptions and NameOptions are used to pull remote base images.
-	RemoteOptions []remote.Option
-	NameOptions   []name.Option
-	Progress      Progress
+	// RemoteOptions are used to pull remote base images, whose references
+	// ParseReference parses (registry.Options.ParseReference; nil means
+	// name.ParseReference, HTTPS only).
+	RemoteOptions  []remote.Option
+	ParseReference func(string) (name.Reference, error)
+	Progress       Progress
 
 	staticOnce  sync.Once
 	staticLayer *memoryLayer
@@ -207,7 +209,11 @@ func (b *Builder) openBase(ctx context.Context, ref string) (baseSource, error) 
 	if b.staticErr != nil {
 		return nil, fmt.Errorf("making the static base layer: %w", b.staticErr)
 	}
-	return openBase(ctx, ref, b.staticLayer, b.RemoteOptions, b.NameOptions)
+	parse := b.ParseReference
+	if parse == nil {
+		parse = func(s string) (name.Reference, error) { return name.ParseReference(s) }
+	}
+	return openBase(ctx, ref, b.staticLayer, b.RemoteOptions, parse)
 }
 
 // platforms applies ko's precedence and narrows "all" to what a remote base

@@ -10,7 +10,7 @@ const (
 	StageCompileLog Stage = "compile-log" // one line of go build output
 	StageCompile    Stage = "compile"     // compile finished (Duration)
 	StageLayer      Stage = "layer"       // binary layer made (Bytes, compressed)
-	StageUpload     Stage = "upload"      // bytes sent to a registry so far (Bytes, Total)
+	StageUpload     Stage = "upload"      // bytes pushed so far (Bytes, Total); Final once done
 	StagePublished  Stage = "published"   // a target holds the result (Line: reference)
 )
 
@@ -22,7 +22,10 @@ type Event struct {
 	Duration time.Duration
 	Bytes    int64
 	Total    int64
-	Line     string
+	// Final marks the last upload event of a push. Upload bytes include
+	// blobs the registry already had (go-containerregistry counts them).
+	Final bool
+	Line  string
 }
 
 // Progress receives events from concurrent builds; implementations must be

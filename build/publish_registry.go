@@ -81,16 +81,25 @@ func (r *RegistryPublisher) options(ctx context.Context, pkgName string) ([]remo
 	updates := make(chan v1.Update, 16)
 	var wg sync.WaitGroup
 	wg.Add(1)
+	var last v1.Update
 	go func() {
 		defer wg.Done()
 		for u := range updates {
-			if r.Progress != nil && u.Error == nil {
-				r.Progress.Report(Event{Package: pkgName, Stage: StageUpload, Bytes: u.Complete, Total: u.Total})
+			if u.Error == nil {
+				last = u
+				if r.Progress != nil {
+					r.Progress.Report(Event{Package: pkgName, Stage: StageUpload, Bytes: u.Complete, Total: u.Total})
+				}
 			}
 		}
 	}()
 	opts := append(append([]remote.Option{}, r.Options...), remote.WithContext(ctx), remote.WithJobs(jobs), remote.WithProgress(updates))
-	return opts, wg.Wait
+	return opts, func() {
+		wg.Wait()
+		if r.Progress != nil {
+			r.Progress.Report(Event{Package: pkgName, Stage: StageUpload, Bytes: last.Complete, Total: last.Total, Final: true})
+		}
+	}
 }
 
 // readBack fetches what the registry now serves and compares digests, so

@@ -60,6 +60,7 @@ Exit codes: 0 every check ran and passed; 1 findings at or above --fail-on;
 		newInspectCmd(s),
 		newPlanCmd(s),
 		newVerifyCmd(s, g),
+		newBuildCmd(s, g),
 	)
 	return root
 }

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/imgcheck/imgcheck/build"
+	"github.com/imgcheck/imgcheck/build/ecrrepo"
+	"github.com/imgcheck/imgcheck/build/koconfig"
+)
+
+type buildOptions struct {
+	packages      []string
+	platforms     []string
+	push          []string
+	ociLayout     string
+	tarball       string
+	base          string
+	tags          []string
+	jobs          int
+	sbom          string
+	verifyTaskdef string
+	createRepo    bool
+	imageRefs     string
+	registry      registryFlags
+	global        *globalOptions
+
+	// workDir and environ default to the process's; tests set them.
+	workDir string
+	environ []string
+	// compiler and repoCreator are seams for tests; nil means the real ones.
+	compiler    build.Compiler
+	repoCreator build.RepoCreator
+}
+
+func newBuildCmd(s streams, g *globalOptions) *cobra.Command {
+	o := &buildOptions{global: g}
+	cmd := &cobra.Command{
+		Use:   "build [PACKAGE|DIR ...]",
+		Short: "Build reproducible multi-platform images of Go main packages, daemonless, like ko",
+		Long: `build cross-compiles each Go main package (default ".") for every platform,
+puts the binary at /ko-app/<name> on a base image, checks each platform's binary
+(static ELF for the right machine) and only then writes the multi-platform index:
+to registries (--push, or KO_DOCKER_REPO), an OCI layout (--oci-layout) or an
+OCI layout archive (--tarball). With no target it writes the layout ./out/.
+
+.ko.yaml (or KO_CONFIG_PATH) is read as ko reads it; docs/build.md lists the
+supported keys and ko's flags with their imgcheck equivalents.
+
+stdout gets one reference per package and target (repo@sha256:..., oci:DIR@sha256:...,
+tarball:FILE@sha256:...); progress goes to stderr.
+
+Exit codes: 0 built and published; 1 the build was refused (a platform's
+binary or image failed a check; nothing was published); 2 any other error.`,
+		Example: `  # first build: linux/amd64 and linux/arm64 into ./out/, no registry needed
+  imgcheck build ./sample-server
+
+  # ko build --bare ./cmd/app, with KO_DOCKER_REPO
+  KO_DOCKER_REPO=123456789012.dkr.ecr.us-east-1.amazonaws.com/app imgcheck build ./cmd/app
+
+  # push to a named repository, creating it in ECR when missing
+  imgcheck build ./cmd/app --push 123456789012.dkr.ecr.us-east-1.amazonaws.com/app --tag v1.2.3 --create-repo
+
+  # one multi-platform archive for skopeo or docker load
+  imgcheck build ./cmd/app --tarball app.tar && skopeo copy oci-archive:app.tar docker://registry.example/app:v1`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.packages = args
+			return runBuild(cmd.Context(), o, s)
+		},
+	}
+	f := cmd.Flags()
+	f.StringSliceVar(&o.platforms, "platform", nil, `platforms to build, e.g. linux/amd64,linux/arm64 or "all" (default: KO_DEFAULTPLATFORMS, defaultPlatforms, then linux/amd64,linux/arm64)`)
+	f.StringArrayVar(&o.push, "push", nil, "push to this repository (REPO[:tag]); with several packages REPO/<name>; repeatable")
+	f.StringVar(&o.ociLayout, "oci-layout", "", "write into this OCI image layout directory (default ./out when no other target is given)")
+	f.StringVar(&o.tarball, "tarball", "", "write an OCI layout archive holding the whole multi-platform index to FILE")
+	f.StringVar(&o.base, "base", "", `base image: "static" (built in, the default), "scratch", or a registry reference`)
+	f.StringArrayVarP(&o.tags, "tag", "t", nil, `tag to apply; repeatable (default "latest")`)
+	f.IntVarP(&o.jobs, "jobs", "j", runtime.GOMAXPROCS(0), "platforms compiled in parallel")
+	f.StringVar(&o.sbom, "sbom", "spdx", "SBOM attached to each image and the index: spdx or none")
+	f.StringVar(&o.verifyTaskdef, "verify-taskdef", "", "verify each image against this task definition before publishing")
+	f.BoolVar(&o.createRepo, "create-repo", false, "create a missing ECR repository (scan on push enabled) instead of failing")
+	f.StringVar(&o.imageRefs, "image-refs", "", "also write the published references to FILE, one per line")
+	o.registry.register(f)
+	return cmd
+}
+
+func runBuild(ctx context.Context, o *buildOptions, s streams) error {
+	if o.verifyTaskdef != "" {
+		return errors.New("--verify-taskdef is not yet wired to the verify engine; build, then run imgcheck verify on the printed reference")
+	}
+	sbom, err := parseSBOMFlag(o.sbom)
+	if err != nil {
+		return err
+	}
+	workDir := o.workDir
+	if workDir == "" {
+		if workDir, err = os.Getwd(); err != nil {
+			return err
+		}
+	}
+	environ := o.environ
+	if environ == nil {
+		environ = os.Environ()
+	}
+	getenv := lookupEnv(environ)
+	cfg, err := koconfig.Load(workDir, getenv)
+	if err != nil {
+		return err
+	}
+	logger := o.global.logger(s)
+	regOpts := o.registry.options(logger)
+	remoteOpts := regOpts.RemoteOptions(ctx)
+	progress := build.NewProgressPrinter(s.err, isTerminal(s.err), len(o.packages) > 1)
+	b := &build.Builder{
+		WorkDir:       workDir,
+		Environ:       environ,
+		Config:        cfg,
+		Platforms:     o.platforms,
+		Base:          o.base,
+		Jobs:          o.jobs,
+		SBOM:          sbom,
+		Compiler:      o.compiler,
+		RemoteOptions:  remoteOpts,
+		ParseReference: regOpts.ParseReference,
+		Progress:       progress,
+	}
+	creator := o.repoCreator
+	if creator == nil {
+		creator = ecrrepo.Creator{}
+	}
+	pubs, err := build.Targets{
+		Push: o.push, OCILayout: o.ociLayout, Tarball: o.tarball,
+		KODockerRepo: getenv("KO_DOCKER_REPO"), PerPackage: len(o.packages) > 1,
+		CreateRepo: o.createRepo, Creator: creator,
+		NameOptions: regOpts.NameOptions, RemoteOptions: remoteOpts,
+		Jobs: o.jobs, Progress: progress,
+	}.Publishers()
+	if err != nil {
+		return err
+	}
+	results, err := b.BuildAndPublish(ctx, o.packages, o.tags, pubs)
+	progress.Done()
+	var refused *build.ProblemsError
+	if errors.As(err, &refused) {
+		return findingsError("%s", refused.Error())
+	}
+	if err != nil {
+		return err
+	}
+	var lines []string
+	for _, r := range results {
+		lines = append(lines, r.Refs...)
+	}
+	out := strings.Join(lines, "\n") + "\n"
+	if _, err := fmt.Fprint(s.out, out); err != nil {
+		return err
+	}
+	if o.imageRefs != "" {
+		if err := os.WriteFile(o.imageRefs, []byte(out), 0o644); err != nil {
+			return fmt.Errorf("writing --image-refs: %w", err)
+		}
+	}
+	return nil
+}
+
+func parseSBOMFlag(v string) (bool, error) {
+	switch v {
+	case "spdx":
+		return true, nil
+	case "none":
+		return false, nil
+	}
+	return false, fmt.Errorf("unknown --sbom %q: want spdx or none", v)
+}
+
+func lookupEnv(environ []string) func(string) string {
+	return func(k string) string {
+		for i := len(environ) - 1; i >= 0; i-- {
+			if v, ok := strings.CutPrefix(environ[i], k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+}
+
+// isTerminal reports whether w is a terminal, where progress may update in
+// place; anything else (CI logs, files) gets plain lines.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
