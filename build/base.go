@@ -224,4 +224,3 @@ type retypedLayer struct {
 }
 
 func (l retypedLayer) MediaType() (types.MediaType, error) { return l.mediaType, nil }
-

@@ -119,14 +119,14 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	remoteOpts := regOpts.RemoteOptions(ctx)
 	progress := build.NewProgressPrinter(s.err, isTerminal(s.err), len(o.packages) > 1)
 	b := &build.Builder{
-		WorkDir:       workDir,
-		Environ:       environ,
-		Config:        cfg,
-		Platforms:     o.platforms,
-		Base:          o.base,
-		Jobs:          o.jobs,
-		SBOM:          sbom,
-		Compiler:      o.compiler,
+		WorkDir:        workDir,
+		Environ:        environ,
+		Config:         cfg,
+		Platforms:      o.platforms,
+		Base:           o.base,
+		Jobs:           o.jobs,
+		SBOM:           sbom,
+		Compiler:       o.compiler,
 		RemoteOptions:  remoteOpts,
 		ParseReference: regOpts.ParseReference,
 		Progress:       progress,
