@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/internal/ecrtest"
 	"github.com/imgcheck/imgcheck/internal/imagetest"
 	"github.com/imgcheck/imgcheck/registry"
 	"github.com/imgcheck/imgcheck/taskdef"
@@ -54,11 +55,16 @@ func appImage(t *testing.T, arch string, cgo bool, extra ...v1.Layer) v1.Image {
 
 func runVerify(t *testing.T, td *taskdef.TaskDefinition, ref string) *Report {
 	t.Helper()
+	return runVerifyWith(t, td, registry.Options{})
+}
+
+func runVerifyWith(t *testing.T, td *taskdef.TaskDefinition, ropts registry.Options) *Report {
+	t.Helper()
 	subjects, err := PairImages(td, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Run(context.Background(), Input{TaskDef: td, Subjects: subjects}, Options{FailOn: Error})
+	return Run(context.Background(), Input{TaskDef: td, Subjects: subjects}, Options{FailOn: Error, Image: image.Options{Registry: ropts}})
 }
 
 func ruleIDs(r *Report) []string {
@@ -85,47 +91,63 @@ func TestVerifyMatrix(t *testing.T) {
 	whiteout := reg.PushImage(t, "whiteout:v1", appImage(t, "amd64", false, imagetest.Layer(t, imagetest.Whiteout("ko-app/app"))))
 	script := reg.PushImage(t, "script:v1", imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64",
 		Entrypoint: []string{"/start.sh"}, Layers: []v1.Layer{imagetest.Layer(t, imagetest.File("start.sh", 0o755, []byte("#!/bin/bash\nexec app\n")))}}))
-	const shellCheck = `, "healthCheck": {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]}`
-	const binCheck = `, "healthCheck": {"command": ["CMD", "/ko-app/app", "-healthcheck"]}`
-
-	tests := []struct {
-		name     string
-		task     string
-		wantExit int
-		wantIDs  []string
+	ecr := ecrtest.Start(t, reg.Host)
+	for _, access := range []struct {
+		name string
+		ref  func(string) string
+		opts registry.Options
 	}{
-		{"good vs ARM64", taskJSON("ARM64", good, binCheck), ExitPass, nil},
-		{"good vs X86_64", taskJSON("X86_64", good, binCheck), ExitPass, nil},
-		{"amd64-only vs ARM64", taskJSON("ARM64", amdOnly, ""), ExitFindings, []string{"IC101"}},
-		{"single arm64 vs X86_64", taskJSON("X86_64", armSingle, ""), ExitFindings, []string{"IC102", "IC204"}},
-		{"descriptor lies", taskJSON("ARM64", liar, ""), ExitFindings, []string{"IC103", "IC204"}},
-		{"cgo without interpreter", taskJSON("X86_64", cgo, ""), ExitFindings, []string{"IC205"}},
-		{"CMD-SHELL without /bin/sh", taskJSON("X86_64", amdOnly, shellCheck), ExitFindings, []string{"IC308"}},
-		{"entrypoint whited out", taskJSON("X86_64", whiteout, ""), ExitFindings, []string{"IC202"}},
-		{"script without interpreter", taskJSON("X86_64", script, ""), ExitFindings, []string{"IC206"}},
-		{"user name not in passwd", taskJSON("X86_64", amdOnly, `, "user": "appuser"`), ExitFindings, []string{"IC310"}},
-		{"numeric user", taskJSON("X86_64", amdOnly, `, "user": "65532:65532"`), ExitPass, nil},
-		{"task entryPoint override missing", taskJSON("X86_64", amdOnly, `, "entryPoint": ["/bin/server"]`), ExitFindings, []string{"IC202"}},
-		{"unresolved image", taskJSON("X86_64", "${IMAGE}", ""), ExitError, nil},
-		{"missing tag", taskJSON("X86_64", reg.Host+"/nope:v1", ""), ExitError, nil},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := runVerify(t, parseTask(t, tt.task), "")
-			if r.ExitCode != tt.wantExit {
-				t.Fatalf("exit %d (%s), want %d\nfindings: %+v\nerrors: %+v", r.ExitCode, r.Verdict, tt.wantExit, r.Findings, r.Errors)
+		{"in-memory registry", func(r string) string { return r }, registry.Options{}},
+		// The same images through the ECR host name, keychain, SDK and token.
+		{"ECR path", func(r string) string { return strings.Replace(r, reg.Host, ecr.Host, 1) }, ecr.RegistryOptions()},
+	} {
+		t.Run(access.name, func(t *testing.T) {
+			r := access.ref
+			const shellCheck = `, "healthCheck": {"command": ["CMD-SHELL", "curl -f http://localhost/ || exit 1"]}`
+			const binCheck = `, "healthCheck": {"command": ["CMD", "/ko-app/app", "-healthcheck"]}`
+			tests := []struct {
+				name     string
+				task     string
+				wantExit int
+				wantIDs  []string
+			}{
+				{"good vs ARM64", taskJSON("ARM64", r(good), binCheck), ExitPass, nil},
+				{"good vs X86_64", taskJSON("X86_64", r(good), binCheck), ExitPass, nil},
+				{"amd64-only vs ARM64", taskJSON("ARM64", r(amdOnly), ""), ExitFindings, []string{"IC101"}},
+				{"single arm64 vs X86_64", taskJSON("X86_64", r(armSingle), ""), ExitFindings, []string{"IC102", "IC204"}},
+				{"descriptor lies", taskJSON("ARM64", r(liar), ""), ExitFindings, []string{"IC103", "IC204"}},
+				{"cgo without interpreter", taskJSON("X86_64", r(cgo), ""), ExitFindings, []string{"IC205"}},
+				{"CMD-SHELL without /bin/sh", taskJSON("X86_64", r(amdOnly), shellCheck), ExitFindings, []string{"IC308"}},
+				{"entrypoint whited out", taskJSON("X86_64", r(whiteout), ""), ExitFindings, []string{"IC202"}},
+				{"script without interpreter", taskJSON("X86_64", r(script), ""), ExitFindings, []string{"IC206"}},
+				{"user name not in passwd", taskJSON("X86_64", r(amdOnly), `, "user": "appuser"`), ExitFindings, []string{"IC310"}},
+				{"numeric user", taskJSON("X86_64", r(amdOnly), `, "user": "65532:65532"`), ExitPass, nil},
+				{"task entryPoint override missing", taskJSON("X86_64", r(amdOnly), `, "entryPoint": ["/bin/server"]`), ExitFindings, []string{"IC202"}},
+				{"unresolved image", taskJSON("X86_64", "${IMAGE}", ""), ExitError, nil},
+				{"missing tag", taskJSON("X86_64", r(reg.Host+"/nope:v1"), ""), ExitError, nil},
 			}
-			if got := ruleIDs(r); strings.Join(got, ",") != strings.Join(tt.wantIDs, ",") {
-				t.Errorf("rules %v, want %v\nfindings: %+v", got, tt.wantIDs, r.Findings)
-			}
-			if tt.wantExit != ExitError {
-				for _, tg := range r.Targets {
-					if len(tg.Checks) == 0 {
-						t.Errorf("target %+v ran no checks", tg)
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					rep := runVerifyWith(t, parseTask(t, tt.task), access.opts)
+					if rep.ExitCode != tt.wantExit {
+						t.Fatalf("exit %d (%s), want %d\nfindings: %+v\nerrors: %+v", rep.ExitCode, rep.Verdict, tt.wantExit, rep.Findings, rep.Errors)
 					}
-				}
+					if got := ruleIDs(rep); strings.Join(got, ",") != strings.Join(tt.wantIDs, ",") {
+						t.Errorf("rules %v, want %v\nfindings: %+v", got, tt.wantIDs, rep.Findings)
+					}
+					if tt.wantExit != ExitError {
+						for _, tg := range rep.Targets {
+							if len(tg.Checks) == 0 {
+								t.Errorf("target %+v ran no checks", tg)
+							}
+						}
+					}
+				})
 			}
 		})
+	}
+	if n := ecr.API.Calls("GetAuthorizationToken"); n != 1 {
+		t.Errorf("GetAuthorizationToken called %d times; want 1 (one keychain per run would be more, the cache per keychain less)", n)
 	}
 }
 
