@@ -75,17 +75,17 @@ func mightStartFormat(p []byte) bool {
 }
 
 // IdentifyReader reads as little of r as needed to identify it: 4 KiB (or
-// max, if smaller) first, then up to Info.Need, never more than max bytes in
+// limit, if smaller) first, then up to Info.Need, never more than limit bytes in
 // all. Reaching EOF tells it the file's size, so offsets beyond the end are
-// reported as problems. When the file needs more than max bytes the result
+// reported as problems. When the file needs more than limit bytes the result
 // is returned with Need > 0 and a nil error; the caller decides. The error
-// is only for a failing reader or a non-positive max.
-func IdentifyReader(r io.Reader, max int64) (Info, error) {
-	if max <= 0 {
-		return Info{}, fmt.Errorf("identifying file: read limit %d is not positive", max)
+// is only for a failing reader or a non-positive limit.
+func IdentifyReader(r io.Reader, limit int64) (Info, error) {
+	if limit <= 0 {
+		return Info{}, fmt.Errorf("identifying file: read limit %d is not positive", limit)
 	}
 	var buf []byte
-	want := min(max, firstRead)
+	want := min(limit, firstRead)
 	for round := 0; ; round++ {
 		grown := make([]byte, want)
 		copy(grown, buf)
@@ -99,7 +99,7 @@ func IdentifyReader(r io.Reader, max int64) (Info, error) {
 			return Info{}, fmt.Errorf("identifying file: reading the first %d bytes: %w", want, err)
 		}
 		info := IdentifyPrefix(buf, size)
-		if info.Need <= int64(len(buf)) || info.Need > max || round+1 >= maxReadRounds {
+		if info.Need <= int64(len(buf)) || info.Need > limit || round+1 >= maxReadRounds {
 			return info, nil
 		}
 		want = info.Need
