@@ -13,7 +13,10 @@
 // file, so the image package streams a layer only until the entrypoint's
 // first bytes arrive. Identify therefore never needs the whole file: when a
 // header points beyond the prefix it says how many bytes it needs (Info.Need)
-// and the caller may fetch more and call again.
+// and the caller may fetch more and call again. IdentifyPrefix takes the
+// file's size too (a tar header knows it), so that offsets beyond the end of
+// the file are reported as problems instead of needs; IdentifyReader runs
+// the loop over an io.Reader with a byte limit.
 //
 // Why not debug/elf: elf.NewFile wants an io.ReaderAt over the whole file and
 // trusts sizes read from the header, so hostile input can make it allocate
@@ -21,4 +24,9 @@
 // bounds-checks every offset and length, mirrors the limits the Linux kernel
 // applies when it execs a file (fs/binfmt_elf.c, fs/binfmt_script.c), and
 // reports malformed headers in Info.Problems instead of panicking or failing.
+//
+// Answers fail closed: Info.Static is true only for a complete, clean ELF
+// executable without PT_INTERP. Callers deciding whether a file will run
+// should treat Need > 0 (incomplete) and Problems (malformed) as "cannot
+// tell" or "will not start".
 package binfmt
