@@ -168,17 +168,32 @@ func TestStripCredentials(t *testing.T) {
 }
 
 func TestRepositoryKoYAMLParses(t *testing.T) {
-	// The repository's own .ko.yaml must always parse.
-	p := filepath.Join("..", "..", ".ko.yaml")
-	data, err := os.ReadFile(p)
-	if os.IsNotExist(err) {
-		t.Logf("%s not present yet; nothing to check", p)
-		return
-	}
+	// The repository's own .ko.yaml must parse, select its build for the
+	// sample server and render its templates.
+	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Parse(p, data); err != nil {
-		t.Fatalf("the repository's .ko.yaml does not parse: %v", err)
+	cfg, err := Load(root, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("the repository's .ko.yaml: %v", err)
+	}
+	if cfg.Path == "" {
+		t.Fatal("no .ko.yaml at the repository root")
+	}
+	s, err := cfg.For(root, "github.com/imgcheck/imgcheck/sample-server", filepath.Join(root, "sample-server"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.BuildID == "" {
+		t.Fatalf("no builds[] entry selected for ./sample-server: %+v", s)
+	}
+	data := NewTemplateData(nil, time.Unix(0, 0), GitInfo{Tag: "v9.9.9", ShortCommit: "abc1234"}, nil)
+	ld, err := RenderAll("ldflags", s.Ldflags, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if joined := strings.Join(ld, " "); strings.Contains(joined, "{{") || strings.Contains(joined, "<no value>") {
+		t.Errorf("ldflags rendered to %q", joined)
 	}
 }
