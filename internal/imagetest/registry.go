@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
@@ -33,6 +34,7 @@ type TestRegistry struct {
 	mu       sync.Mutex
 	requests []Request
 	noRange  bool
+	inflight int
 }
 
 // Registry starts a registry for the test and stops it at cleanup.
@@ -43,6 +45,7 @@ func Registry(t testing.TB) *TestRegistry {
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		rec := Request{Method: req.Method, Path: req.URL.Path, Range: req.Header.Get("Range")}
 		r.mu.Lock()
+		r.inflight++
 		if r.noRange {
 			req.Header.Del("Range")
 		}
@@ -52,6 +55,7 @@ func Registry(t testing.TB) *TestRegistry {
 		rec.Status, rec.Bytes = cw.status, cw.n
 		r.mu.Lock()
 		r.requests = append(r.requests, rec)
+		r.inflight--
 		r.mu.Unlock()
 	}))
 	t.Cleanup(r.srv.Close)
@@ -67,11 +71,20 @@ func (r *TestRegistry) IgnoreRange(ignore bool) {
 	r.noRange = ignore
 }
 
-// Requests returns the requests served so far.
+// Requests returns the requests served so far. A client can have read a
+// whole response before its handler returns, so it first waits (up to 5 s)
+// for handlers still running.
 func (r *TestRegistry) Requests() []Request {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]Request(nil), r.requests...)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		r.mu.Lock()
+		if r.inflight == 0 || time.Now().After(deadline) {
+			defer r.mu.Unlock()
+			return append([]Request(nil), r.requests...)
+		}
+		r.mu.Unlock()
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // ResetLog forgets the requests served so far (for example after pushing).
