@@ -3,6 +3,7 @@ package build
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -20,6 +21,9 @@ type RepoCreator interface {
 	EnsureRepository(ctx context.Context, repo name.Repository) error
 }
 
+// validTag is the OCI distribution spec's tag grammar.
+var validTag = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
+
 // DefaultTags are the tags applied when none are given, as ko does.
 var defaultTags = []string{"latest"}
 
@@ -30,8 +34,8 @@ func tagsOrDefault(tags []string) ([]string, error) {
 		return defaultTags, nil
 	}
 	for _, t := range tags {
-		if _, err := name.NewTag("example.com/x:" + t); err != nil || strings.Contains(t, ":") {
-			return nil, fmt.Errorf("tag %q is not a valid image tag", t)
+		if !validTag.MatchString(t) {
+			return nil, fmt.Errorf("tag %q is not a valid image tag (letters, digits, _ . -, not starting with . or -, at most 128)", t)
 		}
 	}
 	return tags, nil

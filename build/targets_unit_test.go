@@ -1,0 +1,135 @@
+package build
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+type recordingCreator struct{ repos []string }
+
+func (r *recordingCreator) EnsureRepository(_ context.Context, repo name.Repository) error {
+	r.repos = append(r.repos, repo.String())
+	return nil
+}
+
+func TestTargetsPublishers(t *testing.T) {
+	pkg := Package{Name: "api", ImportPath: "example.com/svc/cmd/api"}
+	tests := []struct {
+		name      string
+		targets   Targets
+		want      []string // %T plus repository for registry publishers
+		wantErr   string
+		wantExtra string // tag added by a REPO:tag target
+	}{
+		{name: "nothing: layout ./out", want: []string{"layout out"}},
+		{name: "KO_DOCKER_REPO: repo/name", targets: Targets{KODockerRepo: "reg.example/team"}, want: []string{"registry reg.example/team/api"}},
+		{name: "--push wins over KO_DOCKER_REPO", targets: Targets{KODockerRepo: "reg.example/team", Push: []string{"reg.example/app"}}, want: []string{"registry reg.example/app"}},
+		{name: "--oci-layout alone ignores KO_DOCKER_REPO", targets: Targets{KODockerRepo: "reg.example/team", OCILayout: "dir"}, want: []string{"layout dir"}},
+		{name: "several packages", targets: Targets{Push: []string{"reg.example/apps"}, PerPackage: true}, want: []string{"registry reg.example/apps/api"}},
+		{name: "push with tag", targets: Targets{Push: []string{"reg.example/app:v2"}}, want: []string{"registry reg.example/app"}, wantExtra: "v2"},
+		{name: "all targets", targets: Targets{Push: []string{"a.example/x", "b.example/y"}, OCILayout: "l", Tarball: "t.tar"},
+			want: []string{"registry a.example/x", "registry b.example/y", "layout l", "tarball t.tar"}},
+		{name: "kind.local", targets: Targets{KODockerRepo: "kind.local"}, wantErr: "does not do"},
+		{name: "digest target", targets: Targets{Push: []string{"reg.example/app@sha256:" + strings.Repeat("0", 64)}}, wantErr: "not a digest"},
+		{name: "bad repo", targets: Targets{Push: []string{"UPPER/Case"}}, wantErr: "push target"},
+		{name: "create-repo without registry", targets: Targets{CreateRepo: true, Creator: &recordingCreator{}}, wantErr: "needs a registry target"},
+		{name: "create-repo without creator", targets: Targets{CreateRepo: true, Push: []string{"reg.example/a"}}, wantErr: "no repository creator"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pubs, err := tt.targets.Publishers()
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range pubs {
+				if e, ok := p.(extraTagPublisher); ok {
+					if e.tag != tt.wantExtra {
+						t.Errorf("extra tag %q, want %q", e.tag, tt.wantExtra)
+					}
+					p = e.inner
+				}
+				switch p := p.(type) {
+				case *RegistryPublisher:
+					repo, err := p.Repository(pkg)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, "registry "+repo.String())
+				case *LayoutPublisher:
+					got = append(got, "layout "+p.Dir)
+				case *TarballPublisher:
+					got = append(got, "tarball "+p.File)
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("publishers %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTagsOrDefault(t *testing.T) {
+	if got, err := tagsOrDefault(nil); err != nil || len(got) != 1 || got[0] != "latest" {
+		t.Errorf("default tags = %v, %v", got, err)
+	}
+	for _, bad := range []string{"a:b", "with space", "-lead", strings.Repeat("x", 200)} {
+		if _, err := tagsOrDefault([]string{bad}); err == nil {
+			t.Errorf("tag %q accepted", bad)
+		}
+	}
+}
+
+func TestProgressPrinterGolden(t *testing.T) {
+	var plain, live strings.Builder
+	events := []Event{
+		{Package: "api", Platform: "linux/arm64", Stage: StageCompileLog, Line: "# example.com/api"},
+		{Package: "api", Platform: "linux/arm64", Stage: StageCompile, Duration: 3200 * time.Millisecond},
+		{Package: "api", Platform: "linux/arm64", Stage: StageLayer, Bytes: 6_100_000},
+		{Package: "api", Stage: StageUpload, Bytes: 1_000_000, Total: 12_300_000},
+		{Package: "api", Stage: StageUpload, Bytes: 12_300_000, Total: 12_300_000, Final: true},
+		{Package: "api", Stage: StagePublished, Line: "reg/api@sha256:x"},
+	}
+	for _, c := range []struct {
+		w    *strings.Builder
+		live bool
+	}{{&plain, false}, {&live, true}} {
+		p := NewProgressPrinter(c.w, c.live, false)
+		for _, e := range events {
+			p.Report(e)
+		}
+		p.Done()
+	}
+	withPkg := &strings.Builder{}
+	p := NewProgressPrinter(withPkg, false, true)
+	p.Report(events[1])
+	got := "plain:\n" + plain.String() + "live:\n" + strings.ReplaceAll(live.String(), "\r\033[K", "<CR-CLEAR>") + "with package:\n" + withPkg.String()
+	golden := filepath.Join("testdata", "progress.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("progress output differs from %s:\n%s", golden, got)
+	}
+}
