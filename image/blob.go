@@ -19,6 +19,8 @@ import (
 const (
 	firstRange = 64 << 10
 	maxRange   = 8 << 20
+	// rangeAttempts bounds re-fetches of a range whose body was cut short.
+	rangeAttempts = 3
 )
 
 // blobFetcher gets bytes of one compressed blob. fetch asks for n bytes at
@@ -116,21 +118,28 @@ func (r *blobReader) read(p []byte) (int, error) {
 		return r.readStream(p)
 	}
 	n := min(r.chunk, st.size-r.off)
-	body, ranged, err := r.f.fetch(r.ctx, r.off, n)
-	if err != nil {
-		return 0, err
-	}
-	if !ranged {
-		st.noRange = true
-		r.body, r.bodyOff = body, 0
-		return r.readStream(p)
-	}
 	data := make([]byte, n)
-	got, err := io.ReadFull(body, data)
-	body.Close()
-	r.fetched.Add(int64(got))
-	if err != nil {
-		return 0, fmt.Errorf("%w: reading bytes %d-%d of blob %s: %w", ErrNetwork, r.off, r.off+n-1, st.digest, err)
+	// A body cut short is fetched again: the transport retries failed
+	// requests, but not a connection that breaks while the body streams.
+	for attempt := 1; ; attempt++ {
+		body, ranged, err := r.f.fetch(r.ctx, r.off, n)
+		if err != nil {
+			return 0, err
+		}
+		if !ranged {
+			st.noRange = true
+			r.body, r.bodyOff = body, 0
+			return r.readStream(p)
+		}
+		got, err := io.ReadFull(body, data)
+		body.Close()
+		r.fetched.Add(int64(got))
+		if err == nil {
+			break
+		}
+		if attempt >= rangeAttempts || r.ctx.Err() != nil {
+			return 0, fmt.Errorf("%w: reading bytes %d-%d of blob %s: %w", ErrNetwork, r.off, r.off+n-1, st.digest, err)
+		}
 	}
 	r.chunk = min(r.chunk*2, maxRange)
 	if r.off == int64(len(st.prefix)) && !st.capped && int64(len(st.prefix))+n <= st.maxKeep {

@@ -64,6 +64,7 @@ type Layer struct {
 	Foreign      bool            `json:"foreign,omitempty"`
 	Size         int64           `json:"size"`                       // compressed
 	Uncompressed int64           `json:"uncompressedSize,omitempty"` // known once read to the end; 0 = unknown
+	Verified     bool            `json:"verified,omitempty"`         // read to the end, digest and diff_id checked
 }
 
 func compressionOf(mt types.MediaType) Compression {
@@ -139,7 +140,7 @@ func (p *Platform) refreshLayerSizes() {
 	for i, sc := range p.scans {
 		sc.mu.Lock()
 		if sc.complete {
-			p.Layers[i].Uncompressed = sc.uncompressed
+			p.Layers[i].Uncompressed, p.Layers[i].Verified = sc.uncompressed, sc.verified
 		}
 		sc.mu.Unlock()
 	}

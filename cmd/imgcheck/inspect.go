@@ -128,6 +128,15 @@ func runInspect(ctx context.Context, o *inspectOptions, s streams) error {
 		if err != nil {
 			return err
 		}
+		if o.strict {
+			for i := range p.Layers {
+				fmt.Fprintf(s.err, "verifying layer %d of %s\n", i, p)
+				if err := p.VerifyLayer(ctx, i); err != nil {
+					return err
+				}
+			}
+			ip.Layers = p.Layers
+		}
 		rep.Platforms = append(rep.Platforms, ip)
 	}
 	if o.stats {
@@ -182,7 +191,6 @@ func inspectPlatformOf(ctx context.Context, p *image.Platform) (inspectPlatform,
 		}
 		ex.Interpreter = &fi
 	}
-	ip.Layers = p.Layers // strict reads learn uncompressed sizes
 	return ip, nil
 }
 
@@ -238,7 +246,11 @@ func writePlatformText(b *strings.Builder, p inspectPlatform) {
 	}
 	fmt.Fprintf(b, "  layers       %d\n", len(p.Layers))
 	for _, l := range p.Layers {
-		fmt.Fprintf(b, "    %d  %s  %s  %d bytes\n", l.Index, l.Digest, l.Compression, l.Size)
+		fmt.Fprintf(b, "    %d  %s  %s  %d bytes", l.Index, l.Digest, l.Compression, l.Size)
+		if l.Verified {
+			fmt.Fprintf(b, " (%d uncompressed, verified)", l.Uncompressed)
+		}
+		b.WriteString("\n")
 	}
 	ex := p.Executable
 	if ex == nil {

@@ -182,3 +182,16 @@ func TestInspectCases(t *testing.T) {
 		})
 	}
 }
+
+func TestInspectStrict(t *testing.T) {
+	dir := imagetest.WriteLayoutIndex(t, filepath.Join(t.TempDir(), "s"), "", sampleIndex(t))
+	code, out, errOut := runCLI(t, "inspect", "oci:"+dir, "--platform", "linux/arm64", "--strict")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	for _, w := range []string{"[verified, ", "go           go1.", "linux/arm64 cgo=false", "uncompressed, verified)"} {
+		if !strings.Contains(out, w) {
+			t.Errorf("strict output lacks %q:\n%s", w, out)
+		}
+	}
+}
