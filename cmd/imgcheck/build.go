@@ -117,6 +117,10 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	logger := o.global.logger(s)
 	regOpts := o.registry.options(logger)
 	remoteOpts := regOpts.RemoteOptions(ctx)
+	compiler := o.compiler
+	if compiler == nil {
+		compiler = build.GoCompiler{GoBinary: getenv("KO_GO_PATH")}
+	}
 	progress := build.NewProgressPrinter(s.err, isTerminal(s.err), len(o.packages) > 1)
 	b := &build.Builder{
 		WorkDir:        workDir,
