@@ -1,0 +1,65 @@
+// Package image reads what a container image contains with as few bytes as
+// possible: its platforms, its config, and the files its entrypoint needs.
+//
+// # Opening
+//
+//	src, err := image.Open(ctx, "ghcr.io/acme/app:1.2", image.Options{})
+//	src, err := image.Open(ctx, "oci:./out:latest", opts)      // OCI layout
+//	src, err := image.Open(ctx, "tarball:image.tar", opts)     // docker save or OCI archive
+//	src, err := image.FromIndex("built", idx, opts)            // in memory, before a push
+//
+// Open fetches the root manifest and checks it against its digest (the
+// digest in the reference, and the registry's Docker-Content-Digest for a
+// tag). Configs are hashed too. Registry access (credentials, insecure
+// hosts, retries, request counting) comes from Options.Registry.
+//
+// # Platforms
+//
+// Platforms lists every manifest of an index (nested indexes flattened,
+// with their Path) classified as KindRunnable, KindAttestation (platform
+// unknown/unknown or vnd.docker.reference.type=attestation-manifest),
+// KindArtifact or KindIndex. Select picks the runnable manifest for a
+// platform (linux/arm64 matches linux/arm64/v8 and an empty variant; an
+// unasked variant matches any; Windows matches on the first three parts of
+// os.version) and fails with *NoMatchingPlatformError listing what there
+// is. OpenManifest opens a listed manifest directly. A *Platform keeps the
+// descriptor platform and the config platform apart so a caller can report
+// a disagreement.
+//
+// # Files
+//
+// Lookup resolves a path in the merged filesystem, top layer first:
+// whiteouts and opaque directories hide lower layers, symlinks are followed
+// inside the image root (".." never escapes, at most MaxSymlinks), hard
+// links read as their target. A miss is not an error: File.Found is false
+// and File.Reason/Detail/LayersSearched/WhiteoutLayer say why.
+// ResolveCommand adds PATH search and WorkingDir like a container runtime.
+// Identify reads the first bytes of a file (4 KiB, more if image/binfmt asks,
+// at most 1 MiB) and returns what binfmt makes of it; ReadFile reads small
+// files such as /etc/passwd.
+//
+// # Minimal bytes
+//
+// Layers are never downloaded up front. Each layer is scanned lazily: its
+// compressed blob is fetched in growing HTTP ranges (64 KiB, then doubling)
+// and fed to the decompressor and tar reader only as far as a question
+// needs; the scan stops at the entry asked for and keeps its place, so the
+// file's first bytes are read from the same stream. A registry that ignores
+// Range gets one plain GET whose body is abandoned early. Fetched bytes and
+// layer indexes live in a Cache keyed by digest, which Sources may share.
+// Stats reports requests, bytes received and layer bytes fetched.
+//
+// A layer read only in part cannot be checked against its digest: such
+// results are marked ReadPrefix. Options.Strict reads the identified file's
+// whole layer, checks its digest and diff_id (ReadVerified) and reads Go
+// build info; VerifyLayer does the same for any layer. Any layer scan that
+// reaches the end is checked.
+//
+// # Errors and bounds
+//
+// Every error wraps one of ErrNotFound, ErrUnauthorized, ErrNetwork,
+// ErrDigestMismatch (*DigestMismatchError), ErrMalformed, ErrLimit,
+// ErrSchema1 or ErrNoMatchingPlatform. Limits bound manifest and config
+// sizes (4 MiB), tar entries (1,000,000), name lengths, decompressed size
+// and ratio, and file reads; nothing is extracted to disk.
+package image
