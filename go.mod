@@ -2,7 +2,10 @@ module github.com/imgcheck/imgcheck
 
 go 1.26.0
 
-require github.com/spf13/cobra v1.10.2
+require (
+	github.com/gorilla/websocket v1.5.3
+	github.com/spf13/cobra v1.10.2
+)
 
 require (
 	github.com/aws/aws-sdk-go-v2 v1.48.0 // indirect
@@ -25,7 +28,6 @@ require (
 	github.com/docker/docker-credential-helpers v0.9.3 // indirect
 	github.com/google/go-cmp v0.7.0 // indirect
 	github.com/google/go-containerregistry v0.22.1 // indirect
-	github.com/gorilla/websocket v1.5.3 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect
 	github.com/klauspost/compress v1.19.2 // indirect
 	github.com/opencontainers/go-digest v1.0.0 // indirect
