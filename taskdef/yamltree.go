@@ -8,9 +8,11 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxYAMLNodes bounds the work of following YAML aliases, so that an alias
-// bomb ("billion laughs") fails fast instead of exhausting memory.
-const maxYAMLNodes = 50_000
+// maxAliasNodes bounds the values produced by following YAML aliases, so
+// that an alias bomb ("billion laughs") fails fast instead of exhausting
+// memory. Templates rarely use aliases at all; without them the node count
+// is bounded by the input size.
+const maxAliasNodes = 10_000
 
 // parseYAML reads a YAML document (in practice a CloudFormation template)
 // into a node tree. Custom tags such as !Ref are kept on the node.
@@ -45,15 +47,18 @@ func yamlErrorPos(file string, err error) Pos {
 }
 
 type yamlConverter struct {
-	li    *lineIndex
-	count int
+	li         *lineIndex
+	aliasDepth int // > 0 while converting the target of an alias
+	aliased    int // values produced through aliases so far
 }
 
 func (c *yamlConverter) convert(y *yaml.Node, depth int) (*node, error) {
-	c.count++
 	pos := Pos{File: c.li.file, Line: y.Line, Column: y.Column}
-	if c.count > maxYAMLNodes {
-		return nil, &Error{Pos: pos, Msg: fmt.Sprintf("document expands to more than %d values (alias bomb?)", maxYAMLNodes)}
+	if c.aliasDepth > 0 {
+		c.aliased++
+		if c.aliased > maxAliasNodes {
+			return nil, &Error{Pos: pos, Msg: fmt.Sprintf("aliases expand to more than %d values (alias bomb?)", maxAliasNodes)}
+		}
 	}
 	if depth > maxDepth {
 		return nil, &Error{Pos: pos, Msg: fmt.Sprintf("nesting deeper than %d levels", maxDepth)}
@@ -62,6 +67,8 @@ func (c *yamlConverter) convert(y *yaml.Node, depth int) (*node, error) {
 		if y.Alias == nil {
 			return nil, &Error{Pos: pos, Msg: "unknown YAML alias"}
 		}
+		c.aliasDepth++
+		defer func() { c.aliasDepth-- }()
 		return c.convert(y.Alias, depth+1)
 	}
 	n := &node{pos: pos, start: c.li.offset(y.Line, y.Column), end: -1, yamlStyle: int(y.Style)}
