@@ -146,6 +146,8 @@ func TestStrictness(t *testing.T) {
 			"t.yaml:7:11: Resources.T.Properties.ContainerDefinitions[0].Imgae: unknown property (did you mean Image?)"},
 		{"cloudformation essential yes", "t.yaml", "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Essential: yes\n",
 			`t.yaml:7:22: Resources.T.Properties.ContainerDefinitions[0].Essential: want a boolean (true or false), got string "yes"`},
+		{"cloudformation case duplicate", "t.yaml", "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Cpu: 256\n      cpu: 512\n",
+			"t.yaml:6:7: Resources.T.Properties.cpu: same property as Cpu at 5:7 (keys differ only in case)"},
 		{"yaml merge key", "t.yaml", "x: &x {a: 1}\nResources:\n  <<: *x\n", "t.yaml:3:3: <<: YAML merge keys are not supported"},
 		{"several task definitions", "t.yaml", "Resources:\n  A: {Type: AWS::ECS::TaskDefinition}\n  B: {Type: AWS::ECS::TaskDefinition}\n",
 			"t.yaml: the template has 2 AWS::ECS::TaskDefinition resources (A, B); choose one with --resource"},

@@ -75,11 +75,17 @@ func (c *checker) checkObject(n *node, s *schema, path string) {
 		return
 	}
 	n.canon = make([]string, len(n.keys))
+	seen := map[string]*node{}
 	for i, k := range n.keys {
 		name, ok := c.resolveKey(k, s, path)
 		if !ok {
 			continue
 		}
+		if first, dup := seen[name]; dup {
+			c.errorf(k, joinPath(path, k.str), "same property as %s at %d:%d (keys differ only in case)", first.str, first.pos.Line, first.pos.Column)
+			continue
+		}
+		seen[name] = k
 		n.canon[i] = name
 		c.check(n.vals[i], s.fields[name], joinPath(path, k.str))
 	}
