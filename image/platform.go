@@ -92,7 +92,7 @@ func (s *Source) OpenManifest(ctx context.Context, m Manifest) (*Platform, error
 	}
 	doc := root
 	if root.Digest != m.Digest {
-		doc, err = s.store.manifest(ctx, v1.Descriptor{Digest: m.Digest, MediaType: m.MediaType, Size: m.Size})
+		doc, err = s.manifest(ctx, v1.Descriptor{Digest: m.Digest, MediaType: m.MediaType, Size: m.Size})
 		if err != nil {
 			return nil, fmt.Errorf("reading manifest %s of %s: %w", m.Digest, s.name, classify(err))
 		}

@@ -110,7 +110,7 @@ func (s *Source) flatten(ctx context.Context, idx *document, path []v1.Hash, out
 		if m.Kind != KindIndex {
 			continue
 		}
-		child, err := s.store.manifest(ctx, d)
+		child, err := s.manifest(ctx, d)
 		if err != nil {
 			return fmt.Errorf("reading nested index %s of %s: %w", d.Digest, s.name, classify(err))
 		}
@@ -130,7 +130,7 @@ func (s *Source) config(ctx context.Context, m *v1.Manifest) (Kind, *v1.ConfigFi
 	if (m.ArtifactType != "" && !isImageConfig(types.MediaType(m.ArtifactType))) || !isImageConfig(m.Config.MediaType) {
 		return KindArtifact, nil, nil
 	}
-	raw, err := s.store.blob(ctx, m.Config, s.opts.Limits.MaxConfigBytes)
+	raw, err := s.configBlob(ctx, m.Config)
 	if err != nil {
 		return "", nil, fmt.Errorf("reading config %s of %s: %w", m.Config.Digest, s.name, classify(err))
 	}

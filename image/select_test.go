@@ -149,3 +149,28 @@ func TestParsePlatform(t *testing.T) {
 		}
 	}
 }
+
+func TestTagAndDigestReference(t *testing.T) {
+	img := binImage(t, "linux", "arm64", "", "", []byte("#!/bin/sh\n"))
+	reg := imagetest.Registry(t)
+	ref := reg.PushImage(t, "both:1", img)
+	reg.ResetLog()
+	src, err := Open(t.Context(), ref+"@"+imagetest.Digest(t, img).String(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if _, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	configGets := 0
+	for _, r := range reg.Requests() {
+		if r.Method == "GET" && r.Path == "/v2/both/blobs/"+must(t, img.ConfigName).String() {
+			configGets++
+		}
+	}
+	if configGets != 1 {
+		t.Errorf("config fetched %d times, want once per Source", configGets)
+	}
+}

@@ -49,6 +49,11 @@ type Source struct {
 	rootOnce sync.Once
 	rootDoc  *document
 	rootErr  error
+
+	// Verified manifests and configs by digest: each is fetched once.
+	mu      sync.Mutex
+	docs    map[v1.Hash]*document
+	configs map[v1.Hash][]byte
 }
 
 // Name is the reference the Source was opened with.
@@ -71,7 +76,8 @@ func newSource(name string, st store, opts Options) *Source {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{name: name, opts: opts, store: st, cache: opts.Cache, counter: opts.Registry.Counter, log: log}
+	return &Source{name: name, opts: opts, store: st, cache: opts.Cache, counter: opts.Registry.Counter, log: log,
+		docs: map[v1.Hash]*document{}, configs: map[v1.Hash][]byte{}}
 }
 
 // Open opens an image by reference:
@@ -139,4 +145,40 @@ func (s *Source) IsIndex(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return d.Index != nil, nil
+}
+
+// manifest returns a child manifest or index, fetched once per Source.
+func (s *Source) manifest(ctx context.Context, d v1.Descriptor) (*document, error) {
+	s.mu.Lock()
+	doc, ok := s.docs[d.Digest]
+	s.mu.Unlock()
+	if ok {
+		return doc, nil
+	}
+	doc, err := s.store.manifest(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.docs[d.Digest] = doc
+	s.mu.Unlock()
+	return doc, nil
+}
+
+// configBlob returns a config blob, fetched once per Source.
+func (s *Source) configBlob(ctx context.Context, d v1.Descriptor) ([]byte, error) {
+	s.mu.Lock()
+	raw, ok := s.configs[d.Digest]
+	s.mu.Unlock()
+	if ok {
+		return raw, nil
+	}
+	raw, err := s.store.blob(ctx, d, s.opts.Limits.MaxConfigBytes)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.configs[d.Digest] = raw
+	s.mu.Unlock()
+	return raw, nil
 }
