@@ -98,6 +98,16 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 // task's platform, following #! interpreters and ELF interpreters.
 func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.File, info binfmt.Info, depth int) error {
 	wantArch := c.want.Architecture
+	if info.Kind == binfmt.KindELF || info.Kind == binfmt.KindPE {
+		// Fail closed: a header we could not read completely, or one with
+		// problems, cannot be judged.
+		if info.Need > 0 || (info.Kind == binfmt.KindELF && !info.ProgramHeadersRead) {
+			return errCheck{fmt.Sprintf("could not read enough of %s %s to identify it (%d bytes needed)", role, p, info.Need)}
+		}
+		if len(info.Problems) > 0 {
+			return errCheck{fmt.Sprintf("%s %s has a malformed header: %s", role, p, strings.Join(info.Problems, "; "))}
+		}
+	}
 	switch info.Kind {
 	case binfmt.KindELF:
 		if info.GOARCH != wantArch {
@@ -145,6 +155,13 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 
 func (c *checker) judgeScript(ctx context.Context, role, p string, info binfmt.Info, depth int) error {
 	interp := info.ScriptInterpreter
+	if interp == "" {
+		c.add(Finding{RuleID: "IC206", Severity: Error,
+			Message:  fmt.Sprintf("%s %s starts with #! but names no interpreter: the container will fail with \"exec format error\"", role, p),
+			Evidence: strings.Join(append([]string{"#! line without a path"}, info.Problems...), "; "),
+			Fix:      "write the interpreter's absolute path after #!"})
+		return nil
+	}
 	if depth >= maxScriptDepth {
 		c.add(Finding{RuleID: "IC206", Severity: Error, Message: fmt.Sprintf("%s %s: #! interpreters nest too deeply", role, p),
 			Evidence: "interpreter " + interp})
@@ -171,7 +188,7 @@ func (c *checker) judgeScript(ctx context.Context, role, p string, info binfmt.I
 	if !f.Found {
 		c.add(Finding{RuleID: "IC206", Severity: Error,
 			Message:  fmt.Sprintf("%s %s is a script for %s, which is not in the image: the container will fail with \"no such file or directory\"", role, p, interp),
-			Evidence: fmt.Sprintf("#!%s %s; lookup: %s", info.ScriptInterpreter, info.ScriptArg, reasonText(f)),
+			Evidence: strings.Join(append([]string{fmt.Sprintf("#!%s %s; lookup: %s", info.ScriptInterpreter, info.ScriptArg, reasonText(f))}, info.Problems...), "; "),
 			Fix:      "add the interpreter to the image, or use a compiled binary"})
 		return nil
 	}

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -76,6 +77,36 @@ func TestImageRules(t *testing.T) {
 			}
 			if got := strings.Join(ids, ","); got != tt.want {
 				t.Errorf("rules %q, want %q\n%+v", got, tt.want, r.Findings)
+			}
+		})
+	}
+}
+
+// A header that cannot be read whole, or is malformed, is never judged
+// good: the run cannot verify.
+func TestMalformedEntrypointFailsClosed(t *testing.T) {
+	reg := imagetest.Registry(t)
+	amdBin := imagetest.GoBinary(t, "linux", "amd64", false)
+	for i, tt := range []struct {
+		name     string
+		content  []byte
+		wantExit int
+		wantRule string
+	}{
+		{"ELF header only", amdBin[:64], ExitError, ""},
+		{"#! without interpreter", []byte("#!   \nexit 0\n"), ExitFindings, "IC206"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ref := reg.PushImage(t, fmt.Sprintf("bad:%d", i), imagetest.Image(t, imagetest.ImageSpec{
+				OS: "linux", Architecture: "amd64", Entrypoint: []string{"/app"},
+				Layers: []v1.Layer{imagetest.Layer(t, imagetest.File("app", 0o755, tt.content))}}))
+			r := Run(context.Background(), Input{Subjects: []Subject{{Ref: ref}}, Platforms: []v1.Platform{{OS: "linux", Architecture: "amd64"}}},
+				Options{FailOn: Error})
+			if r.ExitCode != tt.wantExit {
+				t.Fatalf("exit %d, want %d; findings %+v errors %+v", r.ExitCode, tt.wantExit, r.Findings, r.Errors)
+			}
+			if tt.wantRule != "" && (len(r.Findings) == 0 || r.Findings[0].RuleID != tt.wantRule) {
+				t.Errorf("findings %+v, want %s", r.Findings, tt.wantRule)
 			}
 		})
 	}
