@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/image/binfmt"
-	"github.com/imgcheck/imgcheck/registry"
 )
 
 // inspectOptions are the flags of "imgcheck inspect".
@@ -21,10 +21,11 @@ type inspectOptions struct {
 	format   string
 	stats    bool
 	strict   bool
-	insecure []string
+	registry registryFlags
+	logger   *slog.Logger
 }
 
-func newInspectCmd(s streams) *cobra.Command {
+func newInspectCmd(s streams, g *globalOptions) *cobra.Command {
 	o := &inspectOptions{}
 	cmd := &cobra.Command{
 		Use:   "inspect IMAGE",
@@ -40,7 +41,7 @@ info.`,
   imgcheck inspect oci:./out:latest --format json --strict`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.ref = args[0]
+			o.ref, o.logger = args[0], g.logger(s)
 			return runInspect(cmd.Context(), o, s)
 		},
 	}
@@ -49,7 +50,7 @@ info.`,
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.BoolVar(&o.stats, "stats", false, "report the requests and bytes used")
 	f.BoolVar(&o.strict, "strict", false, "read whole layers of identified files, check digests, read Go build info")
-	f.StringArrayVar(&o.insecure, "insecure-registry", nil, "registry host allowed over plain HTTP (repeatable)")
+	o.registry.register(f)
 	return cmd
 }
 
@@ -88,7 +89,11 @@ func runInspect(ctx context.Context, o *inspectOptions, s streams) error {
 		return fmt.Errorf("unknown --format %q (want text or json)", o.format)
 	}
 	fmt.Fprintf(s.err, "reading %s\n", o.ref)
-	src, err := image.Open(ctx, o.ref, image.Options{Strict: o.strict, Registry: registry.Options{Insecure: o.insecure}})
+	logger := o.logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	src, err := image.Open(ctx, o.ref, image.Options{Strict: o.strict, Registry: o.registry.options(logger), Logger: logger})
 	if err != nil {
 		return err
 	}

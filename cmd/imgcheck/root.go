@@ -57,7 +57,7 @@ Exit codes: 0 every check ran and passed; 1 findings at or above --fail-on;
 	})
 	root.AddCommand(
 		newVersionCmd(s),
-		newInspectCmd(s),
+		newInspectCmd(s, g),
 		newPlanCmd(s),
 		newVerifyCmd(s, g),
 		newBuildCmd(s, g),
