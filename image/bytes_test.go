@@ -26,10 +26,17 @@ func bigImage(t *testing.T) (img v1.Image, bottom, top v1.Hash) {
 	return img, imagetest.Digest(t, lower), imagetest.Digest(t, upper)
 }
 
+// The big image takes seconds to build, so its tests share one.
+func TestBigImage(t *testing.T) {
+	img, bottom, top := bigImage(t)
+	t.Run("ranged registry: at most 64 KiB", func(t *testing.T) { testIdentifyAtMost64KiB(t, img, bottom, top) })
+	t.Run("registry without Range", func(t *testing.T) { testIdentifyWithoutRange(t, img, bottom) })
+	t.Run("strict", func(t *testing.T) { testStrict(t, img, bottom) })
+}
+
 // THE byte budget: identifying the entrypoint of the big image costs at
 // most 64 KiB of layer data from a registry that honours Range.
-func TestIdentifyEntrypointFetchesAtMost64KiB(t *testing.T) {
-	img, bottom, top := bigImage(t)
+func testIdentifyAtMost64KiB(t *testing.T, img v1.Image, bottom, top v1.Hash) {
 	reg := imagetest.Registry(t)
 	ref := reg.PushIndex(t, "big:1", imagetest.Index(t, false, imagetest.Child{Image: img}))
 	reg.ResetLog()
@@ -81,8 +88,7 @@ func TestIdentifyEntrypointFetchesAtMost64KiB(t *testing.T) {
 
 // A registry that ignores Range still works, and the body is abandoned
 // early instead of being read to the end.
-func TestIdentifyWithoutRangeStopsEarly(t *testing.T) {
-	img, bottom, _ := bigImage(t)
+func testIdentifyWithoutRange(t *testing.T, img v1.Image, bottom v1.Hash) {
 	reg := imagetest.Registry(t)
 	ref := reg.PushImage(t, "big:1", img)
 	reg.IgnoreRange(true)
@@ -102,6 +108,7 @@ func TestIdentifyWithoutRangeStopsEarly(t *testing.T) {
 	if err != nil || info.GOARCH != "arm64" {
 		t.Fatalf("%s %v", info, err)
 	}
+	src.Close() // ends the streamed body
 	if st := src.Stats(); st.LayerBytes > 256<<10 {
 		t.Errorf("read %d layer bytes from a streamed body; want it abandoned early", st.LayerBytes)
 	}
@@ -112,8 +119,7 @@ func TestIdentifyWithoutRangeStopsEarly(t *testing.T) {
 
 // Strict mode reads the whole top layer, checks its digests, and reads Go
 // build info.
-func TestStrictVerifiesLayerAndReadsBuildInfo(t *testing.T) {
-	img, bottom, _ := bigImage(t)
+func testStrict(t *testing.T, img v1.Image, bottom v1.Hash) {
 	reg := imagetest.Registry(t)
 	ref := reg.PushImage(t, "big:1", img)
 	src, err := Open(t.Context(), ref, Options{Strict: true})

@@ -34,3 +34,21 @@ func (c *Cache) layer(d v1.Descriptor, diffID v1.Hash, f blobFetcher, lim Limits
 	c.scans[d.Digest] = s
 	return s
 }
+
+// Close ends open layer streams. A registry without Range support keeps a
+// response body open between reads of a layer; this releases it. The
+// cache stays usable: a later read starts a new stream.
+func (c *Cache) Close() error {
+	c.mu.Lock()
+	scans := make([]*layerScan, 0, len(c.scans))
+	for _, s := range c.scans {
+		scans = append(scans, s)
+	}
+	c.mu.Unlock()
+	for _, s := range scans {
+		s.mu.Lock()
+		s.closeLocked()
+		s.mu.Unlock()
+	}
+	return nil
+}

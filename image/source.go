@@ -42,6 +42,7 @@ type Source struct {
 	opts    Options
 	store   store
 	cache   *Cache
+	private bool // the cache is this Source's own
 	counter *registry.Counter
 	fetched atomic.Int64
 	log     *slog.Logger
@@ -66,7 +67,8 @@ func (s *Source) Stats() Stats {
 
 func newSource(name string, st store, opts Options) *Source {
 	opts.Limits = opts.Limits.withDefaults()
-	if opts.Cache == nil {
+	private := opts.Cache == nil
+	if private {
 		opts.Cache = NewCache()
 	}
 	if opts.Registry.Counter == nil {
@@ -76,7 +78,7 @@ func newSource(name string, st store, opts Options) *Source {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{name: name, opts: opts, store: st, cache: opts.Cache, counter: opts.Registry.Counter, log: log,
+	return &Source{name: name, opts: opts, store: st, cache: opts.Cache, private: private, counter: opts.Registry.Counter, log: log,
 		docs: map[v1.Hash]*document{}, configs: map[v1.Hash][]byte{}}
 }
 
@@ -181,4 +183,13 @@ func (s *Source) configBlob(ctx context.Context, d v1.Descriptor) ([]byte, error
 	s.configs[d.Digest] = raw
 	s.mu.Unlock()
 	return raw, nil
+}
+
+// Close releases open layer streams of a Source with its own cache.
+// Sources that share a Cache leave that to the Cache's owner (Cache.Close).
+func (s *Source) Close() error {
+	if s.private {
+		return s.cache.Close()
+	}
+	return nil
 }

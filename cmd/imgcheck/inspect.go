@@ -97,6 +97,7 @@ func runInspect(ctx context.Context, o *inspectOptions, s streams) error {
 	if err != nil {
 		return err
 	}
+	defer src.Close()
 	rep := inspectReport{Image: o.ref}
 	digest, _ := src.Digest(ctx)
 	rep.Digest = digest.String()
