@@ -30,7 +30,7 @@ type layerFile struct {
 
 // layerGzipLevel is fixed so that the compressed bytes, and so the layer
 // digest, depend only on the content.
-const layerGzipLevel = gzip.BestCompression
+const layerGzipLevel = gzip.DefaultCompression
 
 // newReproducibleLayer writes files as a gzip tar with sorted entries, owner
 // 0:0, the given modification time and no gzip header name or time. Parent
