@@ -1,15 +1,12 @@
 package image
 
 import (
-	"archive/tar"
 	"bytes"
 	"errors"
 	"io"
-	"io/fs"
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -189,41 +186,11 @@ func TestSharedCacheFetchesBlobsOnce(t *testing.T) {
 	}
 }
 
-// tarDir writes dir as an OCI archive (a layout inside a tar).
-func tarDir(t *testing.T, dir, file string) {
-	t.Helper()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if err := tw.WriteHeader(&tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err = tw.Write(b)
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw.Close()
-	if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestOCIArchiveAndLayoutRefs(t *testing.T) {
 	amd := binImage(t, "linux", "amd64", "", "", imagetest.GoBinary(t, "linux", "amd64", false))
 	idx := imagetest.Index(t, false, imagetest.Child{Image: amd})
 	dir := imagetest.WriteLayoutIndex(t, filepath.Join(t.TempDir(), "layout"), "v2", idx)
-	archive := filepath.Join(t.TempDir(), "oci.tar")
-	tarDir(t, dir, archive)
+	archive := imagetest.WriteOCIArchive(t, filepath.Join(t.TempDir(), "oci.tar"), idx)
 	for _, ref := range []string{"oci:" + dir, "oci:" + dir + ":v2", "oci:" + dir + "@" + imagetest.Digest(t, idx).String(), "tarball:" + archive} {
 		src, err := Open(t.Context(), ref, Options{})
 		if err != nil {

@@ -137,8 +137,7 @@ func TestInspectCases(t *testing.T) {
 		Layers: []v1.Layer{imagetest.Layer(t, imagetest.File("run.sh", 0o755, []byte("#!/bin/bash\n")))}})
 	removed := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64", Entrypoint: []string{"/app"},
 		Layers: []v1.Layer{imagetest.Layer(t, imagetest.File("app", 0o755, []byte("x"))), imagetest.Layer(t, imagetest.Whiteout("app"))}})
-	windows := imagetest.Image(t, imagetest.ImageSpec{OS: "windows", Architecture: "amd64", OSVersion: "10.0.20348.2340", Entrypoint: []string{"C:\\app.exe"},
-		Layers: []v1.Layer{imagetest.Layer(t, imagetest.Dir("Files"), imagetest.File("Files/app.exe", 0o755, imagetest.PEHeader(0x8664)))}})
+	windows := imagetest.WindowsImage(t, "10.0.20348.2340", 0x8664)
 	nothing := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64"})
 	liar := imagetest.Index(t, false, imagetest.Child{Image: script, Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}})
 

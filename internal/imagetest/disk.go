@@ -1,6 +1,10 @@
 package imagetest
 
 import (
+	"archive/tar"
+	"bytes"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -59,4 +63,54 @@ func WriteDockerTarball(t testing.TB, dir string, img v1.Image) string {
 		t.Fatalf("writing %s: %v", file, err)
 	}
 	return file
+}
+
+// WriteOCIArchive writes idx as an OCI archive (an OCI layout inside a
+// tar, as "tarball:FILE" reads it) and returns file.
+func WriteOCIArchive(t testing.TB, file string, idx v1.ImageIndex) string {
+	t.Helper()
+	dir := WriteLayoutIndex(t, filepath.Join(t.TempDir(), "layout"), "", idx)
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		hdr := &tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg, ModTime: Epoch}
+		if err := tw.WriteHeader(hdr); err != nil {
+			return err
+		}
+		_, err = tw.Write(b)
+		return err
+	})
+	if err == nil {
+		err = tw.Close()
+	}
+	if err == nil {
+		err = os.WriteFile(file, buf.Bytes(), 0o644)
+	}
+	if err != nil {
+		t.Fatalf("writing OCI archive %s: %v", file, err)
+	}
+	return file
+}
+
+// WindowsImage is a windows/amd64 image with the given os.version whose
+// entrypoint C:\app.exe is a PE header for machine (see PEHeader), stored
+// under Files/ as Windows layers do.
+func WindowsImage(t testing.TB, osVersion string, machine uint16) v1.Image {
+	t.Helper()
+	arch := map[uint16]string{0x8664: "amd64", 0xaa64: "arm64", 0x14c: "386"}[machine]
+	return Image(t, ImageSpec{
+		OS: "windows", Architecture: arch, OSVersion: osVersion, Entrypoint: []string{`C:\app.exe`},
+		Layers: []v1.Layer{Layer(t, Dir("Files"), File("Files/app.exe", 0o755, PEHeader(machine)))},
+	})
 }
