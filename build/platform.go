@@ -12,6 +12,13 @@ import (
 // For a remote base, "all" means every platform the base index offers.
 var allBuiltinPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x"}
 
+// linuxGOARCH are the architectures Go supports for GOOS=linux.
+var linuxGOARCH = map[string]bool{
+	"386": true, "amd64": true, "arm": true, "arm64": true, "loong64": true,
+	"mips": true, "mipsle": true, "mips64": true, "mips64le": true,
+	"ppc64": true, "ppc64le": true, "riscv64": true, "s390x": true,
+}
+
 // DefaultPlatforms is what imgcheck builds when neither --platform nor
 // defaultPlatforms says: the two platforms Fargate runs.
 var defaultPlatforms = []string{"linux/amd64", "linux/arm64"}
@@ -38,6 +45,9 @@ func ParsePlatforms(specs []string) ([]v1.Platform, error) {
 				}
 				if p.OS == "" || p.Architecture == "" {
 					return nil, fmt.Errorf("platform %q: want os/arch[/variant], for example linux/arm64", one)
+				}
+				if !linuxGOARCH[p.Architecture] {
+					return nil, fmt.Errorf("platform %q: architecture %q is not one Go builds for linux", one, p.Architecture)
 				}
 				if p.OS != "linux" {
 					return nil, fmt.Errorf("platform %q: only linux images are supported", one)

@@ -95,6 +95,9 @@ func (t Targets) registryPublisher(target string, perPackage bool) (Publisher, e
 	if r, err := name.ParseReference(target, t.NameOptions(target)...); err == nil {
 		if tag, ok := r.(name.Tag); ok && strings.HasSuffix(target, ":"+tag.TagStr()) {
 			repoStr, extraTag = strings.TrimSuffix(target, ":"+tag.TagStr()), tag.TagStr()
+			if !validTag.MatchString(extraTag) {
+				return nil, fmt.Errorf("push target %s: %q is not a valid tag", target, extraTag)
+			}
 		}
 	}
 	opts := t.NameOptions(repoStr)
