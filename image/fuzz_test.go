@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/imgcheck/imgcheck/internal/imagetest"
@@ -153,4 +155,62 @@ func TestTarWalkLimits(t *testing.T) {
 	if _, err := io.Copy(io.Discard, dec); !errors.Is(err, ErrLimit) {
 		t.Errorf("ratio limit: %v", err)
 	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte(`{"architecture":"arm64","os":"linux","variant":"v8","config":{"Entrypoint":["/app"],"Env":["PATH=/bin"],"ExposedPorts":{"80/tcp":{}}},"rootfs":{"type":"layers","diff_ids":["sha256:0000000000000000000000000000000000000000000000000000000000000000"]}}`))
+	f.Add([]byte(`{"os.version":"10.0.20348.1","os":"windows"}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		cf, err := parseConfig(raw)
+		if err != nil {
+			if !isClassified(err) {
+				t.Fatalf("unclassified error: %v", err)
+			}
+			return
+		}
+		_ = cf.Platform()
+	})
+}
+
+// FuzzLookup resolves a path in a layer made of arbitrary tar bytes:
+// whatever the entries (loops, escapes, whiteouts), a lookup ends, stays
+// inside the root and never panics.
+func FuzzLookup(f *testing.F) {
+	seed := imagetest.Tar(f,
+		imagetest.Symlink("a", "b"), imagetest.Symlink("b", "../a"),
+		imagetest.Symlink("bin", "usr/bin"), imagetest.File("usr/bin/sh", 0o755, []byte("#!/bin/sh\n")),
+		imagetest.Hardlink("h", "usr/bin/sh"), imagetest.Whiteout("x"), imagetest.Opaque("usr"),
+	)
+	f.Add(seed, "/bin/sh")
+	f.Add(seed, "a/../../h")
+	f.Fuzz(func(t *testing.T, tarBytes []byte, p string) {
+		layer := static.NewLayer(tarBytes, types.OCIUncompressedLayer)
+		img := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64", Layers: []v1.Layer{layer}})
+		src, err := FromImage("fuzz", img, Options{Limits: Limits{MaxTarEntries: 2000}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := src.Select(t.Context(), v1.Platform{OS: "linux", Architecture: "amd64"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fl, err := pl.Lookup(t.Context(), p)
+		if err != nil {
+			if !isClassified(err) {
+				t.Fatalf("unclassified error: %v", err)
+			}
+			return
+		}
+		if fl.Found && !strings.HasPrefix(fl.Resolved, "/") {
+			t.Fatalf("resolved %q outside the root", fl.Resolved)
+		}
+		if len(fl.Chain) > MaxSymlinks+1 {
+			t.Fatalf("followed %d symlinks", len(fl.Chain))
+		}
+		if fl.Found && (fl.Type == TypeRegular || fl.Type == TypeHardlink) {
+			if _, _, err := pl.Identify(t.Context(), fl); err != nil && !isClassified(err) {
+				t.Fatalf("unclassified identify error: %v", err)
+			}
+		}
+	})
 }
