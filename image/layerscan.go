@@ -240,7 +240,11 @@ func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, fetched 
 			return nil, s.fail(fmt.Errorf("reading %s in layer %s: %w", e.Name, s.blob.digest, err))
 		}
 	}
-	s.content[e.Ordinal] = live.curBuf
+	// Prefixes stay cached for the next question; a whole binary read in
+	// strict mode does not (the cache may be shared for a whole run).
+	if len(live.curBuf) <= identifyMaxRead {
+		s.content[e.Ordinal] = live.curBuf
+	}
 	return live.curBuf, nil
 }
 
