@@ -130,7 +130,6 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, o
 		return fail("", describeImageError(err))
 	}
 	if container != nil {
-		res.findings = append(res.findings, tagRule(*container, s.Ref)...)
 		if pinned, ok := pinRef(s.Ref, digest); ok {
 			res.pinned = &Pinned{Container: s.Container, From: s.Ref, To: pinned}
 		}

@@ -14,6 +14,7 @@ func taskRules(f taskFacts) []Finding {
 	td := f.td
 	out = append(out, essentialRule(td)...)
 	for _, c := range td.Containers {
+		out = append(out, tagRule(c)...)
 		out = append(out, portRules(td, c)...)
 		out = append(out, executionRoleRules(f, c)...)
 		if c.RuntimePlatformMisplaced.IsValid() {
@@ -101,13 +102,15 @@ func isPrivateECR(ref string) bool {
 	return ok
 }
 
-// tagRule notes an image referenced by tag rather than digest.
-func tagRule(c taskdef.Container, ref string) []Finding {
-	if strings.Contains(ref, "@sha256:") {
+// tagRule notes a task definition image referenced by tag rather than
+// digest: what deploys is whatever the tag points at then.
+func tagRule(c taskdef.Container) []Finding {
+	ref := c.Image.Value
+	if !c.Image.Known() || strings.Contains(ref, "@sha256:") {
 		return nil
 	}
 	return []Finding{{RuleID: "IC313", Severity: Info, Container: c.Name.Value,
-		Message:  fmt.Sprintf("image %s is referenced by tag; the tag can move after verification", ref),
+		Message:  fmt.Sprintf("the task definition references image %s by tag; the tag can move after verification", ref),
 		Fix:      "use imgcheck verify --pin-out to write a task definition that references the verified digest",
 		Location: loc(c.Image.Pos)}}
 }

@@ -23,6 +23,9 @@ func taskOnly(t *testing.T, task, service string) []string {
 	f := newTaskFacts(td, svc)
 	var ids []string
 	for _, fd := range append(append(taskRules(f), fargateRules(f)...), serviceRules(f)...) {
+		if fd.RuleID == "IC313" {
+			continue // every test image is referenced by tag; TestTagRule covers it
+		}
 		ids = append(ids, fd.RuleID)
 		if fd.Message == "" || fd.Fix == "" && fd.Severity == Error {
 			t.Errorf("finding %s lacks a message or fix: %+v", fd.RuleID, fd)
@@ -92,8 +95,36 @@ func TestDescribeOutputReadOnlyFields(t *testing.T) {
   "family": "app", "revision": 3, "status": "ACTIVE", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
   "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
   "containerDefinitions": [{"name": "app", "image": "nginx:1", "essential": true}]}}`)
-	fs := taskRules(newTaskFacts(td, nil))
+	var fs []Finding
+	for _, f := range taskRules(newTaskFacts(td, nil)) {
+		if f.RuleID != "IC313" {
+			fs = append(fs, f)
+		}
+	}
 	if len(fs) != 1 || fs[0].RuleID != "IC312" || fs[0].Location == nil || fs[0].Location.Line == 0 {
 		t.Fatalf("findings %+v, want one IC312 with a line", fs)
+	}
+}
+
+func TestTagRule(t *testing.T) {
+	for ref, want := range map[string]int{
+		"nginx:1": 1,
+		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1": 1,
+		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + strings.Repeat("a", 64): 0,
+		"${IMAGE}": 0, // unresolved: the run cannot verify it at all
+	} {
+		td := parseTask(t, `{"family": "f", "containerDefinitions": [{"name": "app", "image": "`+ref+`"}]}`)
+		var n int
+		for _, f := range taskRules(newTaskFacts(td, nil)) {
+			if f.RuleID == "IC313" {
+				n++
+				if f.Location == nil || f.Location.Line == 0 {
+					t.Errorf("%s: IC313 without a line", ref)
+				}
+			}
+		}
+		if n != want {
+			t.Errorf("%s: %d IC313 findings, want %d", ref, n, want)
+		}
 	}
 }
