@@ -109,7 +109,7 @@ func TestDescribeOutputReadOnlyFields(t *testing.T) {
 func TestTagRule(t *testing.T) {
 	for ref, want := range map[string]int{
 		"nginx:1": 1,
-		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1": 1,
+		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1":                                1,
 		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:" + strings.Repeat("a", 64): 0,
 		"${IMAGE}": 0, // unresolved: the run cannot verify it at all
 	} {
