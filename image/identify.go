@@ -41,8 +41,13 @@ type ReadInfo struct {
 // whole layer (to check its digest).
 func (p *Platform) Identify(ctx context.Context, f File) (binfmt.Info, ReadInfo, error) {
 	ri := ReadInfo{Mode: ReadPrefix, FileSize: f.Size}
-	if !f.Found || f.data == nil || f.data.Type != TypeRegular {
-		return binfmt.Info{}, ri, fmt.Errorf("%w: %s is not a regular file in %s", ErrNotFound, f.Path, p.src.name)
+	if !f.Found {
+		return binfmt.Info{}, ri, fmt.Errorf("%w: %s in %s: %s", ErrNotFound, f.Path, p.src.name, f.Detail)
+	}
+	if f.data == nil || f.data.Type != TypeRegular {
+		// A directory or device has no content to identify; the caller
+		// judges it by File.Type.
+		return binfmt.Info{Kind: binfmt.KindUnknown}, ri, nil
 	}
 	scan := p.scans[f.dataLayer]
 	want := int64(identifyFirstRead)

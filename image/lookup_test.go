@@ -162,3 +162,19 @@ func TestResolveCommand(t *testing.T) {
 		t.Errorf("PATH search should say which layers it searched: %v", nf.LayersSearched)
 	}
 }
+
+func TestIdentifyNonRegular(t *testing.T) {
+	p := sources(t)["memory"](t)
+	dir, err := p.Lookup(t.Context(), "/usr/bin")
+	if err != nil || !dir.Found {
+		t.Fatal(dir, err)
+	}
+	info, _, err := p.Identify(t.Context(), dir)
+	if err != nil || info.Kind != "unknown" {
+		t.Errorf("directory: %+v, %v", info, err)
+	}
+	missing, _ := p.Lookup(t.Context(), "/missing")
+	if _, _, err := p.Identify(t.Context(), missing); err == nil {
+		t.Errorf("identifying a file that was not found should fail")
+	}
+}
