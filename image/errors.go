@@ -9,6 +9,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+
+	"github.com/imgcheck/imgcheck/registry"
 )
 
 // Error classes. Every error this package returns wraps exactly one of them
@@ -88,6 +90,9 @@ func classify(err error) error {
 	}
 	if isClassified(err) {
 		return err
+	}
+	if errors.Is(err, registry.ErrCredentials) {
+		return fmt.Errorf("%w: %w", ErrUnauthorized, err)
 	}
 	var te *transport.Error
 	if errors.As(err, &te) {

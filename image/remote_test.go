@@ -47,6 +47,20 @@ type staticKeychain struct{ auth authn.Authenticator }
 
 func (k staticKeychain) Resolve(authn.Resource) (authn.Authenticator, error) { return k.auth, nil }
 
+type failingKeychain struct{}
+
+func (failingKeychain) Resolve(authn.Resource) (authn.Authenticator, error) {
+	return nil, errors.New("sso session expired")
+}
+
+func TestCredentialFailureIsUnauthorized(t *testing.T) {
+	reg := imagetest.Registry(t)
+	_, err := Open(t.Context(), reg.Host+"/x:1", Options{Registry: registry.Options{Keychain: failingKeychain{}}})
+	if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "sso session expired") {
+		t.Errorf("err = %v, want ErrUnauthorized with the cause", err)
+	}
+}
+
 func TestUnauthorizedIsTyped(t *testing.T) {
 	host := middleRegistry(t, func(inner http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

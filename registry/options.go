@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -14,6 +15,11 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 )
+
+// ErrCredentials marks a failure to obtain credentials (for example an
+// expired AWS SSO session behind the ECR keychain), as opposed to a
+// registry refusing them.
+var ErrCredentials = errors.New("resolving registry credentials")
 
 // Defaults used when the corresponding Options field is zero.
 const (
@@ -189,7 +195,7 @@ func (o Options) RemoteOptions(ctx context.Context) []remote.Option {
 func (o Options) RepositoryTransport(ctx context.Context, repo name.Repository) (http.RoundTripper, error) {
 	auth, err := authn.Resolve(ctx, o.keychain(), repo)
 	if err != nil {
-		return nil, fmt.Errorf("resolving credentials for %s: %w", repo.RegistryStr(), err)
+		return nil, fmt.Errorf("%w for %s: %w", ErrCredentials, repo.RegistryStr(), err)
 	}
 	rt, err := transport.NewWithContext(ctx, repo.Registry, auth, o.HTTPTransport(), []string{repo.Scope(transport.PullScope)})
 	if err != nil {
