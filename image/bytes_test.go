@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/imgcheck/imgcheck/internal/imagetest"
 )
@@ -146,5 +147,35 @@ func testStrict(t *testing.T, img v1.Image, bottom v1.Hash) {
 	}
 	if n, _ := reg.BlobBytes(bottom); n != 0 {
 		t.Errorf("strict mode fetched the bottom layer, which holds nothing asked for")
+	}
+}
+
+// The budget holds whatever the top layer's compression.
+func TestByteBudgetAcrossCompressions(t *testing.T) {
+	bin := imagetest.Padded(imagetest.GoBinary(t, "linux", "arm64", false), 6<<20, 2)
+	tarBytes := imagetest.Tar(t, imagetest.File("app/server", 0o755, bin))
+	for _, mt := range []types.MediaType{types.OCILayer, types.OCILayerZStd, types.OCIUncompressedLayer} {
+		t.Run(string(mt), func(t *testing.T) {
+			upper := imagetest.LayerFromTar(t, tarBytes, mt)
+			img := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "arm64", Layers: []v1.Layer{upper}})
+			reg := imagetest.Registry(t)
+			src, err := Open(t.Context(), reg.PushImage(t, "z:1", img), Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			p, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, _ := p.Lookup(t.Context(), "/app/server")
+			info, _, err := p.Identify(t.Context(), f)
+			if err != nil || info.GOARCH != "arm64" {
+				t.Fatalf("%s %v", info, err)
+			}
+			if lb := src.Stats().LayerBytes; lb == 0 || lb > 64<<10 {
+				t.Errorf("%d layer bytes, want 1..%d", lb, 64<<10)
+			}
+		})
 	}
 }
