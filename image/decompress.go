@@ -50,7 +50,7 @@ func decompress(r io.Reader, compressedPos func() int64, lim Limits) (io.ReadClo
 	case bytes.HasPrefix(head, zstdMagic):
 		// One goroutine, low memory: a synchronous decoder reads no further
 		// ahead than the block it decodes, which keeps ranged reads small.
-		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxMemory(1<<30))
+		zr, err := zstd.NewReader(br, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true), zstd.WithDecoderMaxMemory(1<<30), zstd.WithDecoderMaxWindow(128<<20))
 		if err != nil {
 			return nil, "", fmt.Errorf("%w: zstd header: %w", ErrMalformed, err)
 		}
