@@ -178,3 +178,47 @@ func TestIdentifyNonRegular(t *testing.T) {
 		t.Errorf("identifying a file that was not found should fail")
 	}
 }
+
+// verify checks containers and platforms concurrently over one Cache.
+func TestConcurrentLookupsShareOneCache(t *testing.T) {
+	img := filesystemImage(t)
+	reg := imagetest.Registry(t)
+	ref := reg.PushImage(t, "conc:1", img)
+	cache := NewCache()
+	defer cache.Close()
+	paths := []string{"/usr/bin/tool", "/app/new", "/bin/hard", "/chain1", "/app/old", "/etc/passwd", "/loop1"}
+	errs := make(chan error, 16)
+	for g := range 8 {
+		go func() {
+			src, err := Open(t.Context(), ref, Options{Cache: cache})
+			if err != nil {
+				errs <- err
+				return
+			}
+			p, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64"))
+			if err != nil {
+				errs <- err
+				return
+			}
+			for i := range paths {
+				f, err := p.Lookup(t.Context(), paths[(i+g)%len(paths)])
+				if err != nil {
+					errs <- err
+					return
+				}
+				if f.Found && f.Type != TypeDir {
+					if _, _, err := p.Identify(t.Context(), f); err != nil {
+						errs <- err
+						return
+					}
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
