@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -211,6 +212,49 @@ func (s *sampleServer) kill() {
 	case <-s.exited:
 	case <-time.After(10 * time.Second):
 	}
+}
+
+// raiseOpenFileLimit lifts the soft RLIMIT_NOFILE to need. Calling
+// Setrlimit also makes child processes inherit the raised limit (Go
+// otherwise restores the original one for them), which the server needs
+// for its side of the sockets.
+func raiseOpenFileLimit(t *testing.T, need uint64) {
+	t.Helper()
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatalf("reading RLIMIT_NOFILE: %v", err)
+	}
+	if lim.Max < need {
+		t.Fatalf("RLIMIT_NOFILE hard limit %d is below the %d descriptors the load test needs (raise it with ulimit -Hn)", lim.Max, need)
+	}
+	lim.Cur = max(lim.Cur, need)
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatalf("raising RLIMIT_NOFILE to %d: %v", lim.Cur, err)
+	}
+}
+
+// watchReadiness polls /readyz until it is refused and reports whether it
+// ever answered 503 draining.
+func (s *sampleServer) watchReadiness(ctx context.Context) <-chan bool {
+	out := make(chan bool, 1)
+	client := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	go func() {
+		saw := false
+		defer func() { out <- saw }()
+		for ctx.Err() == nil {
+			resp, err := client.Get(s.baseURL + "/readyz")
+			if err != nil {
+				return
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusServiceUnavailable && string(body) == "draining\n" {
+				saw = true
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}()
+	return out
 }
 
 // processOutput collects what a process writes, safe to read while it runs.
