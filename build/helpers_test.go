@@ -181,7 +181,7 @@ func fileFromImage(t *testing.T, img v1.Image, name string) (*tar.Header, []byte
 			if err != nil {
 				t.Fatal(err)
 			}
-			if strings.TrimSuffix(h.Name, "/") == name {
+			if strings.Trim(strings.TrimPrefix(h.Name, "./"), "/") == name {
 				data, err := io.ReadAll(tr)
 				rc.Close()
 				if err != nil {

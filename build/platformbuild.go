@@ -9,8 +9,6 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 )
 
@@ -96,28 +94,24 @@ func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSo
 // order, and makes the SBOM referrers.
 func (b *Builder) assembleIndex(plan *buildPlan, results []platformResult) (*Artifact, error) {
 	art := &Artifact{Package: plan.pkg}
-	adds := make([]mutate.IndexAddendum, 0, len(results))
 	for _, r := range results {
 		d, err := r.image.Digest()
 		if err != nil {
 			return nil, err
 		}
-		pl := r.platform
-		adds = append(adds, mutate.IndexAddendum{Add: r.image, Descriptor: v1.Descriptor{Platform: &pl}})
-		art.Images = append(art.Images, PlatformImage{Platform: pl, Image: r.image, Digest: d})
+		art.Images = append(art.Images, PlatformImage{Platform: r.platform, Image: r.image, Digest: d})
 	}
-	idx := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...)
 	ann := map[string]string{AnnotationCreated: plan.created.Format(time.RFC3339)}
 	for k, v := range plan.annotations {
 		if v != "" {
 			ann[k] = v
 		}
 	}
-	idx = mutate.Annotations(idx, ann).(v1.ImageIndex)
-	var err error
-	if art.Digest, err = idx.Digest(); err != nil {
-		return nil, fmt.Errorf("digest of index: %w", err)
+	idx, err := newIndex(art.Images, ann)
+	if err != nil {
+		return nil, err
 	}
+	art.Digest = idx.digest
 	art.Index = idx
 	if b.SBOM {
 		if art.Referrers, err = sbomReferrers(plan, results, idx); err != nil {
