@@ -49,6 +49,11 @@ type Builder struct {
 	RemoteOptions  []remote.Option
 	ParseReference func(string) (name.Reference, error)
 	Progress       Progress
+	// BeforePublish, when set, runs after every package was built and
+	// checked and before anything is published; an error stops the
+	// publish. This is where a whole-image verify (for example against a
+	// task definition, on a staging OCI layout) plugs in.
+	BeforePublish func(ctx context.Context, arts []*Artifact) error
 
 	staticOnce  sync.Once
 	staticLayer *memoryLayer

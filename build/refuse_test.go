@@ -116,3 +116,23 @@ builds:
 		t.Errorf("binary printed %q, want %q (template-rendered ldflags)", out, want)
 	}
 }
+
+func TestBeforePublishStopsPublishing(t *testing.T) {
+	layoutDir := filepath.Join(t.TempDir(), "out")
+	b := newTestBuilder(helloModule(t), fixtures.compiler)
+	b.Platforms = []string{"linux/amd64"}
+	var seen []string
+	b.BeforePublish = func(_ context.Context, arts []*Artifact) error {
+		for _, a := range arts {
+			seen = append(seen, a.Package.Name+"@"+a.Digest.String())
+		}
+		return errors.New("task definition says no")
+	}
+	_, err := b.BuildAndPublish(testContext(t), []string{"."}, nil, []Publisher{&LayoutPublisher{Dir: layoutDir}})
+	if err == nil || !strings.Contains(err.Error(), "task definition says no") || len(seen) != 1 {
+		t.Fatalf("err = %v, seen %v", err, seen)
+	}
+	if _, err := os.Stat(layoutDir); !os.IsNotExist(err) {
+		t.Errorf("published despite BeforePublish error: %v", err)
+	}
+}

@@ -40,6 +40,11 @@ func (b *Builder) BuildAndPublish(ctx context.Context, pkgArgs []string, tags []
 		}
 		arts = append(arts, art)
 	}
+	if b.BeforePublish != nil {
+		if err := b.BeforePublish(ctx, arts); err != nil {
+			return nil, err
+		}
+	}
 	for _, art := range arts {
 		res := Result{Package: art.Package, Digest: art.Digest.String()}
 		for _, p := range pubs {
