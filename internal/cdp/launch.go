@@ -53,11 +53,12 @@ type Browser struct {
 	// BrowserWebSocketURL is the browser-wide session the browser printed.
 	BrowserWebSocketURL string
 
-	cmd    *exec.Cmd
-	stderr *tailBuffer
-	exited chan struct{}
-	waitMu sync.Mutex
-	err    error // from cmd.Wait; read after exited is closed
+	cmd        *exec.Cmd
+	stderr     *tailBuffer
+	stderrDone chan struct{} // closed when stderr reaches EOF
+	exited     chan struct{}
+	waitMu     sync.Mutex
+	err        error // from cmd.Wait; read after exited is closed
 
 	closeOnce sync.Once
 }
@@ -126,7 +127,7 @@ func Launch(ctx context.Context, opts LaunchOptions) (*Browser, error) {
 		_ = stderrR.Close()
 		return nil, fmt.Errorf("launching %s: %w", opts.Path, err)
 	}
-	b := &Browser{cmd: cmd, stderr: newTailBuffer(16 << 10), exited: make(chan struct{})}
+	b := &Browser{cmd: cmd, stderr: newTailBuffer(16 << 10), stderrDone: make(chan struct{}), exited: make(chan struct{})}
 	found := make(chan string, 1)
 	go b.scanStderr(stderrR, found)
 	go b.wait()
@@ -141,6 +142,12 @@ func Launch(ctx context.Context, opts LaunchOptions) (*Browser, error) {
 		return b, nil
 	case <-b.exited:
 		_ = b.Close() // helpers left in its group
+		// Its last words explain the exit; a helper outside the group may
+		// keep the pipe open, so do not wait long for them.
+		select {
+		case <-b.stderrDone:
+		case <-time.After(2 * time.Second):
+		}
 		return nil, fmt.Errorf("browser %s exited before its DevTools endpoint listened: %v\nstderr:\n%s", opts.Path, b.waitErr(), b.stderr)
 	case <-timer.C:
 		_ = b.Close()
@@ -154,6 +161,7 @@ func Launch(ctx context.Context, opts LaunchOptions) (*Browser, error) {
 // scanStderr keeps the tail of stderr for error messages and reports the
 // DevTools endpoint once.
 func (b *Browser) scanStderr(r io.ReadCloser, found chan<- string) {
+	defer close(b.stderrDone)
 	defer r.Close()
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
