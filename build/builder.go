@@ -89,7 +89,7 @@ func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
 	if cfg == nil {
 		cfg = &koconfig.Config{}
 	}
-	pkg, err := ResolvePackage(ctx, b.WorkDir, pkgArg)
+	pkg, err := b.resolvePackage(ctx, cfg, pkgArg)
 	if err != nil {
 		return nil, err
 	}
@@ -270,4 +270,35 @@ func platformList(ps []v1.Platform) string {
 		keys = append(keys, platformKey(p))
 	}
 	return strings.Join(keys, ", ")
+}
+
+// resolvePackage resolves arg in the work directory, or, for a directory
+// inside a builds[].dir (another module, as in ko's multi-module setups),
+// in that directory.
+func (b *Builder) resolvePackage(ctx context.Context, cfg *koconfig.Config, arg string) (Package, error) {
+	pkg, err := ResolvePackage(ctx, b.WorkDir, arg)
+	if err == nil || !isDirArg(arg) {
+		return pkg, err
+	}
+	target := arg
+	if !filepath.IsAbs(target) {
+		target = filepath.Join(b.WorkDir, target)
+	}
+	for _, bc := range cfg.Builds {
+		if bc.Dir == "" {
+			continue
+		}
+		dir := bc.Dir
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(b.WorkDir, dir)
+		}
+		rel, rerr := filepath.Rel(dir, target)
+		if rerr != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			continue
+		}
+		if p, perr := ResolvePackage(ctx, dir, "./"+filepath.ToSlash(rel)); perr == nil {
+			return p, nil
+		}
+	}
+	return Package{}, err
 }

@@ -17,6 +17,8 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/build/koconfig"
 )
 
 func TestParsePlatforms(t *testing.T) {
@@ -262,5 +264,30 @@ func TestKodataSymlinks(t *testing.T) {
 	must(os.Symlink("..", filepath.Join(pkg, "kodata", "sub", "loop")))
 	if _, err := kodataFiles(pkg, root); err == nil {
 		t.Error("symlink loop: no error")
+	}
+}
+
+func TestNestedModuleWithBuildDir(t *testing.T) {
+	root := t.TempDir()
+	nested := filepath.Join(root, "tools", "nested")
+	if err := os.CopyFS(nested, os.DirFS("testdata/hello")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module example.com/root\n\ngo 1.26\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := koconfig.Parse(".ko.yaml", []byte("builds:\n- id: nested\n  dir: ./tools/nested\n  main: .\n  ldflags: [-X main.version=nested]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newTestBuilder(root, fixtures.compiler)
+	b.Config = cfg
+	b.Platforms = []string{"linux/amd64"}
+	art, err := b.Build(testContext(t), "./tools/nested")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if art.Package.ImportPath != "example.com/hello" || art.Package.Dir != nested {
+		t.Errorf("package %+v", art.Package)
 	}
 }
