@@ -49,7 +49,10 @@ func Run(ctx context.Context, in Input, opts Options) *Report {
 		opts.Open = image.Open
 	}
 	if opts.Image.Cache == nil {
+		// One cache per run: identical blobs are fetched once. Closing it
+		// releases layer streams left open against registries without Range.
 		opts.Image.Cache = image.NewCache()
+		defer opts.Image.Cache.Close()
 	}
 	if opts.Concurrency < 1 {
 		opts.Concurrency = 4
