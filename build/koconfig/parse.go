@@ -214,7 +214,8 @@ func kindName(n *yaml.Node) string {
 		if isNull(n) {
 			return "null"
 		}
-		return fmt.Sprintf("the value %q", n.Value)
+		// Not the value itself: a misplaced KEY=secret must not be echoed.
+		return "a single value"
 	case yaml.AliasNode:
 		return "an alias"
 	}

@@ -167,3 +167,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseErrorsDoNotEchoValues(t *testing.T) {
+	for _, doc := range []string{
+		"builds: GITHUB_TOKEN=ghp_secret\n",
+		"defaultBaseImage: {token: ghp_secret}\n",
+		"baseImageOverrides: GITHUB_TOKEN=ghp_secret\n",
+		"defaultEnv: GITHUB_TOKEN=ghp_secret\n",
+	} {
+		_, err := Parse("k.yaml", []byte(doc))
+		if err == nil {
+			t.Fatalf("%q parsed", doc)
+		}
+		if strings.Contains(err.Error(), "ghp_secret") {
+			t.Errorf("error echoes a value: %v", err)
+		}
+	}
+}
