@@ -97,6 +97,7 @@ func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
 	if err != nil {
 		return nil, err
 	}
+	settings.Dir = buildDir(settings, b.WorkDir, pkg)
 	created, err := sourceDateEpoch(getenv("SOURCE_DATE_EPOCH"), time.Unix(0, 0))
 	if err != nil {
 		return nil, err
@@ -300,5 +301,23 @@ func (b *Builder) resolvePackage(ctx context.Context, cfg *koconfig.Config, arg 
 			return p, nil
 		}
 	}
+	// A directory outside the work directory's module (or with no module
+	// there at all): resolve it where it is.
+	if p, perr := ResolvePackage(ctx, target, "."); perr == nil {
+		return p, nil
+	}
 	return Package{}, err
+}
+
+// buildDir is where go build runs: the configured directory, or the
+// package's own module when the work directory lies outside it (where ko
+// would fail to build the package at all).
+func buildDir(s koconfig.Settings, workDir string, pkg Package) string {
+	if s.Dir != workDir || pkg.ModuleDir == "" {
+		return s.Dir
+	}
+	if rel, err := filepath.Rel(pkg.ModuleDir, workDir); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return s.Dir
+	}
+	return pkg.ModuleDir
 }

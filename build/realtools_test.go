@@ -3,9 +3,11 @@ package build
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -186,6 +188,64 @@ builds:
 		_, ours := fileFromImage(t, platformImage(t, art.Index, arch), AppDir+"/hello")
 		if !bytes.Equal(koBin, ours) {
 			t.Errorf("%s: ko's binary (sha256 %x) differs from imgcheck's (sha256 %x)", arch, sha256.Sum256(koBin), sha256.Sum256(ours))
+		}
+	}
+}
+
+// TestLayoutUnpacksWithUmoci unpacks the layout into a runtime bundle with
+// umoci and checks what a container runtime would run.
+func TestLayoutUnpacksWithUmoci(t *testing.T) {
+	umoci := needTool(t, "umoci")
+	// umoci 0.4 cannot pick a platform from an index: build one.
+	b := newTestBuilder(helloModule(t), fixtures.compiler)
+	b.Platforms = []string{"linux/amd64"}
+	art, err := b.Build(testContext(t), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	layoutDir := filepath.Join(dir, "layout")
+	if _, err := (&LayoutPublisher{Dir: layoutDir}).Publish(testContext(t), art, []string{"v1"}); err != nil {
+		t.Fatal(err)
+	}
+	bundle := filepath.Join(dir, "bundle")
+	cmd := exec.CommandContext(testContext(t), umoci, "unpack", "--rootless", "--image", layoutDir+":hello:v1", bundle)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("umoci unpack: %v\n%s", err, out)
+	}
+	raw, err := os.ReadFile(filepath.Join(bundle, "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var spec struct {
+		Process struct {
+			Args []string
+			Env  []string
+			Cwd  string
+			User struct{ UID, GID int }
+		}
+	}
+	if err := json.Unmarshal(raw, &spec); err != nil {
+		t.Fatal(err)
+	}
+	p := spec.Process
+	if !slices.Equal(p.Args, []string{"/ko-app/hello"}) || p.User.UID != 65532 || p.Cwd != "/home/nonroot" ||
+		!slices.Contains(p.Env, "KO_DATA_PATH=/var/run/ko") {
+		t.Errorf("runtime process = %+v", p)
+	}
+	for file, mode := range map[string]os.FileMode{"ko-app/hello": 0o755, "tmp": 0o1777 | os.ModeDir, "var/run/ko/greeting.txt": 0o644} {
+		st, err := os.Lstat(filepath.Join(bundle, "rootfs", file))
+		if err != nil {
+			t.Errorf("%s: %v", file, err)
+			continue
+		}
+		got := st.Mode() & (os.ModePerm | os.ModeDir | os.ModeSticky)
+		want := mode & (os.ModePerm | os.ModeDir)
+		if mode&0o1000 != 0 {
+			want |= os.ModeSticky
+		}
+		if got != want {
+			t.Errorf("%s: mode %v, want %v", file, got, want)
 		}
 	}
 }

@@ -291,3 +291,19 @@ func TestNestedModuleWithBuildDir(t *testing.T) {
 		t.Errorf("package %+v", art.Package)
 	}
 }
+
+func TestPackageOutsideWorkDir(t *testing.T) {
+	b := newTestBuilder(t.TempDir(), fixtures.compiler) // no go.mod here
+	b.Platforms = []string{"linux/amd64"}
+	abs, err := filepath.Abs(helloModule(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	art, err := b.Build(testContext(t), abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if art.Package.Name != "hello" {
+		t.Errorf("package %+v", art.Package)
+	}
+}
