@@ -168,13 +168,11 @@ func dialAndEcho(ctx context.Context, dialer *websocket.Dialer, url string, i in
 // *websocket.CloseError, or what else ended the socket.
 func awaitClose(conn *websocket.Conn) error {
 	_ = conn.SetReadDeadline(time.Now().Add(loadTestTimeout))
-	for {
-		_, msg, err := conn.ReadMessage()
-		if err != nil {
-			return err
-		}
-		return fmt.Errorf("unexpected message %q before the close frame", msg)
+	_, msg, err := conn.ReadMessage()
+	if err != nil {
+		return err
 	}
+	return fmt.Errorf("unexpected message %q before the close frame", msg)
 }
 
 func checkCloseCodes(t *testing.T, closeCodes <-chan error, n int) {
@@ -217,12 +215,16 @@ func waitForCompleted(ctx context.Context, t *testing.T, l *httpLoad, n int64) {
 }
 
 // checkServerLog compares the server's own record with the clients': every
-// 200 it logged for the load endpoints reached a client complete, and every
-// socket connected and was closed by the server with 1001.
+// 200 it logged for the load endpoints reached a client complete, every
+// socket connected, and every disconnect it logged was its own 1001.
+// The server may exit before it logs the last disconnects (it frees a
+// socket's slot, which the shutdown waits for, before logging), so a
+// missing disconnect line is reported, not failed; the clients' close
+// codes are the evidence.
 func checkServerLog(t *testing.T, stdout string, completed int64, sockets int) {
 	t.Helper()
 	var served int64
-	var connected, closed1001 int
+	var connected, closed1001, closedOther int
 	sc := bufio.NewScanner(strings.NewReader(stdout))
 	for sc.Scan() {
 		var line struct {
@@ -242,13 +244,18 @@ func checkServerLog(t *testing.T, stdout string, completed int64, sockets int) {
 			connected++
 		case line.Msg == "websocket disconnected" && line.Code == websocket.CloseGoingAway && line.Initiator == "server":
 			closed1001++
+		case line.Msg == "websocket disconnected":
+			closedOther++
 		}
 	}
 	if served != completed {
 		t.Errorf("server logged %d answered requests, clients got %d complete: %d lost on the way", served, completed, served-completed)
 	}
-	if connected != sockets || closed1001 != sockets {
-		t.Errorf("server logged %d WebSocket connects and %d closes with 1001, want %d each", connected, closed1001, sockets)
+	if connected != sockets || closedOther > 0 {
+		t.Errorf("server logged %d WebSocket connects (want %d) and %d disconnects other than its own 1001", connected, sockets, closedOther)
+	}
+	if closed1001 != sockets {
+		t.Logf("server logged %d of %d disconnects before it exited", closed1001, sockets)
 	}
 }
 
