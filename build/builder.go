@@ -120,6 +120,9 @@ func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
 	}
 	defer os.RemoveAll(tmp)
 
+	// A failed compile stops the other platforms: the build fails anyway.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	results := make([]platformResult, len(platforms))
 	sem := make(chan struct{}, max(b.Jobs, 1))
 	var wg sync.WaitGroup
@@ -135,6 +138,9 @@ func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
 				return
 			}
 			results[i] = b.buildPlatform(ctx, plan, src, p, filepath.Join(tmp, strconv.Itoa(i)))
+			if results[i].err != nil {
+				cancel()
+			}
 		}()
 	}
 	wg.Wait()
@@ -142,7 +148,8 @@ func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
 	var errs []error
 	for _, r := range results {
 		problems = append(problems, r.problems...)
-		if r.err != nil {
+		// Platforms stopped because another failed add only noise.
+		if r.err != nil && !(errors.Is(r.err, context.Canceled) && len(errs) > 0) {
 			errs = append(errs, r.err)
 		}
 	}

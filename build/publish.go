@@ -24,14 +24,14 @@ type RepoCreator interface {
 // validTag is the OCI distribution spec's tag grammar.
 var validTag = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
 
-// DefaultTags are the tags applied when none are given, as ko does.
-var defaultTags = []string{"latest"}
+// defaultTag is the tag applied when none is given, as ko does.
+const defaultTag = "latest"
 
 // tagsOrDefault returns tags, or ["latest"] when empty, after checking each
 // is a valid tag.
 func tagsOrDefault(tags []string) ([]string, error) {
 	if len(tags) == 0 {
-		return defaultTags, nil
+		return []string{defaultTag}, nil
 	}
 	for _, t := range tags {
 		if !validTag.MatchString(t) {

@@ -13,6 +13,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -305,5 +306,33 @@ func TestPackageOutsideWorkDir(t *testing.T) {
 	}
 	if art.Package.Name != "hello" {
 		t.Errorf("package %+v", art.Package)
+	}
+}
+
+func TestCompileErrorIsReported(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{"go.mod": "module example.com/broken\n\ngo 1.26\n", "main.go": "package main\n\nfunc main() { undefinedCall() }\n"}
+	for n, c := range files {
+		if err := os.WriteFile(filepath.Join(dir, n), []byte(c), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	var logged []string
+	b := newTestBuilder(dir, GoCompiler{})
+	b.Progress = ProgressFunc(func(e Event) { // called from both platforms' goroutines
+		mu.Lock()
+		defer mu.Unlock()
+		if e.Stage == StageCompileLog {
+			logged = append(logged, e.Line)
+		}
+	})
+	_, err := b.Build(testContext(t), ".")
+	var pe *ProblemsError
+	if err == nil || errors.As(err, &pe) || !strings.Contains(err.Error(), "undefined: undefinedCall") {
+		t.Fatalf("err = %v, want the compiler's message", err)
+	}
+	if !slices.ContainsFunc(logged, func(l string) bool { return strings.Contains(l, "undefinedCall") }) {
+		t.Errorf("compile output was not streamed: %q", logged)
 	}
 }
