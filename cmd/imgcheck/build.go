@@ -62,8 +62,8 @@ binary or image failed a check; nothing was published); 2 any other error.`,
 		Example: `  # first build: linux/amd64 and linux/arm64 into ./out/, no registry needed
   imgcheck build ./sample-server
 
-  # ko build --bare ./cmd/app, with KO_DOCKER_REPO
-  KO_DOCKER_REPO=123456789012.dkr.ecr.us-east-1.amazonaws.com/app imgcheck build ./cmd/app
+  # like ko build -B ./cmd/app: pushes to $KO_DOCKER_REPO/app
+  KO_DOCKER_REPO=123456789012.dkr.ecr.us-east-1.amazonaws.com imgcheck build ./cmd/app
 
   # push to a named repository, creating it in ECR when missing
   imgcheck build ./cmd/app --push 123456789012.dkr.ecr.us-east-1.amazonaws.com/app --tag v1.2.3 --create-repo
@@ -84,7 +84,7 @@ binary or image failed a check; nothing was published); 2 any other error.`,
 	f.StringArrayVarP(&o.tags, "tag", "t", nil, `tag to apply; repeatable (default "latest")`)
 	f.IntVarP(&o.jobs, "jobs", "j", runtime.GOMAXPROCS(0), "platforms compiled in parallel")
 	f.StringVar(&o.sbom, "sbom", "spdx", "SBOM attached to each image and the index: spdx or none")
-	f.StringVar(&o.verifyTaskdef, "verify-taskdef", "", "verify each image against this task definition before publishing")
+	f.StringVar(&o.verifyTaskdef, "verify-taskdef", "", "verify each image against this task definition before publishing (not yet wired: fails)")
 	f.BoolVar(&o.createRepo, "create-repo", false, "create a missing ECR repository (scan on push enabled) instead of failing")
 	f.StringVar(&o.imageRefs, "image-refs", "", "also write the published references to FILE, one per line")
 	o.registry.register(f)
