@@ -133,3 +133,31 @@ func TestProgressPrinterGolden(t *testing.T) {
 		t.Errorf("progress output differs from %s:\n%s", golden, got)
 	}
 }
+
+func TestRegistryPublisherCreatesRepositoryFirst(t *testing.T) {
+	host, reqs := startRegistry(t)
+	creator := &recordingCreator{}
+	pubs, err := Targets{
+		Push: []string{host + "/team/api"}, CreateRepo: true, Creator: creator,
+		NameOptions: func(string) []name.Option { return []name.Option{name.Insecure} },
+	}.Publishers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newTestBuilder(helloModule(t), fixtures.compiler)
+	b.Platforms = []string{"linux/amd64"}
+	art, err := b.Build(testContext(t), ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs.reset()
+	if _, err := pubs[0].Publish(testContext(t), art, nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(creator.repos) != 1 || creator.repos[0] != host+"/team/api" {
+		t.Errorf("creator saw %v", creator.repos)
+	}
+	if len(reqs.all()) == 0 {
+		t.Error("nothing was pushed after creating the repository")
+	}
+}
