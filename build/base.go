@@ -175,10 +175,9 @@ func baseFromImage(ref name.Reference, img v1.Image, p v1.Platform) (*baseImage,
 		b.layers = append(b.layers, retypeLayer(l, mt))
 		b.descs = append(b.descs, d)
 	}
-	b.config.OS, b.config.Architecture = p.OS, p.Architecture
-	if p.Variant != "" {
-		b.config.Variant = p.Variant
-	}
+	// The config names exactly the platform the index entry will name, so
+	// that an arm64 base labelled v8 cannot disagree with "linux/arm64".
+	b.config.OS, b.config.Architecture, b.config.Variant = p.OS, p.Architecture, p.Variant
 	return b, nil
 }
 
