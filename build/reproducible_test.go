@@ -1,6 +1,8 @@
 package build
 
 import (
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -146,5 +148,28 @@ func TestSBOMReferrers(t *testing.T) {
 				t.Errorf("fallback tag for the index missing; tags %v", tags)
 			}
 		}
+	}
+}
+
+// TestBuildIsPathIndependent builds two copies of the sources in different
+// directories (as on two machines): -trimpath and the fixed layer metadata
+// make the digests equal.
+func TestBuildIsPathIndependent(t *testing.T) {
+	var digests []string
+	for range 2 {
+		dir := filepath.Join(t.TempDir(), "src", "hello")
+		if err := os.CopyFS(dir, os.DirFS(helloModule(t))); err != nil {
+			t.Fatal(err)
+		}
+		b := newTestBuilder(dir, GoCompiler{})
+		b.Platforms = []string{"linux/arm64"}
+		art, err := b.Build(testContext(t), ".")
+		if err != nil {
+			t.Fatal(err)
+		}
+		digests = append(digests, art.Digest.String())
+	}
+	if digests[0] != digests[1] {
+		t.Errorf("same sources in two directories gave %s and %s", digests[0], digests[1])
 	}
 }
