@@ -1,8 +1,10 @@
 package e2e
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,6 +21,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // sampleServerVersion is linked into the binary the tests start, so they
@@ -255,6 +259,43 @@ func (s *sampleServer) watchReadiness(ctx context.Context) <-chan bool {
 		}
 	}()
 	return out
+}
+
+// sampleServerLog is what the server's JSON log lines record.
+type sampleServerLog struct {
+	answered          int64 // 200s for /version and /healthz
+	wsConnected       int
+	wsClosedGoingAway int // sockets the server itself closed with 1001
+	wsClosedOther     int
+}
+
+// logCounts reads the server's stdout, which must be JSON lines only.
+func (s *sampleServer) logCounts() (sampleServerLog, error) {
+	var counts sampleServerLog
+	sc := bufio.NewScanner(strings.NewReader(s.stdout.String()))
+	for sc.Scan() {
+		var line struct {
+			Msg       string `json:"msg"`
+			Path      string `json:"path"`
+			Status    int    `json:"status"`
+			Code      int    `json:"code"`
+			Initiator string `json:"initiator"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			return counts, fmt.Errorf("sample-server log line %q is not JSON: %w", sc.Text(), err)
+		}
+		switch {
+		case line.Msg == "request" && (line.Path == "/version" || line.Path == "/healthz") && line.Status == http.StatusOK:
+			counts.answered++
+		case line.Msg == "websocket connected":
+			counts.wsConnected++
+		case line.Msg == "websocket disconnected" && line.Code == websocket.CloseGoingAway && line.Initiator == "server":
+			counts.wsClosedGoingAway++
+		case line.Msg == "websocket disconnected":
+			counts.wsClosedOther++
+		}
+	}
+	return counts, sc.Err()
 }
 
 // processOutput collects what a process writes, safe to read while it runs.
