@@ -8,7 +8,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// AllPlatforms is what "all" means for the built-in static and scratch bases.
+// allBuiltinPlatforms is what "all" means for the built-in static and scratch bases.
 // For a remote base, "all" means every platform the base index offers.
 var allBuiltinPlatforms = []string{"linux/amd64", "linux/arm64", "linux/arm/v7", "linux/ppc64le", "linux/s390x"}
 
@@ -19,7 +19,7 @@ var linuxGOARCH = map[string]bool{
 	"ppc64": true, "ppc64le": true, "riscv64": true, "s390x": true,
 }
 
-// DefaultPlatforms is what imgcheck builds when neither --platform nor
+// defaultPlatforms is what imgcheck builds when neither --platform nor
 // defaultPlatforms says: the two platforms Fargate runs.
 var defaultPlatforms = []string{"linux/amd64", "linux/arm64"}
 
