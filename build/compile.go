@@ -25,7 +25,9 @@ type CompileRequest struct {
 	Platform v1.Platform
 	// Dir is where go build runs (builds[].dir).
 	Dir string
-	// Env is added after the ambient environment; later entries win.
+	// Environ is the ambient environment (os.Environ() when nil); Env is
+	// added after it and the platform's GOOS/GOARCH/...; later entries win.
+	Environ []string
 	Env     []string
 	Flags   []string
 	Ldflags []string
@@ -59,7 +61,11 @@ func (g GoCompiler) Compile(ctx context.Context, req CompileRequest) (string, er
 	args = append(args, "--", req.Package.ImportPath)
 	cmd := exec.CommandContext(ctx, goBin, args...)
 	cmd.Dir = req.Dir
-	env := append(os.Environ(), "CGO_ENABLED=0")
+	ambient := req.Environ
+	if ambient == nil {
+		ambient = os.Environ()
+	}
+	env := append(append([]string{}, ambient...), "CGO_ENABLED=0")
 	env = append(env, goEnv(req.Platform)...)
 	cmd.Env = append(env, req.Env...)
 	logw := req.Log

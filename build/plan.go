@@ -18,6 +18,7 @@ import (
 // platform: rendered settings, the kodata layer, annotations.
 type buildPlan struct {
 	pkg         Package
+	environ     []string
 	dir         string
 	env         []string
 	flags       []string
@@ -69,7 +70,7 @@ func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Conf
 		return nil, err
 	}
 	p := &buildPlan{
-		pkg: pkg, dir: s.Dir, env: env, flags: flags, ldflags: ldflags, created: created,
+		pkg: pkg, environ: environ, dir: s.Dir, env: env, flags: flags, ldflags: ldflags, created: created,
 		annotations: map[string]string{
 			AnnotationSource:   git.RemoteURL,
 			AnnotationRevision: git.FullCommit,

@@ -34,7 +34,7 @@ func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSo
 	}
 	start := time.Now()
 	bin, err := b.compiler().Compile(ctx, CompileRequest{
-		Package: plan.pkg, Platform: p, Dir: plan.dir, Env: plan.env,
+		Package: plan.pkg, Platform: p, Dir: plan.dir, Environ: plan.environ, Env: plan.env,
 		Flags: plan.flags, Ldflags: plan.ldflags, OutDir: outDir,
 		Log: lineWriter{progress: prog, pkg: plan.pkg.Name, pl: key},
 	})
