@@ -224,6 +224,14 @@ func TestPageCommands(t *testing.T) {
 	url := scriptedPeer(t, func(pc *peerConn, id int64, method string, params json.RawMessage) {
 		switch method {
 		case "Page.navigate":
+			if strings.Contains(string(params), ":2/") {
+				pc.result(id, `{"frameId":"F","loaderId":"L3","errorText":"net::ERR_CONNECTION_REFUSED"}`)
+				return
+			}
+			if strings.Contains(string(params), "#") {
+				pc.result(id, `{"frameId":"F"}`) // same document: no loader
+				return
+			}
 			pc.result(id, `{"frameId":"F","loaderId":"L2"}`)
 			pc.send(`{"method":"Page.lifecycleEvent","params":{"frameId":"F","loaderId":"L1","name":"load"}}`)
 			pc.send(`{"method":"Page.lifecycleEvent","params":{"frameId":"F","loaderId":"L2","name":"DOMContentLoaded"}}`)
@@ -263,6 +271,12 @@ func TestPageCommands(t *testing.T) {
 	close(releaseLoad)
 	if err := <-navigated; err != nil {
 		t.Fatalf("Navigate: %v", err)
+	}
+	if err := p.Navigate(ctx, "http://127.0.0.1:2/"); err == nil || !strings.Contains(err.Error(), "ERR_CONNECTION_REFUSED") {
+		t.Errorf("Navigate to a dead port = %v, want the browser's error text", err)
+	}
+	if err := p.Navigate(ctx, "http://127.0.0.1:1/#section"); err != nil {
+		t.Errorf("same-document Navigate: %v", err)
 	}
 	var got struct{ Platform string }
 	if err := p.Evaluate(ctx, "ok", &got); err != nil || got.Platform != "linux/amd64" {

@@ -110,7 +110,8 @@ func (p *Page) Conn() *Conn { return p.conn }
 // Close ends the session; the page itself stays open.
 func (p *Page) Close() error { return p.conn.Close() }
 
-// Navigate loads url and waits for its load event.
+// Navigate loads url and waits for its load event (for a navigation within
+// the same document, only until the browser has done it).
 func (p *Page) Navigate(ctx context.Context, url string) error {
 	events, cancel := p.conn.Subscribe("Page.lifecycleEvent")
 	defer cancel()
@@ -124,6 +125,9 @@ func (p *Page) Navigate(ctx context.Context, url string) error {
 	}
 	if nav.ErrorText != "" {
 		return fmt.Errorf("navigating to %s: %s", url, nav.ErrorText)
+	}
+	if nav.LoaderID == "" {
+		return nil // a same-document navigation: no new document, no load event
 	}
 	for {
 		select {
