@@ -26,6 +26,8 @@ type baseImage struct {
 type baseSource interface {
 	// Platforms lists the platforms the base offers, nil meaning any.
 	Platforms() []v1.Platform
+	// String names the base for progress output (with its digest).
+	String() string
 	For(ctx context.Context, p v1.Platform) (*baseImage, error)
 }
 
@@ -35,6 +37,17 @@ type builtinSource struct {
 }
 
 func (builtinSource) Platforms() []v1.Platform { return nil }
+
+func (b builtinSource) String() string {
+	if b.static {
+		return BaseStatic + " (built in)"
+	}
+	return BaseScratch
+}
+
+func (s *remoteSource) String() string {
+	return s.ref.Context().Name() + "@" + s.desc.Digest.String()
+}
 
 func (b builtinSource) For(_ context.Context, p v1.Platform) (*baseImage, error) {
 	if b.static {

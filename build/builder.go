@@ -106,9 +106,14 @@ func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
 	if err != nil {
 		return nil, err
 	}
-	src, err := b.openBase(ctx, b.baseRef(settings, getenv))
+	baseRef := b.baseRef(settings, getenv)
+	src, err := b.openBase(ctx, baseRef)
 	if err != nil {
 		return nil, err
+	}
+	b.progress().Report(Event{Package: pkg.Name, Stage: StageInfo, Line: "base " + src.String()})
+	if settings.BuildID != "" {
+		b.progress().Report(Event{Package: pkg.Name, Stage: StageInfo, Line: fmt.Sprintf("build %q from %s", settings.BuildID, cfg.Path)})
 	}
 	platforms, err := b.platforms(cfg, getenv, src)
 	if err != nil {

@@ -7,6 +7,7 @@ type Stage string
 
 // The stages, in the order a platform goes through them.
 const (
+	StageInfo       Stage = "info"        // what a build uses: base, build config (Line)
 	StageCompileLog Stage = "compile-log" // one line of go build output
 	StageCompile    Stage = "compile"     // compile finished (Duration)
 	StageLayer      Stage = "layer"       // binary layer made (Bytes, compressed)

@@ -38,6 +38,8 @@ func (p *ProgressPrinter) Report(e Event) {
 		prefix += e.Platform + ": "
 	}
 	switch e.Stage {
+	case StageInfo:
+		p.line(prefix + e.Line)
 	case StageCompileLog:
 		p.line(prefix + e.Line)
 	case StageCompile:

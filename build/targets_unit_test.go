@@ -98,6 +98,7 @@ func TestTagsOrDefault(t *testing.T) {
 func TestProgressPrinterGolden(t *testing.T) {
 	var plain, live strings.Builder
 	events := []Event{
+		{Package: "api", Stage: StageInfo, Line: "base static"},
 		{Package: "api", Platform: "linux/arm64", Stage: StageCompileLog, Line: "# example.com/api"},
 		{Package: "api", Platform: "linux/arm64", Stage: StageCompile, Duration: 3200 * time.Millisecond},
 		{Package: "api", Platform: "linux/arm64", Stage: StageLayer, Bytes: 6_100_000},
@@ -117,7 +118,7 @@ func TestProgressPrinterGolden(t *testing.T) {
 	}
 	withPkg := &strings.Builder{}
 	p := NewProgressPrinter(withPkg, false, true)
-	p.Report(events[1])
+	p.Report(events[2])
 	got := "plain:\n" + plain.String() + "live:\n" + strings.ReplaceAll(live.String(), "\r\033[K", "<CR-CLEAR>") + "with package:\n" + withPkg.String()
 	golden := filepath.Join("testdata", "progress.golden")
 	if *update {
