@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Fleet shape of benchmark 3.
+const (
+	fleetTaskDefs   = 20
+	fleetContainers = 2
+	fleetImages     = 5
+)
+
+// fleetResult is benchmark 3.
+type fleetResult struct {
+	TaskDefs, Containers, Images int
+	// PerTaskDef is one imgcheck verify invocation per task definition,
+	// summed over the fleet for each repetition.
+	PerTaskDef summary
+	// ImageSide is one invocation checking all images on both platforms
+	// without task definitions (verify IMAGE... --platform).
+	ImageSide summary
+	// ExitCodes seen (all must be 0: every task definition passes).
+	ExitCodes map[int]int
+	// MaxGets is the most GET requests any one manifest or blob got within
+	// one invocation; Repeated counts, by kind, (invocation, path) pairs
+	// with more than one GET.
+	MaxGets  int
+	Repeated map[string]int
+	// RepeatedInSidecarTasks counts the repeated paths that were in a task
+	// definition whose two containers run the same image.
+	RepeatedInSidecarTasks int
+	// MultiTaskDefFlag is false: verify takes one --taskdef per run.
+	MultiTaskDefFlag bool
+}
+
+// fleetContainerImages says which of the five images the containers of
+// task definition i run. The first five task definitions run the same image
+// twice (a sidecar sharing its image), so blobs are shared within one run.
+func fleetContainerImages(i, images int) [fleetContainers]int {
+	return [fleetContainers]int{i % images, (i + i/images) % images}
+}
+
+// sameImageTwice reports whether task definition i runs one image in both
+// containers.
+func sameImageTwice(i int) bool {
+	c := fleetContainerImages(i, fleetImages)
+	return c[0] == c[1]
+}
+
+func fleetArch(i int) string {
+	if i%2 == 0 {
+		return "ARM64"
+	}
+	return "X86_64"
+}
+
+func runFleet(ctx context.Context, h *harness, fx *fixtures) (*fleetResult, error) {
+	dir := filepath.Join(h.work, "fleet")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	var files []string
+	for i := range fleetTaskDefs {
+		var refs []string
+		for _, img := range fleetContainerImages(i, len(fx.FleetRepos)) {
+			refs = append(refs, h.proxy.Host+"/"+fx.FleetRepos[img])
+		}
+		f := filepath.Join(dir, fmt.Sprintf("service-%02d.json", i))
+		if err := os.WriteFile(f, taskDefJSON(fmt.Sprintf("service-%02d", i), fleetArch(i), refs), 0o644); err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	out := &fleetResult{TaskDefs: fleetTaskDefs, Containers: fleetContainers, Images: len(fx.FleetRepos), ExitCodes: map[int]int{}, Repeated: map[string]int{}}
+	var perTD, imageSide sample
+	for rep := range h.reps {
+		h.logf("benchmark 3, repetition %d/%d", rep+1, h.reps)
+		var wall time.Duration
+		var bytes int64
+		var requests int
+		h.proxy.Take()
+		for i, f := range files {
+			res, err := h.exec(ctx, execSpec{Dir: h.work, Argv: []string{h.imgcheck, "verify", "--taskdef", f, "--format", "json"}})
+			if err != nil {
+				return nil, err
+			}
+			t := h.proxy.Take()
+			if os.Getenv("BENCH_DEBUG") != "" && strings.HasSuffix(f, "00.json") {
+				for _, rec := range t.Log {
+					h.logf("    %s %s range=%v -> %d, %d bytes", rec.Method, rec.Path, rec.Range, rec.Status, rec.Down)
+				}
+			}
+			out.ExitCodes[res.Exit]++
+			if res.Exit != 0 {
+				h.logf("  verify %s: exit %d: %s", filepath.Base(f), res.Exit, tail(res.Stderr, 400))
+			}
+			wall += res.Wall
+			bytes += t.BytesDown
+			requests += t.Requests
+			for _, g := range t.getsByPath() {
+				out.MaxGets = max(out.MaxGets, g.N)
+				if g.N > 1 {
+					out.Repeated[g.Kind]++
+					if sameImageTwice(i) {
+						out.RepeatedInSidecarTasks++
+					}
+				}
+			}
+		}
+		perTD.add(wall, bytes, requests)
+
+		argv := []string{h.imgcheck, "verify", "--platform", "linux/amd64,linux/arm64", "--format", "json"}
+		for _, repo := range fx.FleetRepos {
+			argv = append(argv, h.proxy.Host+"/"+repo)
+		}
+		res, err := h.exec(ctx, execSpec{Dir: h.work, Argv: argv})
+		if err != nil {
+			return nil, err
+		}
+		t := h.proxy.Take()
+		if res.Exit != 0 {
+			h.logf("  verify of all images: exit %d: %s", res.Exit, tail(res.Stderr, 400))
+		}
+		out.ExitCodes[res.Exit]++
+		imageSide.add(res.Wall, t.BytesDown, t.Requests)
+	}
+	out.PerTaskDef, out.ImageSide = perTD.summary(), imageSide.summary()
+	return out, nil
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// target is one goal of issue 8, judged from the measured numbers.
+type target struct {
+	Goal   string
+	Met    bool
+	Detail string
+}
+
+// judgeTargets compares the results with the issue's targets.
+func judgeTargets(res *results) []target {
+	var out []target
+	_, by := groupProbe(res.Probe)
+	for _, key := range []string{"a", "b"} {
+		ic, okI := by[key+"/"+toolInspect]
+		rg, okR := by[key+"/"+toolRegctl]
+		if !okI || !okR {
+			continue
+		}
+		i, r := ic.Summary.BytesMedian, rg.Summary.BytesMedian
+		out = append(out, target{
+			Goal:   fmt.Sprintf("(%s) imgcheck downloads at most 1/20 of regctl get-file", key),
+			Met:    i*20 <= r,
+			Detail: fmt.Sprintf("imgcheck %s vs regctl %s: %s less", humanBytes(i), humanBytes(r), ratio(r, i)),
+		})
+	}
+	if ic, ok := by["c/"+toolInspect]; ok {
+		worst, peer := int64(-1), ""
+		for _, tool := range []string{toolRegctl, toolCrane} {
+			if p, ok := by["c/"+tool]; ok && (worst < 0 || p.Summary.BytesMedian < worst) {
+				worst, peer = p.Summary.BytesMedian, tool
+			}
+		}
+		if worst >= 0 {
+			i := ic.Summary.BytesMedian
+			out = append(out, target{
+				Goal:   "(c) imgcheck downloads no more than any peer that reads the binary",
+				Met:    i <= worst,
+				Detail: fmt.Sprintf("imgcheck %s vs the least of the peers (%s) %s", humanBytes(i), peer, humanBytes(worst)),
+			})
+		}
+	}
+	for _, key := range []string{"a", "b", "c"} {
+		ic, okI := by[key+"/"+toolInspect]
+		rg, okR := by[key+"/"+toolRegctl]
+		if !okI || !okR {
+			continue
+		}
+		i, r := ic.Summary.WallMedian, rg.Summary.WallMedian
+		out = append(out, target{
+			Goal:   fmt.Sprintf("(%s) imgcheck wall time no worse than regctl's", key),
+			Met:    i <= r,
+			Detail: fmt.Sprintf("imgcheck %s vs regctl %s (medians)", ms(i), ms(r)),
+		})
+	}
+	out = append(out, buildTargets(res.Build)...)
+	if f := res.Fleet; f != nil {
+		out = append(out, target{
+			Goal:   "fleet: shared manifests and blobs fetched once per invocation",
+			Met:    f.MaxGets <= 1,
+			Detail: fmt.Sprintf("at most %d GET(s) of one path in one invocation; repeated: %s", f.MaxGets, repeatedText(f)),
+		})
+		out = append(out, target{
+			Goal:   "fleet: one imgcheck verify invocation for all 20 task definitions",
+			Met:    f.MultiTaskDefFlag,
+			Detail: "not possible: verify takes one --taskdef per run (a repeated --taskdef or a directory would be a CLI change)",
+		})
+	}
+	return out
+}
+
+func buildTargets(builds []buildResult) []target {
+	var out []target
+	find := func(tool string, sbom bool) (buildResult, bool) {
+		for _, b := range builds {
+			if b.Tool == tool && b.SBOM == sbom {
+				return b, true
+			}
+		}
+		return buildResult{}, false
+	}
+	for _, sbom := range []bool{false, true} {
+		ic, okI := find(builderImgcheck, sbom)
+		ko, okK := find(builderKo, sbom)
+		if !okI || !okK {
+			continue
+		}
+		mode := map[bool]string{false: "--sbom=none", true: "SBOMs on"}[sbom]
+		for _, p := range buildPhases {
+			i, k := ic.Phases[p].WallMedian, ko.Phases[p].WallMedian
+			limit, goal := k, fmt.Sprintf("build %s, %s: no slower than ko", mode, p)
+			if p == phaseCold {
+				limit, goal = k+k/10, fmt.Sprintf("build %s, cold: within 10%% of ko", mode)
+			}
+			out = append(out, target{Goal: goal, Met: i <= limit,
+				Detail: fmt.Sprintf("imgcheck %s vs ko %s (medians; %+.0f%%)", ms(i), ms(k), pct(i, k))})
+		}
+		var layerBytes int64
+		for _, b := range ic.WarmLayerBytes {
+			layerBytes = max(layerBytes, b)
+		}
+		out = append(out, target{
+			Goal:   fmt.Sprintf("build %s, warm rebuild uploads no layer bytes", mode),
+			Met:    layerBytes == 0 && ic.Failures == 0,
+			Detail: fmt.Sprintf("imgcheck uploaded at most %s to blob upload endpoints; total request bodies %s (manifests)", humanBytes(layerBytes), humanBytes(ic.Phases[phaseWarm].BytesMedian)),
+		})
+	}
+	return out
+}
+
+func ratio(big, small int64) string {
+	if small <= 0 {
+		return "infinitely"
+	}
+	return fmt.Sprintf("%.0fx", float64(big)/float64(small))
+}
+
+func pct(a, b time.Duration) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return 100 * (float64(a) - float64(b)) / float64(b)
+}
+
+func ms(d time.Duration) string {
+	if d >= 10*time.Second {
+		return fmt.Sprintf("%.1f s", d.Seconds())
+	}
+	return fmt.Sprintf("%d ms", d.Milliseconds())
+}
+
+// repeatedText says which kinds of paths were fetched more than once per
+// invocation, and whether they were all in task definitions that run one
+// image in both containers.
+func repeatedText(f *fleetResult) string {
+	total := 0
+	var parts []string
+	for _, kind := range []string{"manifest", "blob", "layer range"} {
+		if n := f.Repeated[kind]; n > 0 {
+			total += n
+			parts = append(parts, fmt.Sprintf("%d %s path(s)", n, kind))
+		}
+	}
+	if total == 0 {
+		return "none"
+	}
+	where := "some in task definitions with two different images"
+	if f.RepeatedInSidecarTasks == total {
+		where = "all in the task definitions that run one image in both containers (each container opens the image again)"
+	}
+	return strings.Join(parts, ", ") + "; " + where
+}
