@@ -336,3 +336,31 @@ func TestCompileErrorIsReported(t *testing.T) {
 		t.Errorf("compile output was not streamed: %q", logged)
 	}
 }
+
+func TestSourceDateEpoch(t *testing.T) {
+	def := time.Unix(0, 0)
+	tests := []struct {
+		in      string
+		want    int64
+		wantErr bool
+	}{
+		{in: "", want: 0},
+		{in: "1700000000", want: 1700000000},
+		{in: "-1", wantErr: true},
+		{in: "1.5", wantErr: true},
+		{in: "soon", wantErr: true},
+		{in: "99999999999999999999", wantErr: true},
+	}
+	for _, tt := range tests {
+		got, err := sourceDateEpoch(tt.in, def)
+		if tt.wantErr {
+			if err == nil || !strings.Contains(err.Error(), "SOURCE_DATE_EPOCH") {
+				t.Errorf("%q: err = %v", tt.in, err)
+			}
+			continue
+		}
+		if err != nil || got.Unix() != tt.want || got.Location() != time.UTC {
+			t.Errorf("%q: %v, %v", tt.in, got, err)
+		}
+	}
+}

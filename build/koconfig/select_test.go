@@ -197,3 +197,13 @@ func TestRepositoryKoYAMLParses(t *testing.T) {
 		t.Errorf("ldflags rendered to %q", joined)
 	}
 }
+
+func TestLoadRefusesHugeFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), ".ko.yaml")
+	if err := os.WriteFile(p, make([]byte, maxConfigBytes+1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(filepath.Dir(p), func(string) string { return "" }); err == nil || !strings.Contains(err.Error(), "more than") {
+		t.Errorf("err = %v", err)
+	}
+}
