@@ -7,6 +7,7 @@ package koconfig
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -93,12 +94,17 @@ func loadFromDir(dir string) (*Config, bool, error) {
 const maxConfigBytes = 1 << 20
 
 func loadFile(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
 	if len(data) > maxConfigBytes {
-		return nil, fmt.Errorf("%s: file is %d bytes, more than the %d a .ko.yaml may have", path, len(data), maxConfigBytes)
+		return nil, fmt.Errorf("%s: file is more than the %d bytes a .ko.yaml may have", path, maxConfigBytes)
 	}
 	return Parse(path, data)
 }
