@@ -8,8 +8,9 @@ import (
 	"time"
 )
 
-// logRequests writes one JSON log line per request when it ends (for /ws
-// that is when the socket closes, with status 101).
+// logRequests writes one JSON log line per request when it ends. Upgraded
+// WebSocket requests (101) are left to the connect and disconnect lines,
+// which are written before shutdown stops waiting for the socket.
 func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -19,6 +20,9 @@ func logRequests(log *slog.Logger, next http.Handler) http.Handler {
 		status := rec.status
 		if status == 0 {
 			status = http.StatusOK
+		}
+		if status == http.StatusSwitchingProtocols {
+			return
 		}
 		log.Info("request", "method", r.Method, "path", r.URL.Path, "status", status,
 			"duration_ms", msSince(start), "bytes", rec.bytes, "remote", r.RemoteAddr)

@@ -93,14 +93,16 @@ func (s *Server) serveClient(c *client, remote string) {
 	_ = c.conn.Close()
 
 	code, initiator := closeCodeOf(err, c.serverCloseCode())
-	left := s.hub.release(c)
 	attrs := []any{"remote", remote, "code", code, "initiator", initiator,
-		"duration_ms", msSince(start), "connections", left}
+		"duration_ms", msSince(start), "connections", s.hub.count() - 1}
 	var ce *websocket.CloseError
 	if err != nil && !errors.As(err, &ce) && c.serverCloseCode() == 0 {
 		attrs = append(attrs, "error", err.Error())
 	}
+	// Log before releasing the slot: shutdown waits for the slots, and a
+	// line logged after it would be lost when the process exits.
 	s.log.Info("websocket disconnected", attrs...)
+	s.hub.release(c)
 }
 
 // readLoop reads until the connection fails or closes, and returns why.

@@ -230,7 +230,7 @@ func checkServerLog(t *testing.T, srv *sampleServer, completed int64, sockets in
 		t.Errorf("server logged %d WebSocket connects (want %d) and %d disconnects other than its own 1001", got.wsConnected, sockets, got.wsClosedOther)
 	}
 	if got.wsClosedGoingAway != sockets {
-		t.Logf("server logged %d of %d disconnects before it exited", got.wsClosedGoingAway, sockets)
+		t.Errorf("server logged %d of %d disconnects before it exited", got.wsClosedGoingAway, sockets)
 	}
 }
 
