@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"runtime"
 	"strings"
@@ -14,23 +15,27 @@ import (
 	"github.com/imgcheck/imgcheck/build"
 	"github.com/imgcheck/imgcheck/build/ecrrepo"
 	"github.com/imgcheck/imgcheck/build/koconfig"
+	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/registry"
+	"github.com/imgcheck/imgcheck/taskdef"
+	"github.com/imgcheck/imgcheck/verify"
 )
 
 type buildOptions struct {
-	packages      []string
-	platforms     []string
-	push          []string
-	ociLayout     string
-	tarball       string
-	base          string
-	tags          []string
-	jobs          int
-	sbom          string
-	verifyTaskdef string
-	createRepo    bool
-	imageRefs     string
-	registry      registryFlags
-	global        *globalOptions
+	packages       []string
+	platforms      []string
+	push           []string
+	ociLayout      string
+	tarball        string
+	base           string
+	tags           []string
+	jobs           int
+	sbom           string
+	verifyTaskdefs []string
+	createRepo     bool
+	imageRefs      string
+	registry       registryFlags
+	global         *globalOptions
 
 	// workDir and environ default to the process's; tests set them.
 	workDir string
@@ -58,7 +63,8 @@ stdout gets one reference per package and target (repo@sha256:..., oci:DIR@sha25
 tarball:FILE@sha256:...); progress goes to stderr.
 
 Exit codes: 0 built and published; 1 the build was refused (a platform's
-binary or image failed a check; nothing was published); 2 any other error.`,
+binary failed its check, or --verify-taskdef found errors; nothing was
+published); 2 any other error.`,
 		Example: `  # first build: linux/amd64 and linux/arm64 into ./out/, no registry needed
   imgcheck build ./sample-server
 
@@ -67,6 +73,9 @@ binary or image failed a check; nothing was published); 2 any other error.`,
 
   # push to a named repository, creating it in ECR when missing
   imgcheck build ./cmd/app --push 123456789012.dkr.ecr.us-east-1.amazonaws.com/app --tag v1.2.3 --create-repo
+
+  # verify against both Fargate task definitions before anything is written
+  imgcheck build ./sample-server --verify-taskdef examples/taskdef-arm64.json --verify-taskdef examples/taskdef-x86_64.json
 
   # one multi-platform archive for skopeo or docker load
   imgcheck build ./cmd/app --tarball app.tar && skopeo copy oci-archive:app.tar docker://registry.example/app:v1`,
@@ -84,7 +93,7 @@ binary or image failed a check; nothing was published); 2 any other error.`,
 	f.StringArrayVarP(&o.tags, "tag", "t", nil, `tag to apply; repeatable (default "latest")`)
 	f.IntVarP(&o.jobs, "jobs", "j", runtime.GOMAXPROCS(0), "platforms compiled in parallel")
 	f.StringVar(&o.sbom, "sbom", "spdx", "SBOM attached to each image and the index: spdx or none")
-	f.StringVar(&o.verifyTaskdef, "verify-taskdef", "", "verify each image against this task definition before publishing (not yet wired: fails)")
+	f.StringArrayVar(&o.verifyTaskdefs, "verify-taskdef", nil, "before publishing, verify each built index against this task definition (file, ARN or family[:rev]); repeatable")
 	f.BoolVar(&o.createRepo, "create-repo", false, "create a missing ECR repository (scan on push enabled) instead of failing")
 	f.StringVar(&o.imageRefs, "image-refs", "", "also write the published references to FILE, one per line")
 	o.registry.register(f)
@@ -92,9 +101,6 @@ binary or image failed a check; nothing was published); 2 any other error.`,
 }
 
 func runBuild(ctx context.Context, o *buildOptions, s streams) error {
-	if o.verifyTaskdef != "" {
-		return errors.New("--verify-taskdef is not yet wired to the verify engine; build, then run imgcheck verify on the printed reference")
-	}
 	sbom, err := parseSBOMFlag(o.sbom)
 	if err != nil {
 		return err
@@ -134,6 +140,14 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 		RemoteOptions:  remoteOpts,
 		ParseReference: regOpts.ParseReference,
 		Progress:       progress,
+	}
+	if len(o.verifyTaskdefs) > 0 {
+		// Loaded before building, so a bad path fails in a second.
+		tds, err := loadTaskdefs(ctx, o.verifyTaskdefs)
+		if err != nil {
+			return err
+		}
+		b.BeforePublish = verifyBeforePublish(tds, regOpts, logger, s)
 	}
 	creator := o.repoCreator
 	if creator == nil {
@@ -204,4 +218,77 @@ func isTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+type loadedTaskdef struct {
+	ref string
+	td  *taskdef.TaskDefinition
+}
+
+func loadTaskdefs(ctx context.Context, refs []string) ([]loadedTaskdef, error) {
+	var out []loadedTaskdef
+	for _, ref := range refs {
+		load := taskdef.Load
+		if taskdef.IsLiveRef(ref) {
+			load = taskdef.LoadLive
+		}
+		td, err := load(ctx, ref, taskdef.LoadOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("--verify-taskdef %s: %w", ref, err)
+		}
+		out = append(out, loadedTaskdef{ref: ref, td: td})
+	}
+	return out, nil
+}
+
+// verifyBeforePublish verifies every built index against each task
+// definition, in memory, after all packages are built and before any target
+// is written. The text report goes to stderr (stdout is for references).
+func verifyBeforePublish(tds []loadedTaskdef, regOpts registry.Options, logger *slog.Logger, s streams) func(context.Context, []*build.Artifact) error {
+	return func(ctx context.Context, arts []*build.Artifact) error {
+		for _, td := range tds {
+			for _, art := range arts {
+				if err := verifyArtifact(ctx, td.td, td.ref, art, regOpts, logger, s); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+}
+
+func verifyArtifact(ctx context.Context, td *taskdef.TaskDefinition, tdRef string, art *build.Artifact,
+	regOpts registry.Options, logger *slog.Logger, s streams) error {
+	name := "build:" + art.Package.Name + "@" + art.Digest.String()
+	subjects, err := verify.PairImages(td, []string{name}, nil)
+	if err != nil {
+		return fmt.Errorf("--verify-taskdef %s: %w", tdRef, err)
+	}
+	report := verify.Run(ctx, verify.Input{TaskDef: td, Subjects: subjects}, verify.Options{
+		Image: image.Options{Registry: regOpts, Logger: logger},
+		Open: func(ctx context.Context, ref string, opts image.Options) (*image.Source, error) {
+			if ref == name {
+				return image.FromIndex(name, art.Index, opts)
+			}
+			return image.Open(ctx, ref, opts)
+		},
+		FailOn: verify.Error,
+		Logger: logger,
+		Tool:   verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version},
+	})
+	fmt.Fprintf(s.err, "verifying %s against %s\n", art.Package.Name, tdRef)
+	if err := verify.Render(s.err, report, "text"); err != nil {
+		return fmt.Errorf("writing the verify report: %w", err)
+	}
+	switch report.ExitCode {
+	case verify.ExitPass:
+		return nil
+	case verify.ExitFindings:
+		return findingsError("build refused, nothing was published: %s does not pass %s (%d error(s))", art.Package.Name, tdRef, report.Summary.Errors)
+	}
+	msg := "no report"
+	if len(report.Errors) > 0 {
+		msg = report.Errors[0].Message
+	}
+	return fmt.Errorf("could not verify %s against %s, nothing was published: %s", art.Package.Name, tdRef, msg)
 }

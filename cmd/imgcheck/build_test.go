@@ -111,7 +111,7 @@ func TestBuildFlagErrors(t *testing.T) {
 	}{
 		{name: "ko.yaml unknown key", args: []string{"build"}, wantErr: `.ko.yaml:4:3: ldflag: unknown key (did you mean "ldflags"?)`},
 		{name: "sbom", args: []string{"build", "--sbom", "cyclonedx"}, wantErr: `unknown --sbom "cyclonedx"`},
-		{name: "verify-taskdef", args: []string{"build", "--verify-taskdef", "td.json"}, wantErr: "not yet wired"},
+		{name: "verify-taskdef missing file", args: []string{"build", "--verify-taskdef", "missing-td.json"}, wantErr: "--verify-taskdef missing-td.json"},
 		{name: "create-repo without registry", args: []string{"build", "--create-repo"}, wantErr: "needs a registry target"},
 		{name: "ko.local", args: []string{"build"}, env: map[string]string{"KO_DOCKER_REPO": "ko.local"}, wantErr: "does not do"},
 		{name: "push digest", args: []string{"build", "--push", "example.com/a@sha256:" + strings.Repeat("a", 64)}, wantErr: "not a digest"},
@@ -160,6 +160,46 @@ func TestBuildRefusedExitsOne(t *testing.T) {
 		t.Errorf("err %q stdout %q", err, out.String())
 	}
 	if _, err := os.Stat(filepath.Join(dir, "out")); !os.IsNotExist(err) {
+		t.Errorf("refused build wrote ./out: %v", err)
+	}
+}
+
+// TestBuildVerifyTaskdef verifies the sample server, in memory, against
+// both example Fargate task definitions before writing the layout.
+func TestBuildVerifyTaskdef(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	out := filepath.Join(t.TempDir(), "layout")
+	code, stdout, errOut := runCLI(t, "build", "./sample-server", "--base", "static", "--oci-layout", out,
+		"--verify-taskdef", "examples/taskdef-arm64.json", "--verify-taskdef", "examples/taskdef-x86_64.json")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
+	if !strings.HasPrefix(stdout, "oci:"+out+"@sha256:") {
+		t.Errorf("stdout = %q", stdout)
+	}
+	if n := strings.Count(errOut, "PASS"); n != 2 {
+		t.Errorf("want two passing verify reports on stderr, got %d:\n%s", n, errOut)
+	}
+}
+
+func TestBuildVerifyTaskdefRefuses(t *testing.T) {
+	td, err := filepath.Abs("../../examples/taskdef-arm64.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	helloDir(t)
+	code, stdout, errOut := runCLI(t, "build", "--platform", "linux/amd64", "--verify-taskdef", td)
+	if code != exitFindings || stdout != "" {
+		t.Fatalf("exit %d stdout %q, want 1 and nothing:\n%s", code, stdout, errOut)
+	}
+	if !strings.Contains(errOut, "nothing was published") {
+		t.Errorf("stderr:\n%s", errOut)
+	}
+	if _, err := os.Stat("out"); !os.IsNotExist(err) {
 		t.Errorf("refused build wrote ./out: %v", err)
 	}
 }
