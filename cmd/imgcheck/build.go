@@ -141,14 +141,13 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 		ParseReference: regOpts.ParseReference,
 		Progress:       progress,
 	}
-	if len(o.verifyTaskdefs) > 0 {
-		// Loaded before building, so a bad path fails in a second.
-		tds, err := loadTaskdefs(ctx, o.verifyTaskdefs)
-		if err != nil {
-			return err
-		}
-		b.BeforePublish = verifyBeforePublish(tds, regOpts, logger, s)
+	// Task definitions are loaded before building, so a bad path fails at
+	// once. Without any, the image side of verify still runs.
+	tds, err := loadTaskdefs(ctx, o.verifyTaskdefs)
+	if err != nil {
+		return err
 	}
+	b.BeforePublish = verifyBeforePublish(tds, regOpts, logger, s)
 	creator := o.repoCreator
 	if creator == nil {
 		creator = ecrrepo.Creator{}
@@ -241,11 +240,16 @@ func loadTaskdefs(ctx context.Context, refs []string) ([]loadedTaskdef, error) {
 	return out, nil
 }
 
-// verifyBeforePublish verifies every built index against each task
-// definition, in memory, after all packages are built and before any target
-// is written. The text report goes to stderr (stdout is for references).
+// verifyBeforePublish verifies every built index in memory, after all
+// packages are built and before any target is written: against each task
+// definition, or without any the image side only (every platform: binary
+// machine, entrypoint, interpreter). Reports go to stderr (stdout is for
+// references); an image-only pass is one line.
 func verifyBeforePublish(tds []loadedTaskdef, regOpts registry.Options, logger *slog.Logger, s streams) func(context.Context, []*build.Artifact) error {
 	return func(ctx context.Context, arts []*build.Artifact) error {
+		if len(tds) == 0 {
+			tds = []loadedTaskdef{{}}
+		}
 		for _, td := range tds {
 			for _, art := range arts {
 				if err := verifyArtifact(ctx, td.td, td.ref, art, regOpts, logger, s); err != nil {
@@ -264,7 +268,15 @@ func verifyArtifact(ctx context.Context, td *taskdef.TaskDefinition, tdRef strin
 	if err != nil {
 		return fmt.Errorf("--verify-taskdef %s: %w", tdRef, err)
 	}
-	report := verify.Run(ctx, verify.Input{TaskDef: td, Subjects: subjects}, verify.Options{
+	in := verify.Input{TaskDef: td, Subjects: subjects}
+	against := tdRef
+	if td == nil {
+		against = "the image checks"
+		for _, pi := range art.Images {
+			in.Platforms = append(in.Platforms, pi.Platform)
+		}
+	}
+	report := verify.Run(ctx, in, verify.Options{
 		Image: image.Options{Registry: regOpts, Logger: logger},
 		Open: func(ctx context.Context, ref string, opts image.Options) (*image.Source, error) {
 			if ref == name {
@@ -276,7 +288,11 @@ func verifyArtifact(ctx context.Context, td *taskdef.TaskDefinition, tdRef strin
 		Logger: logger,
 		Tool:   verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version},
 	})
-	fmt.Fprintf(s.err, "verifying %s against %s\n", art.Package.Name, tdRef)
+	if td == nil && report.ExitCode == verify.ExitPass {
+		fmt.Fprintf(s.err, "verify %s: image checks passed on %d platform(s)\n", art.Package.Name, len(in.Platforms))
+		return nil
+	}
+	fmt.Fprintf(s.err, "verifying %s against %s\n", art.Package.Name, against)
 	if err := verify.Render(s.err, report, "text"); err != nil {
 		return fmt.Errorf("writing the verify report: %w", err)
 	}
@@ -284,11 +300,11 @@ func verifyArtifact(ctx context.Context, td *taskdef.TaskDefinition, tdRef strin
 	case verify.ExitPass:
 		return nil
 	case verify.ExitFindings:
-		return findingsError("build refused, nothing was published: %s does not pass %s (%d error(s))", art.Package.Name, tdRef, report.Summary.Errors)
+		return findingsError("build refused, nothing was published: %s does not pass %s (%d error(s))", art.Package.Name, against, report.Summary.Errors)
 	}
 	msg := "no report"
 	if len(report.Errors) > 0 {
 		msg = report.Errors[0].Message
 	}
-	return fmt.Errorf("could not verify %s against %s, nothing was published: %s", art.Package.Name, tdRef, msg)
+	return fmt.Errorf("could not verify %s against %s, nothing was published: %s", art.Package.Name, against, msg)
 }

@@ -50,6 +50,9 @@ func TestBuildDefaultTargetIsOCILayout(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, errOut)
 		}
 	}
+	if !strings.Contains(errOut, "verify hello: image checks passed on 2 platform(s)") {
+		t.Errorf("stderr lacks the image-side verify line:\n%s", errOut)
+	}
 	if strings.Contains(errOut, "\r") {
 		t.Errorf("stderr is not a terminal but got live updates: %q", errOut)
 	}
