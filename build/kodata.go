@@ -39,8 +39,12 @@ func kodataFiles(pkgDir, root string) ([]layerFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolving %s: %w", root, err)
 	}
-	w := kodataWalker{root: realRoot}
-	if err := w.walk(dir, KoDataPath, 0); err != nil {
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("resolving %s: %w", dir, err)
+	}
+	w := kodataWalker{root: realRoot, onStack: map[string]bool{}}
+	if err := w.walk(realDir, KoDataPath, 0); err != nil {
 		return nil, err
 	}
 	return w.files, nil
@@ -49,11 +53,23 @@ func kodataFiles(pkgDir, root string) ([]layerFile, error) {
 type kodataWalker struct {
 	root  string
 	files []layerFile
+	// onStack holds the real paths of the directories being walked, so a
+	// symlink back to one of them is reported instead of followed forever.
+	onStack map[string]bool
 }
 
+// walk copies the real directory dir to imagePath.
 func (w *kodataWalker) walk(dir, imagePath string, depth int) error {
 	if depth > maxKodataDepth {
-		return fmt.Errorf("kodata: %s is nested more than %d levels (symlink loop?)", dir, maxKodataDepth)
+		return fmt.Errorf("kodata: %s is nested more than %d levels", dir, maxKodataDepth)
+	}
+	if w.onStack[dir] {
+		return fmt.Errorf("kodata: symlink loop: %s leads back to %s", imagePath, dir)
+	}
+	w.onStack[dir] = true
+	defer delete(w.onStack, dir)
+	if len(w.files) >= maxKodataFiles {
+		return fmt.Errorf("kodata: more than %d entries", maxKodataFiles)
 	}
 	w.files = append(w.files, layerFile{Path: imagePath, Dir: true, Mode: 0o755})
 	entries, err := os.ReadDir(dir)
@@ -81,7 +97,7 @@ func (w *kodataWalker) walk(dir, imagePath string, depth int) error {
 			}
 		case st.Mode().IsRegular():
 			if len(w.files) >= maxKodataFiles {
-				return fmt.Errorf("kodata: more than %d files", maxKodataFiles)
+				return fmt.Errorf("kodata: more than %d entries", maxKodataFiles)
 			}
 			data, err := os.ReadFile(real)
 			if err != nil {
