@@ -125,9 +125,12 @@ func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
 	}
 	defer os.RemoveAll(tmp)
 
-	// A failed compile stops the other platforms: the build fails anyway.
+	// The first failure stops the other platforms: the build fails anyway,
+	// and their errors would only be consequences of the cancellation.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	var firstErr error
+	var failOnce sync.Once
 	results := make([]platformResult, len(platforms))
 	sem := make(chan struct{}, max(b.Jobs, 1))
 	var wg sync.WaitGroup
@@ -139,27 +142,24 @@ func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
 			case sem <- struct{}{}:
 				defer func() { <-sem }()
 			case <-ctx.Done():
-				results[i].err = ctx.Err()
 				return
 			}
 			results[i] = b.buildPlatform(ctx, plan, src, p, filepath.Join(tmp, strconv.Itoa(i)))
 			if results[i].err != nil {
-				cancel()
+				failOnce.Do(func() { firstErr = results[i].err; cancel() })
 			}
 		}()
 	}
 	wg.Wait()
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var problems []Problem
-	var errs []error
 	for _, r := range results {
 		problems = append(problems, r.problems...)
-		// Platforms stopped because another failed add only noise.
-		if r.err != nil && !(errors.Is(r.err, context.Canceled) && len(errs) > 0) {
-			errs = append(errs, r.err)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
 	}
 	if len(problems) > 0 {
 		return nil, &ProblemsError{Problems: problems}
