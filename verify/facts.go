@@ -75,6 +75,9 @@ func loc(p taskdef.Pos) *Location {
 // tasks also ask for the OS build of their operatingSystemFamily.
 func (f taskFacts) ociPlatform() v1.Platform {
 	os, arch, variant := taskdef.PlatformFor(f.td.RuntimePlatform)
+	if arch == "arm64" && variant == "v8" {
+		variant = "" // v8 is what arm64 means; images rarely say it, and reports read better without it
+	}
 	p := v1.Platform{OS: os, Architecture: arch, Variant: variant}
 	if f.windows {
 		p.OSVersion = taskdef.WindowsBuild(f.osFamily)
