@@ -118,7 +118,15 @@ func layoutRoot(s *localStore, indexJSON []byte, tag, digest string) (store, err
 
 // openArchive opens a tar file: an OCI archive (a layout in a tar) or a
 // docker save archive.
-func openArchive(file string, lim Limits) (store, error) {
+func openArchive(ref string, lim Limits) (store, error) {
+	// FILE@sha256:... picks that manifest or index of an OCI archive (the
+	// form imgcheck build prints), unless a file has that whole name.
+	file, digest := ref, ""
+	if i := strings.LastIndex(ref, "@sha256:"); i > 0 {
+		if _, err := os.Stat(ref); err != nil {
+			file, digest = ref[:i], ref[i+1:]
+		}
+	}
 	f, err := os.Open(file)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -158,7 +166,10 @@ func openArchive(file string, lim Limits) (store, error) {
 			}
 			return openMember("blobs/" + h.Algorithm + "/" + h.Hex)
 		}
-		return layoutRoot(&localStore{name: file, open: open, lim: lim}, raw, "", "")
+		return layoutRoot(&localStore{name: file, open: open, lim: lim}, raw, "", digest)
+	}
+	if digest != "" {
+		return nil, fmt.Errorf("%w: %s is a docker save archive; select an image by digest only in OCI archives", ErrMalformed, file)
 	}
 	if _, ok := members["manifest.json"]; ok {
 		return dockerArchive(file, lim)
