@@ -33,3 +33,22 @@ func TestOCIArchiveByDigest(t *testing.T) {
 		t.Errorf("unknown digest: %v, want ErrNotFound", err)
 	}
 }
+
+func TestSoleImage(t *testing.T) {
+	img := v1.Descriptor{MediaType: "application/vnd.oci.image.index.v1+json"}
+	sbom := v1.Descriptor{MediaType: "application/vnd.oci.image.manifest.v1+json", ArtifactType: "application/spdx+json"}
+	for _, tt := range []struct {
+		in   []v1.Descriptor
+		want int
+	}{
+		{[]v1.Descriptor{img, sbom, sbom}, 0},
+		{[]v1.Descriptor{sbom, img}, 1},
+		{[]v1.Descriptor{img, img, sbom}, -1},
+		{[]v1.Descriptor{sbom}, -1},
+		{nil, -1},
+	} {
+		if got := soleImage(tt.in); got != tt.want {
+			t.Errorf("soleImage(%d entries) = %d, want %d", len(tt.in), got, tt.want)
+		}
+	}
+}

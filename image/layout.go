@@ -100,6 +100,9 @@ func layoutRoot(s *localStore, indexJSON []byte, tag, digest string) (store, err
 		return nil, fmt.Errorf("%w: tag %q in %s", ErrNotFound, tag, s.name)
 	case pick == nil && len(idx.Index.Manifests) == 1:
 		pick = &idx.Index.Manifests[0]
+	case pick == nil && soleImage(idx.Index.Manifests) >= 0:
+		// One image next to its referrers (SBOMs, signatures): the image.
+		pick = &idx.Index.Manifests[soleImage(idx.Index.Manifests)]
 	case pick == nil:
 		s.rootDoc = idx
 		return s, nil
@@ -114,6 +117,22 @@ func layoutRoot(s *localStore, indexJSON []byte, tag, digest string) (store, err
 	}
 	s.rootDoc = doc
 	return s, nil
+}
+
+// soleImage returns the index of the only entry that is not an artifact
+// (no artifactType), or -1 when there are none or several.
+func soleImage(ds []v1.Descriptor) int {
+	found := -1
+	for i, d := range ds {
+		if d.ArtifactType != "" {
+			continue
+		}
+		if found >= 0 {
+			return -1
+		}
+		found = i
+	}
+	return found
 }
 
 // openArchive opens a tar file: an OCI archive (a layout in a tar) or a
