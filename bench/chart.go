@@ -51,7 +51,7 @@ func renderChart(probe []probeResult) ([]byte, error) {
 	for e := int(lo); e <= int(hi); e++ {
 		y := yOf(int64(math.Pow10(e)))
 		hline(img, plotLeft, plotRight, y, grid)
-		text := humanBytes(int64(math.Pow10(e)))
+		text := decadeLabel(e)
 		label(img, plotLeft-8-7*len(text), y+4, ink, text)
 	}
 	vline(img, plotLeft, plotTop, plotBottom, ink)
@@ -69,7 +69,7 @@ func renderChart(probe []probeResult) ([]byte, error) {
 			v := r.Summary.BytesMedian
 			x := x0 + ti*barW
 			fill(img, image.Rect(x+2, yOf(v), x+barW-2, plotBottom), toolColors[tool])
-			text := humanBytes(v)
+			text := compactBytes(v)
 			label(img, x+barW/2-7*len(text)/2, yOf(v)-5, ink, text)
 		}
 		caption := "(" + key + ")"
@@ -81,7 +81,7 @@ func renderChart(probe []probeResult) ([]byte, error) {
 		label(img, lx+18, ly, ink, tool)
 		lx += 18 + 7*len(tool) + 28
 	}
-	label(img, plotLeft, ly+30, ink, "(a) ko-style, 6-10 MB binary in the top layer   (b) (a) over a 60 MB incompressible layer   (c) binary under a 20 MB upper layer")
+	label(img, plotLeft, ly+30, ink, "(a) ko-style, binary in the top layer   (b) (a) + 60 MB incompressible base layer   (c) binary under a 20 MB upper layer")
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return nil, err
@@ -146,4 +146,25 @@ func humanBytes(n int64) string {
 		return fmt.Sprintf("%.1f %s", v, units[u])
 	}
 	return fmt.Sprintf("%.0f %s", v, units[u])
+}
+
+// decadeLabel names 10^e bytes: 1 KB, 10 KB, 100 KB, 1 MB...
+func decadeLabel(e int) string {
+	units := []string{"B", "KB", "MB", "GB", "TB"}
+	u := min(max(e, 0)/3, len(units)-1)
+	return fmt.Sprintf("%.0f %s", math.Pow10(e-3*u), units[u])
+}
+
+// compactBytes is a bar label: two significant digits, no space (3.5MB).
+func compactBytes(n int64) string {
+	units := []string{"B", "KB", "MB", "GB", "TB"}
+	v, u := float64(n), 0
+	for v >= 1000 && u < len(units)-1 {
+		v /= 1000
+		u++
+	}
+	if v < 10 && u > 0 {
+		return fmt.Sprintf("%.1f%s", v, units[u])
+	}
+	return fmt.Sprintf("%.0f%s", v, units[u])
 }

@@ -16,7 +16,7 @@ const goBenchCount = 5
 // benchstat reads as it is.
 func runGoBench(ctx context.Context, h *harness) (string, error) {
 	h.logf("Go benchmarks")
-	argv := append([]string{"go", "test", "-run", "^$", "-bench", ".", "-benchtime", "200x", "-count", fmt.Sprint(goBenchCount)}, goBenchPackages...)
+	argv := append([]string{"go", "test", "-run", "^$", "-bench", ".", "-count", fmt.Sprint(goBenchCount)}, goBenchPackages...)
 	res, err := h.exec(ctx, execSpec{Dir: h.repo, Env: os.Environ(), Argv: argv})
 	if err != nil {
 		return "", err

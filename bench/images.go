@@ -25,6 +25,12 @@ type probeImage struct {
 	BinaryBytes int64  // size of the arm64 binary
 }
 
+// layerSizes are the sizes of the incompressible layers of images (b) and
+// (c); the harness's own tests make them small.
+type layerSizes struct{ big, upper int }
+
+var defaultLayerSizes = layerSizes{big: 60 << 20, upper: 20 << 20}
+
 // fixtures are the images the benchmarks read, pushed to the registry.
 type fixtures struct {
 	Probes     []probeImage
@@ -52,8 +58,9 @@ func compileSampleServer(ctx context.Context, h *harness, arch string) ([]byte, 
 	return os.ReadFile(out)
 }
 
-// buildFixtures makes and pushes every image the benchmarks read.
-func buildFixtures(ctx context.Context, h *harness) (*fixtures, error) {
+// buildFixtures makes and pushes the images the benchmarks read: the base,
+// the three probe images and, withFleet, the five fleet images.
+func buildFixtures(ctx context.Context, h *harness, withFleet bool) (*fixtures, error) {
 	bins := map[string][]byte{}
 	for _, arch := range []string{"amd64", "arm64"} {
 		b, err := compileSampleServer(ctx, h, arch)
@@ -66,11 +73,11 @@ func buildFixtures(ctx context.Context, h *harness) (*fixtures, error) {
 	if err != nil {
 		return nil, fmt.Errorf("static base layer: %w", err)
 	}
-	big, err := gzipLayer(dirEntry("opt"), fileEntry("opt/base-assets.bin", 0o644, randomBytes(60<<20, 1)))
+	big, err := gzipLayer(dirEntry("opt"), fileEntry("opt/base-assets.bin", 0o644, randomBytes(h.sizes.big, 1)))
 	if err != nil {
 		return nil, err
 	}
-	upper, err := gzipLayer(dirEntry("srv"), fileEntry("srv/assets.bin", 0o644, randomBytes(20<<20, 2)))
+	upper, err := gzipLayer(dirEntry("srv"), fileEntry("srv/assets.bin", 0o644, randomBytes(h.sizes.upper, 2)))
 	if err != nil {
 		return nil, err
 	}
@@ -95,14 +102,16 @@ func buildFixtures(ctx context.Context, h *harness) (*fixtures, error) {
 		{"b", "as (a) over a 60 MB incompressible base layer", func(app v1.Layer) []v1.Layer { return []v1.Layer{base, big, app} }},
 		{"c", "binary in a lower layer under a 20 MB incompressible upper layer", func(app v1.Layer) []v1.Layer { return []v1.Layer{base, app, upper} }},
 	}
+	apps := map[string]v1.Layer{}
+	for arch, b := range bins {
+		if apps[arch], err = appLayer(binaryName, b, ""); err != nil {
+			return nil, err
+		}
+	}
 	for _, l := range layouts {
 		images := map[string]v1.Image{}
-		for arch, b := range bins {
-			app, err := appLayer(binaryName, b, "")
-			if err != nil {
-				return nil, err
-			}
-			if images[arch], err = platformImage(arch, []string{binaryPath}, l.stack(app)...); err != nil {
+		for arch := range bins {
+			if images[arch], err = platformImage(arch, []string{binaryPath}, l.stack(apps[arch])...); err != nil {
 				return nil, err
 			}
 		}
@@ -111,6 +120,9 @@ func buildFixtures(ctx context.Context, h *harness) (*fixtures, error) {
 			return nil, err
 		}
 		fx.Probes = append(fx.Probes, p)
+	}
+	if !withFleet {
+		return fx, nil
 	}
 	for i := range fleetImages {
 		images := map[string]v1.Image{}

@@ -56,7 +56,11 @@ func gzipLayer(entries ...tarEntry) (v1.Layer, error) {
 		return nil, err
 	}
 	var gz bytes.Buffer
-	zw := gzip.NewWriter(&gz)
+	// Fastest level: most bytes here are random and do not compress anyway.
+	zw, err := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := zw.Write(raw.Bytes()); err != nil {
 		return nil, err
 	}

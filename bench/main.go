@@ -44,6 +44,7 @@ type harness struct {
 	proxy    *countingProxy
 	imgcheck string // the imgcheck binary under test
 	reps     int
+	sizes    layerSizes
 	log      io.Writer
 }
 
@@ -70,6 +71,7 @@ func main() {
 func parseFlags(args []string) (options, error) {
 	var o options
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(os.Stderr)
 	fs.IntVar(&o.reps, "reps", 5, "repetitions of each read measurement (benchmarks 1 and 3)")
 	fs.IntVar(&o.buildReps, "build-reps", 3, "repetitions of each build measurement (benchmark 2)")
 	suites := fs.String("suites", "probe,fleet,build,go", "benchmarks to run: probe, fleet, build, go")
@@ -110,7 +112,7 @@ func run(ctx context.Context, o options, log io.Writer) error {
 	if !o.keep {
 		defer os.RemoveAll(work)
 	}
-	h := &harness{repo: repo, work: work, reps: o.reps, log: log}
+	h := &harness{repo: repo, work: work, reps: o.reps, sizes: defaultLayerSizes, log: log}
 	if h.env, err = cleanEnv(work); err != nil {
 		return err
 	}
@@ -120,7 +122,7 @@ func run(ctx context.Context, o options, log io.Writer) error {
 	}
 	defer h.teardown()
 	res.Versions = readVersions(ctx, h)
-	fx, err := buildFixtures(ctx, h)
+	fx, err := buildFixtures(ctx, h, slices.Contains(o.suites, "fleet"))
 	if err != nil {
 		return err
 	}

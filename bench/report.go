@@ -85,7 +85,7 @@ func writeTargets(p func(string, ...any), ts []target) {
 		if t.Met {
 			met = "yes"
 		}
-		p("| %s | %s | %s |", t.Goal, met, t.Detail)
+		p("| %s | %s | %s |", cell(t.Goal), met, cell(t.Detail))
 	}
 	p("")
 }
@@ -117,7 +117,7 @@ func writeProbe(p func(string, ...any), res *results, chart string) {
 		if !r.Correct {
 			answer = "**wrong or failed:** " + answer
 		}
-		p("| (%s) | %s | %s | %s | %s | %s |", r.Image, r.Tool, bytesCell(s), reqCell(s), wallCell(s), answer)
+		p("| (%s) | %s | %s | %s | %s | %s |", r.Image, cell(r.Tool), bytesCell(s), reqCell(s), wallCell(s), cell(answer))
 	}
 	p("")
 }
@@ -180,3 +180,6 @@ func reqCell(s summary) string {
 func wallCell(s summary) string {
 	return fmt.Sprintf("%s (%s to %s)", ms(s.WallMedian), ms(s.WallMin), ms(s.WallMax))
 }
+
+// cell escapes a table cell's pipes.
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
