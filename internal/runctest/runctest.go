@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -167,9 +168,31 @@ type Result struct {
 type Container struct {
 	ID   string
 	cmd  *exec.Cmd
-	out  *bytes.Buffer
+	out  *syncBuffer
 	done chan error
 }
+
+// syncBuffer is a bytes.Buffer that the child's output copier and the test
+// can use at the same time.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// Output returns what the container and runc printed so far.
+func (c *Container) Output() string { return c.out.String() }
 
 // Start starts the bundle's process with runc in the foreground of a child
 // process, so that its exit status is runc's.
@@ -178,13 +201,13 @@ func (b *Bundle) Start(t testing.TB, id string) *Container {
 	if err := b.write(); err != nil {
 		t.Fatal(err)
 	}
-	var out bytes.Buffer
+	out := &syncBuffer{}
 	cmd := exec.Command("runc", "run", "--bundle", b.Dir, id)
-	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("runc run: %v", err)
 	}
-	c := &Container{ID: id, cmd: cmd, out: &out, done: make(chan error, 1)}
+	c := &Container{ID: id, cmd: cmd, out: out, done: make(chan error, 1)}
 	go func() { c.done <- cmd.Wait() }()
 	t.Cleanup(func() {
 		_, _ = CommandErr(10*time.Second, "runc", "kill", id, "KILL")

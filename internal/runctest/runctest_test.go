@@ -112,7 +112,7 @@ func TestRunExitStatusAndSignal(t *testing.T) {
 	b.SetArgs("/app/hello", "wait")
 	c := b.Start(t, fmt.Sprintf("rt-wait-%d", os.Getpid()))
 	deadline := time.Now().Add(10 * time.Second)
-	for !strings.Contains(c.out.String(), "waiting") && time.Now().Before(deadline) {
+	for !strings.Contains(c.Output(), "waiting") && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if err := c.Signal(syscall.SIGTERM); err != nil {
