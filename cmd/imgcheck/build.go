@@ -136,7 +136,7 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 		Base:           o.base,
 		Jobs:           o.jobs,
 		SBOM:           sbom,
-		Compiler:       o.compiler,
+		Compiler:       compiler,
 		RemoteOptions:  remoteOpts,
 		ParseReference: regOpts.ParseReference,
 		Progress:       progress,
