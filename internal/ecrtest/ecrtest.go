@@ -43,13 +43,37 @@ type Env struct {
 // AWS SDK at a fake ECR API through AWS_ENDPOINT_URL_ECR.
 func Start(t testing.TB, backend string) *Env {
 	t.Helper()
-	api := fakeecr.Start(t, fakeecr.Options{Password: Password})
+	return StartWith(t, backend, Options{})
+}
+
+// Options vary the ECR path.
+type Options struct {
+	// Password is what the ECR API hands out (default Password).
+	Password string
+	// BackendChecksAuth forwards the Authorization header untouched and
+	// lets the backend registry judge it (a distribution registry whose
+	// htpasswd holds AWS:Password), instead of checking it in the front.
+	BackendChecksAuth bool
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, backend string, opts Options) *Env {
+	t.Helper()
+	password := opts.Password
+	if password == "" {
+		password = Password
+	}
+	api := fakeecr.Start(t, fakeecr.Options{Password: password})
 	api.SetEnv(t, "us-east-1")
 	env := &Env{Host: Host, API: api, Unauthorized: &atomic.Int64{}}
 	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: backend})
 	front := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if opts.BackendChecksAuth {
+			proxy.ServeHTTP(w, r)
+			return
+		}
 		user, pass, ok := r.BasicAuth()
-		if !ok || user != "AWS" || pass != Password {
+		if !ok || user != "AWS" || pass != password {
 			env.Unauthorized.Add(1)
 			w.Header().Set("WWW-Authenticate", `Basic realm="ecr"`)
 			w.Header().Set("Content-Type", "application/json")
