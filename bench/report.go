@@ -88,6 +88,20 @@ func writeTargets(p func(string, ...any), ts []target) {
 		p("| %s | %s | %s |", cell(t.Goal), met, cell(t.Detail))
 	}
 	p("")
+	var why []target
+	for _, t := range ts {
+		if !t.Met && t.Why != "" {
+			why = append(why, t)
+		}
+	}
+	if len(why) > 0 {
+		p("Causes of the targets not met, from the numbers of this run:")
+		p("")
+		for _, t := range why {
+			p("- **%s**: %s.", t.Goal, t.Why)
+		}
+		p("")
+	}
 }
 
 func writeProbe(p func(string, ...any), res *results, chart string) {
