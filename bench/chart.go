@@ -58,10 +58,10 @@ func renderChart(probe []probeResult) ([]byte, error) {
 	hline(img, plotLeft, plotRight, plotBottom, ink)
 
 	groupW := (plotRight - plotLeft) / max(len(images), 1)
-	barW := (groupW - 40) / len(probeTools)
+	barW := (groupW - 40) / len(chartTools)
 	for gi, key := range images {
 		x0 := plotLeft + gi*groupW + 20
-		for ti, tool := range probeTools {
+		for ti, tool := range chartTools {
 			r, ok := byKey[key+"/"+tool]
 			if !ok {
 				continue
@@ -76,7 +76,7 @@ func renderChart(probe []probeResult) ([]byte, error) {
 		label(img, x0+groupW/2-20-7*len(caption)/2, plotBottom+18, ink, caption)
 	}
 	lx, ly := plotLeft, plotBottom+45
-	for _, tool := range probeTools {
+	for _, tool := range chartTools {
 		fill(img, image.Rect(lx, ly-10, lx+12, ly+2), toolColors[tool])
 		label(img, lx+18, ly, ink, tool)
 		lx += 18 + 7*len(tool) + 28

@@ -62,11 +62,16 @@ func (h *harness) exec(ctx context.Context, s execSpec) (execResult, error) {
 	return res, nil
 }
 
-// shell runs script with sh -c; vars are passed in the environment so no
-// value is ever quoted into the script.
-func (h *harness) shell(ctx context.Context, script string, vars ...string) (execResult, error) {
+// shell runs script with bash -c, with pipefail when asked (a pipeline cut
+// by SIGPIPE must not count as failed); vars are passed in the environment
+// so no value is ever quoted into the script.
+func (h *harness) shell(ctx context.Context, pipefail bool, script string, vars ...string) (execResult, error) {
 	env := append(append([]string{}, h.env...), vars...)
-	return h.exec(ctx, execSpec{Dir: h.work, Env: env, Argv: []string{"sh", "-c", script}})
+	argv := []string{"bash", "--noprofile", "--norc", "-c", script}
+	if pipefail {
+		argv = []string{"bash", "--noprofile", "--norc", "-o", "pipefail", "-c", script}
+	}
+	return h.exec(ctx, execSpec{Dir: h.work, Env: env, Argv: argv})
 }
 
 // limitedBuffer keeps the first max bytes written to it.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"fmt"
 	"os"
@@ -73,11 +74,11 @@ func buildFixtures(ctx context.Context, h *harness, withFleet bool) (*fixtures, 
 	if err != nil {
 		return nil, fmt.Errorf("static base layer: %w", err)
 	}
-	big, err := gzipLayer(dirEntry("opt"), fileEntry("opt/base-assets.bin", 0o644, randomBytes(h.sizes.big, 1)))
+	big, err := gzipLayer(gzip.BestSpeed, dirEntry("opt"), fileEntry("opt/base-assets.bin", 0o644, randomBytes(h.sizes.big, 1)))
 	if err != nil {
 		return nil, err
 	}
-	upper, err := gzipLayer(dirEntry("srv"), fileEntry("srv/assets.bin", 0o644, randomBytes(h.sizes.upper, 2)))
+	upper, err := gzipLayer(gzip.BestSpeed, dirEntry("srv"), fileEntry("srv/assets.bin", 0o644, randomBytes(h.sizes.upper, 2)))
 	if err != nil {
 		return nil, err
 	}

@@ -36,8 +36,10 @@ func fileEntry(name string, mode int64, content []byte) tarEntry {
 }
 
 // gzipLayer makes a gzip-compressed layer from entries, compressed once
-// (a 60 MB random layer must not be recompressed at every read).
-func gzipLayer(entries ...tarEntry) (v1.Layer, error) {
+// (a 60 MB random layer must not be recompressed at every read). level is
+// a compress/gzip level: gzip.DefaultCompression, as ko uses, for real
+// content; gzip.BestSpeed for random bytes, which do not compress anyway.
+func gzipLayer(level int, entries ...tarEntry) (v1.Layer, error) {
 	var raw bytes.Buffer
 	tw := tar.NewWriter(&raw)
 	for _, e := range entries {
@@ -56,8 +58,7 @@ func gzipLayer(entries ...tarEntry) (v1.Layer, error) {
 		return nil, err
 	}
 	var gz bytes.Buffer
-	// Fastest level: most bytes here are random and do not compress anyway.
-	zw, err := gzip.NewWriterLevel(&gz, gzip.BestSpeed)
+	zw, err := gzip.NewWriterLevel(&gz, level)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +101,7 @@ func staticBaseLayer() (v1.Layer, error) {
 	if certs, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt"); err == nil {
 		entries = append(entries, fileEntry("etc/ssl/certs/ca-certificates.crt", 0o644, certs))
 	}
-	return gzipLayer(entries...)
+	return gzipLayer(gzip.DefaultCompression, entries...)
 }
 
 // appLayer is ko's top layer: /ko-app/<name> and, when extra is set, a small
@@ -110,7 +111,7 @@ func appLayer(name string, bin []byte, extra string) (v1.Layer, error) {
 	if extra != "" {
 		entries = append(entries, fileEntry("ko-app/VERSION", 0o644, []byte(extra+"\n")))
 	}
-	return gzipLayer(entries...)
+	return gzipLayer(gzip.DefaultCompression, entries...)
 }
 
 // platformImage assembles an OCI image for linux/arch from layers.

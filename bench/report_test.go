@@ -34,7 +34,7 @@ func syntheticResults() *results {
 		},
 	}
 	bytesOf := map[string]map[string]int64{
-		"a": {toolInspect: 67_000, toolVerify: 67_000, toolRegctl: 3_500_000, toolCrane: 3_500_000, toolSkopeo: 1_700},
+		"a": {toolInspect: 67_000, toolVerify: 67_000, toolRegctl: 3_500_000, toolCrane: 3_500_000, toolSkopeo: 1_700, toolRegctlCut: 200_000, toolCraneCut: 300_000},
 		"b": {toolInspect: 67_000, toolVerify: 67_000, toolRegctl: 3_500_000, toolCrane: 3_500_000, toolSkopeo: 1_900},
 		"c": {toolInspect: 25_000_000, toolVerify: 25_000_000, toolRegctl: 24_500_000, toolCrane: 24_500_000, toolSkopeo: 1_900},
 	}

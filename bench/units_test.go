@@ -117,7 +117,7 @@ func TestRenderChart(t *testing.T) {
 			heights[tool] = max(heights[tool], run)
 		}
 	}
-	for _, tool := range probeTools {
+	for _, tool := range chartTools {
 		if heights[tool] == 0 {
 			t.Errorf("no bar of %s on the chart", tool)
 		}
