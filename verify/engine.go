@@ -125,6 +125,14 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, o
 	}
 	opts.Logger.Info("verifying", "container", s.Container, "image", s.Ref)
 	src, err := opts.Open(ctx, s.Ref, opts.Image)
+	if errors.Is(err, image.ErrSchema1) {
+		// A verdict, not a failure to verify: no current runtime pulls it.
+		res.targets = append(res.targets, Target{Container: s.Container, Image: s.Ref, Checks: []string{FamilyPlatform}})
+		res.findings = append(res.findings, Finding{RuleID: "IC104", Severity: Error, Container: s.Container,
+			Message: "the image uses a Docker schema 1 manifest, which current runtimes do not pull", Evidence: err.Error(),
+			Fix: "push the image again with a current client (docker buildx, ko, imgcheck build, skopeo copy)"})
+		return res
+	}
 	if err != nil {
 		return fail("", describeImageError(err))
 	}
