@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/imgcheck/imgcheck/internal/suggest"
 )
 
 // DefaultMaxBytes is the largest input accepted unless LoadOptions says
@@ -193,7 +195,7 @@ func detectShape(name string, root *node) (Shape, error) {
 		}
 	}
 	for _, k := range root.keys {
-		if s := suggest(k.str, shapeMarkers); s != "" && s != k.str {
+		if s := suggest.Closest(k.str, shapeMarkers); s != "" && s != k.str {
 			return "", &Error{Pos: k.pos, Key: k.str, Msg: fmt.Sprintf("cannot tell what this file is: unknown key (did you mean %s?)", s)}
 		}
 	}

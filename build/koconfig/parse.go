@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/imgcheck/imgcheck/internal/suggest"
 )
 
 // Parse parses the contents of a .ko.yaml; name is used in error messages.
@@ -75,7 +77,7 @@ func (p parser) eachKey(m *yaml.Node, known, koOnly []string, fn func(string, *y
 			if k, ko := canonicalKey(kn.Value, koOnly); ko {
 				return p.errorf(kn, k, "ko supports this key but imgcheck does not yet; remove it or build with ko (see docs/build.md)")
 			}
-			if s := suggest(kn.Value, known, koOnly); s != "" {
+			if s := suggest.Closest(kn.Value, known, koOnly); s != "" {
 				return p.errorf(kn, kn.Value, "unknown key (did you mean %q?)", s)
 			}
 			return p.errorf(kn, kn.Value, "unknown key (supported: %s)", strings.Join(known, ", "))
