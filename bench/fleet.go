@@ -111,7 +111,7 @@ func runFleet(ctx context.Context, h *harness, fx *fixtures) (*fleetResult, erro
 			requests += t.Requests
 			for _, g := range t.getsByPath() {
 				out.MaxGets = max(out.MaxGets, g.N)
-				if g.N > 1 {
+				if g.N > 1 && rep == 0 { // the same in every repetition: count one
 					out.Repeated[g.Kind]++
 					if sameImageTwice(i) {
 						out.RepeatedInSidecarTasks++
