@@ -76,7 +76,15 @@ func loaded(m machineInfo) bool {
 }
 
 func writeTargets(p func(string, ...any), ts []target) {
+	met := 0
+	for _, t := range ts {
+		if t.Met {
+			met++
+		}
+	}
 	p("## Targets")
+	p("")
+	p("**%d of %d targets met.**", met, len(ts))
 	p("")
 	p("| target | met | measured |")
 	p("|---|---|---|")
