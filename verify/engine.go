@@ -45,6 +45,14 @@ type Input struct {
 // an error: whatever stops a check is recorded in Report.Errors, which makes
 // the verdict "error" (exit 2). That is how the gate fails closed.
 func Run(ctx context.Context, in Input, opts Options) *Report {
+	return RunAll(ctx, []Input{in}, opts)
+}
+
+// RunAll verifies several inputs (a fleet of task definitions) in one run
+// with one blob cache, so an image shared by many task definitions is read
+// once, and returns one report. With more than one input, every target,
+// finding and problem names its task definition file.
+func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 	if opts.Open == nil {
 		opts.Open = image.Open
 	}
@@ -61,38 +69,49 @@ func Run(ctx context.Context, in Input, opts Options) *Report {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	r := &Report{Tool: opts.Tool}
-	var facts *taskFacts
-	if in.TaskDef != nil {
-		f := newTaskFacts(in.TaskDef, in.Service)
-		facts = &f
-		r.TaskDef = &Source{File: in.TaskDef.Source.File, Shape: string(in.TaskDef.Source.Shape), Family: in.TaskDef.Family.Value}
-		r.Findings = append(r.Findings, taskRules(f)...)
-		r.Findings = append(r.Findings, fargateRules(f)...)
-		r.Findings = append(r.Findings, serviceRules(f)...)
-	}
-	if len(in.Subjects) == 0 {
-		r.Errors = append(r.Errors, Problem{Message: "no image to verify"})
-	}
-
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, opts.Concurrency)
-	for _, s := range in.Subjects {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			res := verifySubject(ctx, s, in, facts, opts)
-			mu.Lock()
-			defer mu.Unlock()
-			r.Targets = append(r.Targets, res.targets...)
-			r.Findings = append(r.Findings, res.findings...)
-			r.Errors = append(r.Errors, res.problems...)
-			if res.pinned != nil {
-				r.Pinned = append(r.Pinned, *res.pinned)
+	for _, in := range inputs {
+		label := ""
+		var facts *taskFacts
+		if in.TaskDef != nil {
+			f := newTaskFacts(in.TaskDef, in.Service)
+			facts = &f
+			src := &Source{File: in.TaskDef.Source.File, Shape: string(in.TaskDef.Source.Shape), Family: in.TaskDef.Family.Value}
+			if len(inputs) > 1 {
+				label = src.File
+				r.TaskDefs = append(r.TaskDefs, *src)
+			} else {
+				r.TaskDef = src
 			}
-		}()
+			var fs []Finding
+			fs = append(fs, taskRules(f)...)
+			fs = append(fs, fargateRules(f)...)
+			fs = append(fs, serviceRules(f)...)
+			r.Findings = append(r.Findings, labelFindings(fs, label)...)
+		}
+		if len(in.Subjects) == 0 {
+			r.Errors = append(r.Errors, Problem{TaskDef: label, Message: "no image to verify"})
+		}
+		for _, s := range in.Subjects {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				res := verifySubject(ctx, s, in, facts, opts)
+				res.label(label)
+				mu.Lock()
+				defer mu.Unlock()
+				r.Targets = append(r.Targets, res.targets...)
+				r.Findings = append(r.Findings, res.findings...)
+				r.Errors = append(r.Errors, res.problems...)
+				if res.pinned != nil {
+					r.Pinned = append(r.Pinned, *res.pinned)
+				}
+			}()
+		}
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
@@ -100,6 +119,30 @@ func Run(ctx context.Context, in Input, opts Options) *Report {
 	}
 	r.Finish(opts.FailOn)
 	return r
+}
+
+func labelFindings(fs []Finding, label string) []Finding {
+	for i := range fs {
+		fs[i].TaskDef = label
+	}
+	return fs
+}
+
+// label names the task definition on everything a subject produced.
+func (res *subjectResult) label(taskDef string) {
+	if taskDef == "" {
+		return
+	}
+	for i := range res.targets {
+		res.targets[i].TaskDef = taskDef
+	}
+	labelFindings(res.findings, taskDef)
+	for i := range res.problems {
+		res.problems[i].TaskDef = taskDef
+	}
+	if res.pinned != nil {
+		res.pinned.TaskDef = taskDef
+	}
 }
 
 type subjectResult struct {

@@ -62,6 +62,7 @@ func (l *Location) String() string {
 
 // Finding is one judgement of a rule about one container on one platform.
 type Finding struct {
+	TaskDef   string    `json:"taskDefinition,omitempty"` // file, when a run has several
 	RuleID    string    `json:"rule"`
 	Severity  Severity  `json:"severity"`
 	Container string    `json:"container,omitempty"`
@@ -78,4 +79,9 @@ func (f Finding) Family() string {
 		return r.Family
 	}
 	return "other"
+}
+
+// sameTarget reports whether a finding belongs to a target.
+func (f Finding) sameTarget(t Target) bool {
+	return f.TaskDef == t.TaskDef && f.Container == t.Container && f.Platform == t.Platform
 }

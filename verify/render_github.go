@@ -24,6 +24,9 @@ func renderGitHub(w io.Writer, r *Report) error {
 			}
 		}
 		title := f.RuleID
+		if f.TaskDef != "" {
+			title += " " + f.TaskDef
+		}
 		if f.Container != "" {
 			title += " " + f.Container
 		}

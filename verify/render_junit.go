@@ -46,7 +46,7 @@ var junitFamilies = []string{FamilyPlatform, FamilyEntrypoint, FamilyTask, Famil
 func renderJUnit(w io.Writer, r *Report) error {
 	out := junitSuites{Name: "imgcheck verify"}
 	for _, t := range r.Targets {
-		suite := junitSuite{Name: strings.TrimSpace(t.Container + " " + t.Platform)}
+		suite := junitSuite{Name: strings.TrimSpace(t.TaskDef + " " + t.Container + " " + t.Platform)}
 		for _, fam := range junitFamilies {
 			if !ranFamily(t, fam) && !hasFamilyFindings(r, t, fam) {
 				continue
@@ -91,10 +91,10 @@ func renderJUnit(w io.Writer, r *Report) error {
 }
 
 func junitFamilyCase(r *Report, t Target, fam string) junitCase {
-	c := junitCase{Name: fam, ClassName: strings.TrimSpace(t.Container + "." + t.Platform)}
+	c := junitCase{Name: fam, ClassName: strings.Trim(t.TaskDef+"."+t.Container+"."+t.Platform, ".")}
 	var failing, other []string
 	for _, f := range r.Findings {
-		if f.Container != t.Container || f.Platform != t.Platform || f.Family() != fam {
+		if !f.sameTarget(t) || f.Family() != fam {
 			continue
 		}
 		line := fmt.Sprintf("%s %s %s", f.Severity, f.RuleID, f.Message)
@@ -125,7 +125,7 @@ func ranFamily(t Target, fam string) bool {
 
 func hasFamilyFindings(r *Report, t Target, fam string) bool {
 	for _, f := range r.Findings {
-		if f.Container == t.Container && f.Platform == t.Platform && f.Family() == fam {
+		if f.sameTarget(t) && f.Family() == fam {
 			return true
 		}
 	}

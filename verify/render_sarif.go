@@ -124,6 +124,9 @@ func renderSARIF(w io.Writer, r *Report) error {
 		res := sarifResult{RuleID: f.RuleID, RuleIndex: index[f.RuleID], Level: sarifLevel(f.Severity),
 			Message:    sarifText{msg},
 			Properties: map[string]any{"container": f.Container, "platform": f.Platform}}
+		if f.TaskDef != "" {
+			res.Properties["taskDefinition"] = f.TaskDef
+		}
 		if f.Location != nil && f.Location.File != "" {
 			loc := sarifLocation{PhysicalLocation: sarifPhysical{ArtifactLocation: sarifArtifact{URI: f.Location.File}}}
 			if f.Location.Line > 0 {

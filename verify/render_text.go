@@ -11,19 +11,20 @@ import (
 // finding with its rule ID, and ends with a one-line summary.
 func renderText(w io.Writer, r *Report) error {
 	b := bufio.NewWriter(w)
+	sources := r.TaskDefs
 	if r.TaskDef != nil {
-		fmt.Fprintf(b, "task definition %s", r.TaskDef.File)
-		if r.TaskDef.Family != "" {
-			fmt.Fprintf(b, " (family %s)", r.TaskDef.Family)
+		sources = append([]Source{*r.TaskDef}, sources...)
+	}
+	for _, src := range sources {
+		fmt.Fprintf(b, "task definition %s", src.File)
+		if src.Family != "" {
+			fmt.Fprintf(b, " (family %s)", src.Family)
 		}
 		fmt.Fprintln(b)
 	}
 	for _, t := range r.Targets {
 		fmt.Fprintln(b)
-		label := t.Platform
-		if t.Container != "" {
-			label = t.Container + " " + t.Platform
-		}
+		label := strings.TrimSpace(t.TaskDef + " " + t.Container + " " + t.Platform)
 		fmt.Fprintf(b, "%s  %s\n", label, t.Image)
 		if t.Digest != "" {
 			fmt.Fprintf(b, "  digest      %s\n", t.Digest)
@@ -43,7 +44,7 @@ func renderText(w io.Writer, r *Report) error {
 		}
 		n := 0
 		for _, f := range r.Findings {
-			if f.Container == t.Container && f.Platform == t.Platform {
+			if f.sameTarget(t) {
 				writeTextFinding(b, f)
 				n++
 			}
@@ -92,7 +93,7 @@ func writeTextFinding(b *bufio.Writer, f Finding) {
 
 func hasTarget(r *Report, f Finding) bool {
 	for _, t := range r.Targets {
-		if f.Container == t.Container && f.Platform == t.Platform {
+		if f.sameTarget(t) {
 			return true
 		}
 	}
@@ -101,7 +102,7 @@ func hasTarget(r *Report, f Finding) bool {
 
 func problemLine(p Problem) string {
 	var parts []string
-	for _, s := range []string{p.Container, p.Platform, p.Image} {
+	for _, s := range []string{p.TaskDef, p.Container, p.Platform, p.Image} {
 		if s != "" {
 			parts = append(parts, s)
 		}

@@ -11,6 +11,7 @@ type Report struct {
 	SchemaVersion int       `json:"schemaVersion"`
 	Tool          ToolInfo  `json:"tool"`
 	TaskDef       *Source   `json:"taskDefinition,omitempty"`
+	TaskDefs      []Source  `json:"taskDefinitions,omitempty"` // when one run verifies several
 	Targets       []Target  `json:"targets"`
 	Findings      []Finding `json:"findings"`
 	Errors        []Problem `json:"errors"`
@@ -36,6 +37,7 @@ type Source struct {
 
 // Target is one container image checked for one platform.
 type Target struct {
+	TaskDef        string   `json:"taskDefinition,omitempty"` // file, when a run has several
 	Container      string   `json:"container,omitempty"`
 	Image          string   `json:"image"`
 	Digest         string   `json:"digest,omitempty"`         // of what the reference named (index or manifest)
@@ -50,6 +52,7 @@ type Target struct {
 // Problem is something that stopped a check from running: the run cannot
 // pass while any problem is present.
 type Problem struct {
+	TaskDef   string `json:"taskDefinition,omitempty"`
 	Container string `json:"container,omitempty"`
 	Platform  string `json:"platform,omitempty"`
 	Image     string `json:"image,omitempty"`
@@ -67,6 +70,7 @@ type Summary struct {
 
 // Pinned is an image reference rewritten to the digest that was verified.
 type Pinned struct {
+	TaskDef   string `json:"taskDefinition,omitempty"`
 	Container string `json:"container"`
 	From      string `json:"from"`
 	To        string `json:"to"`
@@ -95,6 +99,9 @@ func (r *Report) Finish(failOn Severity) {
 	}
 	sort.SliceStable(r.Targets, func(i, j int) bool {
 		a, b := r.Targets[i], r.Targets[j]
+		if a.TaskDef != b.TaskDef {
+			return a.TaskDef < b.TaskDef
+		}
 		if a.Container != b.Container {
 			return a.Container < b.Container
 		}
@@ -102,6 +109,9 @@ func (r *Report) Finish(failOn Severity) {
 	})
 	sort.SliceStable(r.Findings, func(i, j int) bool {
 		a, b := r.Findings[i], r.Findings[j]
+		if a.TaskDef != b.TaskDef {
+			return a.TaskDef < b.TaskDef
+		}
 		if a.Container != b.Container {
 			return a.Container < b.Container
 		}

@@ -16,7 +16,7 @@ import (
 
 type verifyOptions struct {
 	images     []string
-	taskdef    string
+	taskdefs   []string
 	service    string
 	containers []string
 	params     []string
@@ -68,7 +68,7 @@ error, digest mismatch). Never 0 on an error.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.taskdef, "taskdef", "", "task definition: a file (register or describe JSON, CloudFormation JSON/YAML), an ARN or family[:revision]")
+	f.StringArrayVar(&o.taskdefs, "taskdef", nil, "task definition: a file (register or describe JSON, CloudFormation JSON/YAML), an ARN or family[:revision]; repeat it, or name a directory, to verify a fleet in one run")
 	f.StringVar(&o.service, "service", "", "service definition file (create-service JSON, describe-services output or CloudFormation)")
 	f.StringArrayVar(&o.containers, "container", nil, "container the IMAGE is for; repeat once per IMAGE, in order")
 	f.StringArrayVar(&o.params, "param", nil, "CloudFormation parameter value as Name=Value; repeatable")
@@ -92,12 +92,12 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 		return fmt.Errorf("unknown --format %q: want one of %s", o.format, strings.Join(verify.Formats(), ", "))
 	}
 	logger := o.global.logger(s)
-	in, err := loadVerifyInput(ctx, o)
+	inputs, err := loadVerifyInputs(ctx, o)
 	if err != nil {
 		return err
 	}
-	if o.pinOut != "" && (in.TaskDef == nil || in.TaskDef.Source.Shape == taskdef.ShapeLive && o.taskdef == "") {
-		return fmt.Errorf("--pin-out needs --taskdef")
+	if o.pinOut != "" && (len(inputs) != 1 || inputs[0].TaskDef == nil) {
+		return fmt.Errorf("--pin-out needs exactly one task definition")
 	}
 	opts := verify.Options{
 		Image:  image.Options{Registry: o.registry.options(logger), Strict: o.strict, Logger: logger},
@@ -105,8 +105,12 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 		Logger: logger,
 		Tool:   verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version},
 	}
-	fmt.Fprintf(s.err, "verifying %d image(s)...\n", len(in.Subjects))
-	report := verify.Run(ctx, in, opts)
+	subjects := 0
+	for _, in := range inputs {
+		subjects += len(in.Subjects)
+	}
+	fmt.Fprintf(s.err, "verifying %d image(s) of %d task definition(s)...\n", subjects, len(inputs))
+	report := verify.RunAll(ctx, inputs, opts)
 
 	out := s.out
 	if o.output != "" {
@@ -124,21 +128,16 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 		fmt.Fprintf(s.err, "report written to %s\n", o.output)
 	}
 	if o.pinOut != "" {
-		if err := writePinned(in.TaskDef, report, o.pinOut, s.err); err != nil {
+		if err := writePinned(inputs[0].TaskDef, report, o.pinOut, s.err); err != nil {
 			return err
 		}
 	}
 	return verdictError(report)
 }
 
-func loadVerifyInput(ctx context.Context, o *verifyOptions) (verify.Input, error) {
+func loadVerifyInput(ctx context.Context, o *verifyOptions, taskdefRef string, lo taskdef.LoadOptions) (verify.Input, error) {
 	var in verify.Input
-	lo := taskdef.LoadOptions{Resource: o.resource}
-	params, err := parseParams(o.params)
-	if err != nil {
-		return in, err
-	}
-	lo.Params = params
+	var err error
 	if o.service != "" {
 		svc, err := taskdef.LoadService(ctx, o.service, lo)
 		if err != nil {
@@ -147,12 +146,12 @@ func loadVerifyInput(ctx context.Context, o *verifyOptions) (verify.Input, error
 		in.Service = svc
 		in.TaskDef = svc.Task
 	}
-	if o.taskdef != "" {
+	if taskdefRef != "" {
 		load := taskdef.Load
-		if taskdef.IsLiveRef(o.taskdef) {
+		if taskdef.IsLiveRef(taskdefRef) {
 			load = taskdef.LoadLive
 		}
-		td, err := load(ctx, o.taskdef, lo)
+		td, err := load(ctx, taskdefRef, lo)
 		if err != nil {
 			return in, fmt.Errorf("loading task definition: %w", err)
 		}
