@@ -117,6 +117,10 @@ func TestProbeInspectThroughProxy(t *testing.T) {
 		if tr.BytesDown > 256<<10 || tr.Requests == 0 {
 			t.Errorf("image (%s): inspect downloaded %d bytes in %d requests; want a small ranged read", img.Key, tr.BytesDown, tr.Requests)
 		}
+		res, answer, ok, err = h.probeVerify(ctx, h.proxy.Host+"/"+img.Repo)
+		if err != nil || !ok {
+			t.Errorf("image (%s): verify against the ARM64 task definition: %s (err %v): %s", img.Key, answer, err, res.Stdout)
+		}
 	}
 	if _, err := os.Stat(h.imgcheck); err != nil {
 		t.Errorf("setup did not build imgcheck: %v", err)
@@ -129,4 +133,20 @@ type testLog struct{ t *testing.T }
 func (l testLog) Write(p []byte) (int, error) {
 	l.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
+}
+
+func TestRunScriptSyntax(t *testing.T) {
+	out, err := exec.Command("bash", "-n", "run").CombinedOutput()
+	if err != nil {
+		t.Fatalf("bash -n bench/run: %v\n%s", err, out)
+	}
+	b, err := os.ReadFile("run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"go install \"github.com/regclient/regclient/cmd/regctl@", ".ci/install-tools", "go run ./bench"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("bench/run lacks %q", want)
+		}
+	}
 }
