@@ -26,6 +26,10 @@ const Binary = "docker-registry"
 type Options struct {
 	// Users maps user names to passwords; when set, htpasswd auth is required.
 	Users map[string]string
+	// TokenAuth uses bearer token auth instead of htpasswd: a token server
+	// (started too) checks Users and issues signed tokens, as Docker Hub and
+	// most hosted registries do.
+	TokenAuth bool
 }
 
 // Registry is a running distribution registry.
@@ -51,6 +55,8 @@ func Start(t testing.TB, opts Options) *Registry {
 		t.Fatal(err)
 	}
 	host := fmt.Sprintf("127.0.0.1:%d", port)
+	// With token auth, clients talk to a front that also serves the tokens.
+	backendHost, frontHost := host, ""
 	cfg := fmt.Sprintf(`version: 0.1
 log:
   level: info
@@ -65,7 +71,17 @@ http:
   addr: %s
   secret: imgcheck-test-secret
 `, filepath.Join(dir, "data"), host)
-	if len(opts.Users) > 0 {
+	switch {
+	case opts.TokenAuth:
+		ts := startTokenServer(t, opts.Users)
+		frontHost = ts.front(t, &backendHost)
+		bundle := filepath.Join(dir, "token-root.pem")
+		if err := os.WriteFile(bundle, ts.certPEM, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg += fmt.Sprintf("auth:\n  token:\n    realm: %s\n    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
+			ts.url, tokenService, tokenIssuer, bundle)
+	case len(opts.Users) > 0:
 		htpasswd := filepath.Join(dir, "htpasswd")
 		if err := writeHtpasswd(htpasswd, opts.Users); err != nil {
 			t.Fatal(err)
@@ -92,6 +108,9 @@ http:
 	if err := r.waitReady(10 * time.Second); err != nil {
 		log, _ := os.ReadFile(logPath)
 		t.Fatalf("registry did not start: %v\n%s", err, tail(string(log), 2000))
+	}
+	if frontHost != "" {
+		r.Host = frontHost
 	}
 	return r
 }

@@ -45,3 +45,28 @@ func TestRegistryWithAuthServesRanges(t *testing.T) {
 		t.Fatalf("range GET: %s, %d bytes; want 206 and 100 bytes", resp.Status, len(body))
 	}
 }
+
+func TestRegistryWithTokenAuth(t *testing.T) {
+	reg := Start(t, Options{Users: map[string]string{"ci": "t0ken-pass"}, TokenAuth: true})
+	ref, err := name.ParseReference(reg.Host+"/team/app:v1", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := random.Image(1000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(ref, img); err == nil {
+		t.Fatal("anonymous push succeeded: token auth is not enforced")
+	}
+	if err := remote.Write(ref, img, remote.WithAuth(&authn.Basic{Username: "ci", Password: "wrong"})); err == nil {
+		t.Fatal("push with a wrong password succeeded")
+	}
+	auth := remote.WithAuth(&authn.Basic{Username: "ci", Password: "t0ken-pass"})
+	if err := remote.Write(ref, img, auth); err != nil {
+		t.Fatalf("push with a token: %v\n%s", err, reg.Log())
+	}
+	if _, err := remote.Image(ref, auth); err != nil {
+		t.Fatalf("pull with a token: %v", err)
+	}
+}
