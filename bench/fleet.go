@@ -39,6 +39,10 @@ type fleetResult struct {
 	// --taskdef; then AllInOne is one invocation with every task definition.
 	MultiTaskDefFlag bool
 	AllInOne         summary
+	// AllInOneMaxGets and AllInOneRepeated are MaxGets and Repeated of the
+	// one invocation (first repetition).
+	AllInOneMaxGets  int
+	AllInOneRepeated map[string]int
 }
 
 // fleetContainerImages says which of the five images the containers of
@@ -80,7 +84,7 @@ func runFleet(ctx context.Context, h *harness, fx *fixtures) (*fleetResult, erro
 		files = append(files, f)
 	}
 	var err error
-	out := &fleetResult{TaskDefs: fleetTaskDefs, Containers: fleetContainers, Images: len(fx.FleetRepos), ExitCodes: map[int]int{}, Repeated: map[string]int{}}
+	out := &fleetResult{TaskDefs: fleetTaskDefs, Containers: fleetContainers, Images: len(fx.FleetRepos), ExitCodes: map[int]int{}, Repeated: map[string]int{}, AllInOneRepeated: map[string]int{}}
 	var perTD, imageSide, allInOne sample
 	if out.MultiTaskDefFlag, err = repeatableTaskDef(ctx, h); err != nil {
 		return nil, err
@@ -148,6 +152,12 @@ func runFleet(ctx context.Context, h *harness, fx *fixtures) (*fleetResult, erro
 			t := h.proxy.Take()
 			out.ExitCodes[res.Exit]++
 			allInOne.add(res.Wall, t.BytesDown, t.Requests)
+			for _, g := range t.getsByPath() {
+				if rep == 0 && g.N > 1 {
+					out.AllInOneMaxGets = max(out.AllInOneMaxGets, g.N)
+					out.AllInOneRepeated[g.Kind]++
+				}
+			}
 		}
 	}
 	out.PerTaskDef, out.ImageSide, out.AllInOne = perTD.summary(), imageSide.summary(), allInOne.summary()

@@ -184,7 +184,10 @@ func writeFleet(p func(string, ...any), f *fleetResult, reps int) {
 		codes = append(codes, fmt.Sprintf("exit %d: %d", c, n))
 	}
 	slices.Sort(codes)
-	p("Exit codes: %s. Within one invocation the most GET requests any one manifest or blob path got: %d; paths fetched more than once: %s.", strings.Join(codes, ", "), f.MaxGets, repeatedText(f))
+	p("Exit codes: %s. With one task definition per invocation, the most GET requests any one manifest or blob path got within an invocation: %d; paths fetched more than once: %s.", strings.Join(codes, ", "), f.MaxGets, repeatedText(f))
+	if f.MultiTaskDefFlag {
+		p("In the one invocation for the whole fleet: at most %d GET(s) of one path; fetched more than once: %s.", max(f.AllInOneMaxGets, 1), kindsText(f.AllInOneRepeated))
+	}
 	p("")
 	if !f.MultiTaskDefFlag {
 		p("`imgcheck verify` takes one `--taskdef` per run (the harness reads `imgcheck verify --help`), so the fleet cannot be verified in one invocation with its task definitions; a repeated `--taskdef` (or a directory) would let one run share manifests and blobs across task definitions, and the harness measures it as soon as the flag repeats. The image-side row shows what one invocation costs for the same images.")

@@ -93,7 +93,7 @@ func TestJudgeTargets(t *testing.T) {
 		{"build --sbom=none, warm: no slower than ko", true},
 		{"build --sbom=none, one-line: no slower than ko", false},
 		{"build --sbom=none, warm rebuild uploads no layer bytes", true},
-		{"fleet: shared manifests and blobs fetched once per invocation", false},
+		{"fleet, one task definition per invocation: shared manifests and blobs fetched once per invocation", false},
 		{"fleet: one imgcheck verify invocation for all 20 task definitions", false},
 	}
 	for _, tt := range tests {
