@@ -101,11 +101,7 @@ func runFleet(ctx context.Context, h *harness, fx *fixtures) (*fleetResult, erro
 				return nil, err
 			}
 			t := h.proxy.Take()
-			if os.Getenv("BENCH_DEBUG") != "" && strings.HasSuffix(f, "00.json") {
-				for _, rec := range t.Log {
-					h.logf("    %s %s range=%v -> %d, %d bytes", rec.Method, rec.Path, rec.Range, rec.Status, rec.Down)
-				}
-			}
+			h.logTraffic(t)
 			out.ExitCodes[res.Exit]++
 			if res.Exit != 0 {
 				h.logf("  verify %s: exit %d: %s", filepath.Base(f), res.Exit, tail(res.Stderr, 400))

@@ -33,6 +33,7 @@ type options struct {
 	jsonOut   string
 	timeout   time.Duration
 	keep      bool
+	requests  bool
 }
 
 // harness is the running benchmark environment.
@@ -46,10 +47,21 @@ type harness struct {
 	reps     int
 	sizes    layerSizes
 	log      io.Writer
+	requests bool // log every request of every measurement
 }
 
 func (h *harness) logf(format string, args ...any) {
 	fmt.Fprintf(h.log, format+"\n", args...)
+}
+
+// logTraffic logs a measurement's requests when -requests is set.
+func (h *harness) logTraffic(t traffic) {
+	if !h.requests {
+		return
+	}
+	for _, r := range t.Log {
+		h.logf("    %s %s range=%v -> %d, %d bytes down, %d up", r.Method, r.Path, r.Range, r.Status, r.Down, r.Up)
+	}
 }
 
 func main() {
@@ -80,6 +92,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.jsonOut, "json", "bench/results.json", "raw results to write (relative to the repository root)")
 	fs.DurationVar(&o.timeout, "timeout", 50*time.Minute, "bound on the whole run")
 	fs.BoolVar(&o.keep, "keep", false, "keep the scratch directory")
+	fs.BoolVar(&o.requests, "requests", false, "log every request of every read measurement (to stderr)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -112,7 +125,7 @@ func run(ctx context.Context, o options, log io.Writer) error {
 	if !o.keep {
 		defer os.RemoveAll(work)
 	}
-	h := &harness{repo: repo, work: work, reps: o.reps, sizes: defaultLayerSizes, log: log}
+	h := &harness{repo: repo, work: work, reps: o.reps, sizes: defaultLayerSizes, log: log, requests: o.requests}
 	if h.env, err = cleanEnv(work); err != nil {
 		return err
 	}

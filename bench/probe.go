@@ -74,11 +74,7 @@ func runProbe(ctx context.Context, h *harness, fx *fixtures) ([]probeResult, err
 				}
 				r := byTool[tool]
 				r.Sample.add(res.Wall, t.BytesDown, t.Requests)
-				if os.Getenv("BENCH_DEBUG") != "" {
-					for _, rec := range t.Log {
-						h.logf("    %s %s range=%v -> %d, %d bytes", rec.Method, rec.Path, rec.Range, rec.Status, rec.Down)
-					}
-				}
+				h.logTraffic(t)
 				r.Answer, r.Exit = answer, max(r.Exit, res.Exit)
 				r.Correct = r.Correct && ok
 				if !ok {
