@@ -13,12 +13,12 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
-// Range sizes: the first ranged GET of a layer asks for firstRange bytes,
-// each next one twice as much, up to maxRange. 64 KiB of gzip holds the
-// tar header and well over the first 4 KiB of the first file.
+// Range sizes: the first ranged GET of a layer asks for firstRange bytes;
+// 64 KiB of gzip holds the tar header and well over the first 4 KiB of the
+// first file. A reader that needs more streams the rest of the blob in one
+// open-ended ranged GET and stops reading when it is done.
 const (
 	firstRange = 64 << 10
-	maxRange   = 8 << 20
 	// rangeAttempts bounds re-fetches of a range whose body was cut short.
 	rangeAttempts = 3
 )
@@ -51,7 +51,8 @@ type blobReader struct {
 	f        blobFetcher
 	fetched  *atomic.Int64 // layer bytes fetched, for Stats
 	off      int64
-	chunk    int64
+	ranges   int    // ranged GETs made; after the first, the rest is streamed
+	restarts int    // ranged streams resumed after a cut
 	local    []byte // bytes at off beyond the cached prefix
 	body     io.ReadCloser
 	bodyOff  int64 // offset of body's next byte
@@ -60,7 +61,7 @@ type blobReader struct {
 }
 
 func newBlobReader(ctx context.Context, st *blobState, f blobFetcher, fetched *atomic.Int64) *blobReader {
-	return &blobReader{ctx: ctx, st: st, f: f, fetched: fetched, chunk: firstRange, hash: sha256.New()}
+	return &blobReader{ctx: ctx, st: st, f: f, fetched: fetched, hash: sha256.New()}
 }
 
 // Offset is how many bytes the consumer has read.
@@ -117,7 +118,23 @@ func (r *blobReader) read(p []byte) (int, error) {
 	if st.noRange || r.body != nil {
 		return r.readStream(p)
 	}
-	n := min(r.chunk, st.size-r.off)
+	if r.ranges > 0 {
+		// Past the first range the layer is being scanned, not peeked at:
+		// stream the rest in one request (stopped early when the reader is
+		// done), rather than paying a round trip per growing range.
+		body, ranged, err := r.f.fetch(r.ctx, r.off, st.size-r.off)
+		if err != nil {
+			return 0, err
+		}
+		r.body, r.bodyOff = body, r.off
+		if !ranged {
+			st.noRange = true
+			r.bodyOff = 0
+		}
+		return r.readStream(p)
+	}
+	r.ranges++
+	n := min(int64(firstRange), st.size-r.off)
 	data := make([]byte, n)
 	// A body cut short is fetched again: the transport retries failed
 	// requests, but not a connection that breaks while the body streams.
@@ -141,7 +158,6 @@ func (r *blobReader) read(p []byte) (int, error) {
 			return 0, fmt.Errorf("%w: reading bytes %d-%d of blob %s: %w", ErrNetwork, r.off, r.off+n-1, st.digest, err)
 		}
 	}
-	r.chunk = min(r.chunk*2, maxRange)
 	if r.off == int64(len(st.prefix)) && !st.capped && int64(len(st.prefix))+n <= st.maxKeep {
 		st.prefix = append(st.prefix, data...)
 		return copy(p, st.prefix[r.off:]), nil
@@ -177,6 +193,22 @@ func (r *blobReader) readStream(p []byte) (int, error) {
 	n, err := r.body.Read(p)
 	r.fetched.Add(int64(n))
 	r.bodyOff += int64(n)
+	if err != nil && !errors.Is(err, io.EOF) && !st.noRange && n == 0 && r.restarts < rangeAttempts && r.ctx.Err() == nil {
+		// A ranged stream cut short is resumed where it stopped.
+		r.restarts++
+		r.body.Close()
+		body, ranged, ferr := r.f.fetch(r.ctx, r.off, st.size-r.off)
+		if ferr != nil {
+			r.body = nil
+			return 0, ferr
+		}
+		r.body, r.bodyOff = body, r.off
+		if !ranged {
+			st.noRange = true
+			r.bodyOff = 0
+		}
+		return r.readStream(p)
+	}
 	if n > 0 && r.off == int64(len(st.prefix)) && !st.capped {
 		if int64(len(st.prefix)+n) <= st.maxKeep {
 			st.prefix = append(st.prefix, p[:n]...)
