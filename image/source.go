@@ -51,10 +51,11 @@ type Source struct {
 	rootDoc  *document
 	rootErr  error
 
-	// Verified manifests and configs by digest: each is fetched once.
+	// Verified manifests and configs by digest: each is fetched once, also
+	// when several goroutines ask at the same time.
 	mu      sync.Mutex
-	docs    map[v1.Hash]*document
-	configs map[v1.Hash][]byte
+	docs    map[v1.Hash]*fetchResult[*document]
+	configs map[v1.Hash]*fetchResult[[]byte]
 }
 
 // Name is the reference the Source was opened with.
@@ -79,7 +80,7 @@ func newSource(name string, st store, opts Options) *Source {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Source{name: name, opts: opts, store: st, cache: opts.Cache, private: private, counter: opts.Registry.Counter, log: log,
-		docs: map[v1.Hash]*document{}, configs: map[v1.Hash][]byte{}}
+		docs: map[v1.Hash]*fetchResult[*document]{}, configs: map[v1.Hash]*fetchResult[[]byte]{}}
 }
 
 // Open opens an image by reference:
@@ -151,38 +152,33 @@ func (s *Source) IsIndex(ctx context.Context) (bool, error) {
 
 // manifest returns a child manifest or index, fetched once per Source.
 func (s *Source) manifest(ctx context.Context, d v1.Descriptor) (*document, error) {
-	s.mu.Lock()
-	doc, ok := s.docs[d.Digest]
-	s.mu.Unlock()
-	if ok {
-		return doc, nil
-	}
-	doc, err := s.store.manifest(ctx, d)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.docs[d.Digest] = doc
-	s.mu.Unlock()
-	return doc, nil
+	return fetchOnce(s, s.docs, d.Digest, func() (*document, error) { return s.store.manifest(ctx, d) })
 }
 
 // configBlob returns a config blob, fetched once per Source.
 func (s *Source) configBlob(ctx context.Context, d v1.Descriptor) ([]byte, error) {
+	return fetchOnce(s, s.configs, d.Digest, func() ([]byte, error) {
+		return s.store.blob(ctx, d, s.opts.Limits.MaxConfigBytes)
+	})
+}
+
+// fetchResult is the outcome of one fetch that concurrent callers share.
+type fetchResult[T any] struct {
+	once sync.Once
+	v    T
+	err  error
+}
+
+func fetchOnce[T any](s *Source, m map[v1.Hash]*fetchResult[T], d v1.Hash, fetch func() (T, error)) (T, error) {
 	s.mu.Lock()
-	raw, ok := s.configs[d.Digest]
-	s.mu.Unlock()
-	if ok {
-		return raw, nil
+	f, ok := m[d]
+	if !ok {
+		f = &fetchResult[T]{}
+		m[d] = f
 	}
-	raw, err := s.store.blob(ctx, d, s.opts.Limits.MaxConfigBytes)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	s.configs[d.Digest] = raw
 	s.mu.Unlock()
-	return raw, nil
+	f.once.Do(func() { f.v, f.err = fetch() })
+	return f.v, f.err
 }
 
 // Close releases open layer streams of a Source with its own cache.

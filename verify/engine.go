@@ -69,6 +69,7 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	r := &Report{Tool: opts.Tool}
+	sources := newSourceSet(opts)
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, opts.Concurrency)
@@ -100,7 +101,7 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 				defer wg.Done()
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				res := verifySubject(ctx, s, in, facts, opts)
+				res := verifySubject(ctx, s, in, facts, sources, opts)
 				res.label(label)
 				mu.Lock()
 				defer mu.Unlock()
@@ -152,7 +153,7 @@ type subjectResult struct {
 	pinned   *Pinned
 }
 
-func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, opts Options) subjectResult {
+func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, sources *sourceSet, opts Options) subjectResult {
 	var res subjectResult
 	fail := func(platform, msg string) subjectResult {
 		res.problems = append(res.problems, Problem{Container: s.Container, Platform: platform, Image: s.Ref, Message: msg})
@@ -167,7 +168,7 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, o
 		}
 	}
 	opts.Logger.Info("verifying", "container", s.Container, "image", s.Ref)
-	src, err := opts.Open(ctx, s.Ref, opts.Image)
+	src, err := sources.get(ctx, s.Ref)
 	if errors.Is(err, image.ErrSchema1) {
 		// A verdict, not a failure to verify: no current runtime pulls it.
 		res.targets = append(res.targets, Target{Container: s.Container, Image: s.Ref, Checks: []string{FamilyPlatform}})

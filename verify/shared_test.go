@@ -20,7 +20,7 @@ func TestIdenticalBlobsFetchedOncePerRun(t *testing.T) {
 	}
 	layer := imagetest.Digest(t, layers[0])
 
-	count := func(containers int) int {
+	count := func(containers int) (int, int) {
 		reg.ResetLog()
 		defs := ""
 		for i := 0; i < containers; i++ {
@@ -41,13 +41,23 @@ func TestIdenticalBlobsFetchedOncePerRun(t *testing.T) {
 			t.Fatalf("exit %d, %d targets; errors %+v findings %+v", r.ExitCode, len(r.Targets), r.Errors, r.Findings)
 		}
 		n, _ := reg.BlobBytes(layer)
-		return n
+		all := 0
+		for _, req := range reg.Requests() {
+			if req.Method == "GET" && req.Path != "/v2/" {
+				all++
+			}
+		}
+		return n, all
 	}
-	one, three := count(1), count(3)
+	one, oneAll := count(1)
+	three, threeAll := count(3)
 	if one == 0 {
 		t.Fatal("the layer was never fetched: the test does not measure anything")
 	}
 	if three != one {
 		t.Errorf("layer fetched with %d requests for three containers, %d for one: blobs are not shared", three, one)
+	}
+	if threeAll != oneAll {
+		t.Errorf("%d GETs (manifests, config, layers) for three containers, %d for one: each must be fetched once per run", threeAll, oneAll)
 	}
 }

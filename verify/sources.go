@@ -1,0 +1,42 @@
+package verify
+
+import (
+	"context"
+	"sync"
+
+	"github.com/imgcheck/imgcheck/image"
+)
+
+// sourceSet opens each image reference once per run, so containers and
+// task definitions that name the same image share its manifests and config
+// (the blob cache already shares layers).
+type sourceSet struct {
+	open func(ctx context.Context, ref string, opts image.Options) (*image.Source, error)
+	opts image.Options
+
+	mu   sync.Mutex
+	refs map[string]*openedSource
+}
+
+type openedSource struct {
+	once sync.Once
+	src  *image.Source
+	err  error
+}
+
+func newSourceSet(opts Options) *sourceSet {
+	return &sourceSet{open: opts.Open, opts: opts.Image, refs: map[string]*openedSource{}}
+}
+
+// get opens ref, or returns the Source (or error) of an earlier open.
+func (s *sourceSet) get(ctx context.Context, ref string) (*image.Source, error) {
+	s.mu.Lock()
+	o, ok := s.refs[ref]
+	if !ok {
+		o = &openedSource{}
+		s.refs[ref] = o
+	}
+	s.mu.Unlock()
+	o.once.Do(func() { o.src, o.err = s.open(ctx, ref, s.opts) })
+	return o.src, o.err
+}
