@@ -43,16 +43,21 @@ func (r *RegistryPublisher) Publish(ctx context.Context, art *Artifact, tags []s
 			return "", fmt.Errorf("creating repository %s: %w", repo, err)
 		}
 	}
-	opts, wait := r.options(ctx, art.Package.Name)
+	quiet := append(append([]remote.Option{}, r.Options...), remote.WithContext(ctx))
 	digestRef := repo.Digest(art.Digest.String())
-	err = remote.WriteIndex(digestRef, art.Index, opts...)
-	wait()
-	if err != nil {
-		return "", fmt.Errorf("pushing %s: %w", digestRef, err)
-	}
-	for _, t := range tags {
-		if err := remote.Tag(repo.Tag(t), art.Index, opts[:len(opts)-1]...); err != nil {
-			return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), err)
+	// A rebuild with no change: every tag already names this index, which
+	// was written only after all its children. Nothing to send.
+	if !tagsPointAt(repo, tags, art.Digest, quiet) {
+		opts, wait := r.options(ctx, art.Package.Name)
+		err = remote.WriteIndex(digestRef, art.Index, opts...)
+		wait()
+		if err != nil {
+			return "", fmt.Errorf("pushing %s: %w", digestRef, err)
+		}
+		for _, t := range tags {
+			if err := remote.Tag(repo.Tag(t), art.Index, quiet...); err != nil {
+				return "", fmt.Errorf("tagging %s: %w", repo.Tag(t), err)
+			}
 		}
 	}
 	for _, ref := range art.Referrers {
@@ -60,7 +65,10 @@ func (r *RegistryPublisher) Publish(ctx context.Context, art *Artifact, tags []s
 		if err != nil {
 			return "", err
 		}
-		if err := remote.Write(repo.Digest(d.String()), ref, opts[:len(opts)-1]...); err != nil {
+		if _, err := remote.Head(repo.Digest(d.String()), quiet...); err == nil {
+			continue // attached by an earlier push of the same build
+		}
+		if err := remote.Write(repo.Digest(d.String()), ref, quiet...); err != nil {
 			return "", fmt.Errorf("attaching SBOM %s: %w", d, err)
 		}
 	}
@@ -122,4 +130,15 @@ func (r *RegistryPublisher) readBack(ctx context.Context, repo name.Repository, 
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// tagsPointAt reports whether every tag already names digest.
+func tagsPointAt(repo name.Repository, tags []string, digest v1.Hash, opts []remote.Option) bool {
+	for _, t := range tags {
+		desc, err := remote.Head(repo.Tag(t), opts...)
+		if err != nil || desc.Digest != digest {
+			return false
+		}
+	}
+	return len(tags) > 0
 }
