@@ -36,6 +36,13 @@ func TestRebuildIsIdenticalAndUploadsNothing(t *testing.T) {
 		if i == 1 && len(uploads) != 0 {
 			t.Errorf("second push uploaded blobs: %v", uploads)
 		}
+		if i == 1 {
+			for _, r := range reqs.all() {
+				if !strings.HasPrefix(r, "GET ") && !strings.HasPrefix(r, "HEAD ") {
+					t.Errorf("second push wrote to the registry: %s", r)
+				}
+			}
+		}
 	}
 	if digests[0] != digests[1] {
 		t.Errorf("two builds gave different digests: %s and %s", digests[0], digests[1])
