@@ -62,9 +62,7 @@ func (c *checker) run(ctx context.Context) (Target, []Finding, string) {
 	if err := c.entrypointRules(ctx, &t); err != nil {
 		return t, c.findings, checkMessage(err)
 	}
-	if !strings.EqualFold(c.want.OS, "windows") {
-		t.Checks = append(t.Checks, FamilyEntrypoint)
-	}
+	t.Checks = append(t.Checks, FamilyEntrypoint)
 	if c.container != nil {
 		if err := c.containerRules(ctx); err != nil {
 			return t, c.findings, checkMessage(err)

@@ -62,8 +62,6 @@ var ruleTable = []Rule{
 		"The entrypoint is neither an ELF binary nor a #! script; the runtime fails with \"exec format error\"."},
 	{"IC211", FamilyEntrypoint, Error, "Entrypoint is a Windows binary on a Linux task, or the reverse",
 		"The entrypoint's executable format belongs to another operating system than the task's operatingSystemFamily."},
-	{"IC212", FamilyEntrypoint, Info, "Entrypoint not checked on Windows images",
-		"imgcheck checks platform, OS build and task rules for Windows images, but does not yet resolve Windows entrypoints (drive paths, PATHEXT)."},
 
 	// Task definition.
 	{"IC301", FamilyTask, Error, "Invalid Fargate cpu/memory combination",

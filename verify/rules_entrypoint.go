@@ -51,11 +51,7 @@ func (c *checker) pathEnv() string {
 }
 
 func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
-	if strings.EqualFold(c.want.OS, "windows") {
-		c.add(Finding{RuleID: "IC212", Severity: Info, Message: "entrypoint checks do not run on Windows images yet",
-			Evidence: "os " + c.want.OS})
-		return nil
-	}
+	windows := strings.EqualFold(c.want.OS, "windows")
 	argv := c.argv()
 	if len(argv) == 0 || argv[0] == "" {
 		c.add(Finding{RuleID: "IC201", Severity: Error, Message: "nothing to run: the image has no ENTRYPOINT or CMD and the task sets no entryPoint or command",
@@ -67,6 +63,11 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 		return err
 	}
 	t.Executable = argv[0]
+	if !f.Found && windows {
+		// Windows paths are case-insensitive and searched in ways the
+		// lookup does not fully model: say so rather than guess.
+		return errCheck{fmt.Sprintf("Windows entrypoint %s was not found in the image (%s); imgcheck cannot tell a missing file from a name it resolves differently than Windows", argv[0], reasonText(f))}
+	}
 	if !f.Found {
 		c.add(notFoundFinding("IC202", "entrypoint", argv[0], f))
 		return nil
@@ -75,7 +76,7 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 	if t.Executable == "" {
 		t.Executable = f.Path
 	}
-	if f.Type != image.TypeRegular || !f.Executable() {
+	if f.Type != image.TypeRegular || !f.Executable() && !windows {
 		c.add(Finding{RuleID: "IC203", Severity: Error,
 			Message:  fmt.Sprintf("entrypoint %s is not an executable file: the container fails with \"permission denied\"", t.Executable),
 			Evidence: fmt.Sprintf("type %s, mode %s in layer %d", f.Type, f.Mode, f.Layer),
@@ -110,6 +111,13 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 	}
 	switch info.Kind {
 	case binfmt.KindELF:
+		if strings.EqualFold(c.want.OS, "windows") {
+			c.add(Finding{RuleID: "IC211", Severity: Error,
+				Message:  fmt.Sprintf("%s %s is a Linux (ELF) binary but the task runs Windows", role, p),
+				Evidence: fmt.Sprintf("e_machine=%s at %s", info.Machine, p),
+				Fix:      "build for the task's operating system, or change operatingSystemFamily"})
+			return nil
+		}
 		if info.GOARCH != wantArch {
 			arch := info.GOARCH
 			if arch == "" {
@@ -138,13 +146,30 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 			}
 		}
 	case binfmt.KindPE:
+		if strings.EqualFold(c.want.OS, "windows") {
+			if info.GOARCH != wantArch {
+				c.add(Finding{RuleID: "IC204", Severity: Error,
+					Message:  fmt.Sprintf("%s %s is a %s Windows executable but the task runs %s", role, p, info.PEMachine, image.PlatformString(&c.want)),
+					Evidence: fmt.Sprintf("PE machine %s at %s (layer %d)", info.PEMachine, p, f.Layer),
+					Fix:      "build the executable for the task's architecture"})
+			}
+			return nil
+		}
 		c.add(Finding{RuleID: "IC211", Severity: Error,
 			Message:  fmt.Sprintf("%s %s is a Windows executable but the task runs %s", role, p, image.PlatformString(&c.want)),
 			Evidence: fmt.Sprintf("PE machine %s at %s", info.PEMachine, p),
 			Fix:      "build for the task's operating system"})
 	case binfmt.KindScript:
+		if strings.EqualFold(c.want.OS, "windows") {
+			return errCheck{fmt.Sprintf("%s %s of a Windows image is a #! script, which Windows does not run", role, p)}
+		}
 		return c.judgeScript(ctx, role, p, info, depth)
 	default:
+		if strings.EqualFold(c.want.OS, "windows") {
+			// .cmd, .bat and .ps1 files run through interpreters that the
+			// file's bytes do not name: not something to judge from them.
+			return errCheck{fmt.Sprintf("%s %s of a Windows image is not a PE executable; imgcheck does not check Windows scripts", role, p)}
+		}
 		c.add(Finding{RuleID: "IC210", Severity: Error,
 			Message:  fmt.Sprintf("%s %s is neither an ELF binary nor a #! script: the container will fail with \"exec format error\"", role, p),
 			Evidence: fmt.Sprintf("first bytes of %s (layer %d) are not a known executable format", p, f.Layer),

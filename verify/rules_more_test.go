@@ -64,7 +64,7 @@ func TestMoreImageRules(t *testing.T) {
 		{"CMD health check fine", taskJSON("X86_64", app, `, "healthCheck": {"command": ["CMD", "/ko-app/app", "-healthcheck"]}`), false, ""},
 		{"Windows on ARM64", strings.NewReplacer(`"ARM64", "operatingSystemFamily": "LINUX"`, `"ARM64", "operatingSystemFamily": "WINDOWS_SERVER_2022_CORE"`,
 			`"cpu": "256",
-  "memory": "512"`, `"cpu": "1024", "memory": "2048"`).Replace(taskJSON("ARM64", winARM, "")), false, "IC302,IC107,IC212"},
+  "memory": "512"`, `"cpu": "1024", "memory": "2048"`).Replace(taskJSON("ARM64", winARM, "")), false, "IC302,IC107"},
 		{"GOAMD64 v3 in strict mode", taskJSON("X86_64", v3, ""), true, "IC208"},
 	}
 	for _, tt := range tests {
@@ -157,5 +157,38 @@ func TestSpotWindowsIsIC402(t *testing.T) {
 	}
 	if strings.Join(ids, ",") != "IC402" {
 		t.Errorf("rules %v, want IC402", ids)
+	}
+}
+
+// Windows entrypoints: the PE machine is judged; what cannot be resolved
+// the way Windows would is "could not verify", never a guess.
+func TestWindowsEntrypoint(t *testing.T) {
+	reg := imagetest.Registry(t)
+	win := func(tag string, machine uint16) string {
+		return reg.PushImage(t, tag, imagetest.WindowsImage(t, "10.0.20348.2000", machine))
+	}
+	task := func(ref, extra string) string {
+		return strings.NewReplacer(`"X86_64", "operatingSystemFamily": "LINUX"`, `"X86_64", "operatingSystemFamily": "WINDOWS_SERVER_2022_CORE"`,
+			`"cpu": "256",
+  "memory": "512"`, `"cpu": "1024", "memory": "2048"`).Replace(taskJSON("X86_64", ref, extra))
+	}
+	tests := []struct {
+		name     string
+		task     string
+		wantExit int
+		want     string
+	}{
+		{"amd64 PE on X86_64", task(win("good:1", 0x8664), ""), ExitPass, ""},
+		{"ARM64 image and PE on X86_64", task(win("arm:1", 0xaa64), ""), ExitFindings, "IC102,IC204"},
+		{"entrypoint override not in the image", task(win("good:2", 0x8664), `, "entryPoint": ["C:\\app\\missing.exe"]`), ExitError, ""},
+		{"health check not judged", task(win("good:3", 0x8664), `, "healthCheck": {"command": ["CMD-SHELL", "exit 0"]}`), ExitError, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := verifyTask(t, tt.task, false)
+			if r.ExitCode != tt.wantExit || findingIDs(r) != tt.want {
+				t.Fatalf("exit %d rules %q, want %d %q\nfindings %+v\nerrors %+v", r.ExitCode, findingIDs(r), tt.wantExit, tt.want, r.Findings, r.Errors)
+			}
+		})
 	}
 }
