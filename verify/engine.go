@@ -73,15 +73,17 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, opts.Concurrency)
-	for _, in := range inputs {
-		label := ""
-		var facts *taskFacts
+	// Task-level rules first, then every image at once: the report is only
+	// written under mu once the goroutines run.
+	labels := make([]string, len(inputs))
+	facts := make([]*taskFacts, len(inputs))
+	for i, in := range inputs {
 		if in.TaskDef != nil {
 			f := newTaskFacts(in.TaskDef, in.Service)
-			facts = &f
+			facts[i] = &f
 			src := &Source{File: in.TaskDef.Source.File, Shape: string(in.TaskDef.Source.Shape), Family: in.TaskDef.Family.Value}
 			if len(inputs) > 1 {
-				label = src.File
+				labels[i] = src.File
 				r.TaskDefs = append(r.TaskDefs, *src)
 			} else {
 				r.TaskDef = src
@@ -90,19 +92,21 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 			fs = append(fs, taskRules(f)...)
 			fs = append(fs, fargateRules(f)...)
 			fs = append(fs, serviceRules(f)...)
-			r.Findings = append(r.Findings, labelFindings(fs, label)...)
+			r.Findings = append(r.Findings, labelFindings(fs, labels[i])...)
 		}
 		if len(in.Subjects) == 0 {
-			r.Errors = append(r.Errors, Problem{TaskDef: label, Message: "no image to verify"})
+			r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: "no image to verify"})
 		}
+	}
+	for i, in := range inputs {
 		for _, s := range in.Subjects {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
 				sem <- struct{}{}
 				defer func() { <-sem }()
-				res := verifySubject(ctx, s, in, facts, sources, opts)
-				res.label(label)
+				res := verifySubject(ctx, s, in, facts[i], sources, opts)
+				res.label(labels[i])
 				mu.Lock()
 				defer mu.Unlock()
 				r.Targets = append(r.Targets, res.targets...)
