@@ -88,6 +88,7 @@ func TestVerifyMatrix(t *testing.T) {
 	liar := reg.PushIndex(t, "liar:v1", imagetest.Index(t, false,
 		imagetest.Child{Image: amd, Platform: &v1.Platform{OS: "linux", Architecture: "arm64"}}))
 	cgo := reg.PushImage(t, "cgo:v1", appImage(t, "amd64", true))
+	cgoARM := reg.PushImage(t, "cgoarm:v1", appImage(t, "arm64", true))
 	whiteout := reg.PushImage(t, "whiteout:v1", appImage(t, "amd64", false, imagetest.Layer(t, imagetest.Whiteout("ko-app/app"))))
 	script := reg.PushImage(t, "script:v1", imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64",
 		Entrypoint: []string{"/start.sh"}, Layers: []v1.Layer{imagetest.Layer(t, imagetest.File("start.sh", 0o755, []byte("#!/bin/bash\nexec app\n")))}}))
@@ -117,6 +118,7 @@ func TestVerifyMatrix(t *testing.T) {
 				{"single arm64 vs X86_64", taskJSON("X86_64", r(armSingle), ""), ExitFindings, []string{"IC102", "IC204"}},
 				{"descriptor lies", taskJSON("ARM64", r(liar), ""), ExitFindings, []string{"IC103", "IC204"}},
 				{"cgo without interpreter", taskJSON("X86_64", r(cgo), ""), ExitFindings, []string{"IC205"}},
+				{"arm64 cgo without interpreter", taskJSON("ARM64", r(cgoARM), ""), ExitFindings, []string{"IC205"}},
 				{"CMD-SHELL without /bin/sh", taskJSON("X86_64", r(amdOnly), shellCheck), ExitFindings, []string{"IC308"}},
 				{"entrypoint whited out", taskJSON("X86_64", r(whiteout), ""), ExitFindings, []string{"IC202"}},
 				{"script without interpreter", taskJSON("X86_64", r(script), ""), ExitFindings, []string{"IC206"}},

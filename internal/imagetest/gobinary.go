@@ -27,14 +27,22 @@ func main() {
 }
 `
 
+// crossCC is the C cross compiler for linux/arm64 cgo builds on amd64.
+const crossCC = "aarch64-linux-gnu-gcc"
+
 // GoBinary compiles the tiny program for goos/goarch and returns the
 // executable. cgo=false gives a static binary; cgo=true links libc
-// dynamically with gcc and works only for the host's architecture. Builds
+// dynamically with gcc: for the host's architecture, and for linux/arm64
+// with the aarch64 cross compiler. Builds
 // are reproducible (-trimpath, no build ID) and cached on disk by Go
 // version, so each variant is compiled once.
 func GoBinary(t testing.TB, goos, goarch string, cgo bool) []byte {
 	t.Helper()
-	if cgo && (goos != runtime.GOOS || goarch != runtime.GOARCH) {
+	if cgo && goos == "linux" && goarch == "arm64" && runtime.GOARCH != "arm64" {
+		if _, err := exec.LookPath(crossCC); err != nil {
+			t.Fatalf("GoBinary: a cgo build for linux/arm64 needs %s (Debian gcc-aarch64-linux-gnu; .ci/install-tools installs it)", crossCC)
+		}
+	} else if cgo && (goos != runtime.GOOS || goarch != runtime.GOARCH) {
 		t.Fatalf("GoBinary: cgo build for %s/%s needs a cross C compiler; use GoPIEBinary for a dynamic binary of another architecture", goos, goarch)
 	}
 	mode := "static"
@@ -73,6 +81,9 @@ func buildGo(t testing.TB, goos, goarch, mode string) []byte {
 	switch mode {
 	case "cgo":
 		env = append(env, "CGO_ENABLED=1")
+		if goarch == "arm64" && runtime.GOARCH != "arm64" {
+			env = append(env, "CC="+crossCC)
+		}
 	case "pie":
 		env = append(env, "CGO_ENABLED=0")
 		args = append(args[:1], append([]string{"-buildmode=pie"}, args[1:]...)...)
