@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/internal/ecrtest"
+	"github.com/imgcheck/imgcheck/internal/fakeecr"
 	"github.com/imgcheck/imgcheck/internal/faultproxy"
 	"github.com/imgcheck/imgcheck/internal/imagetest"
 	"github.com/imgcheck/imgcheck/registry"
@@ -74,5 +76,22 @@ func TestFailClosedUnderFaults(t *testing.T) {
 	// everything into exit 2: some runs must reach the right verdict.
 	if outcomes["good exit 0"] == 0 || outcomes["bad exit 1"] == 0 {
 		t.Errorf("no run reached the right verdict under partial faults: %v", outcomes)
+	}
+}
+
+// An AWS error while getting the ECR token ends the run with exit 2 and
+// the AWS error in the message, never an anonymous pull or a pass.
+func TestECRTokenFailureExit2(t *testing.T) {
+	reg := imagetest.Registry(t)
+	ref := reg.PushImage(t, "app:v1", appImage(t, "amd64", false))
+	ecr := ecrtest.Start(t, reg.Host)
+	ecr.API.FailWith(&fakeecr.APIError{Status: 400, Type: "ExpiredTokenException", Message: "The security token included in the request is expired"})
+	ecrRef := strings.Replace(ref, reg.Host, ecr.Host, 1)
+	r := runVerifyWith(t, parseTask(t, taskJSON("X86_64", ecrRef, "")), ecr.RegistryOptions())
+	if r.ExitCode != ExitError || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "ExpiredTokenException") {
+		t.Fatalf("exit %d, errors %+v; want 2 naming ExpiredTokenException", r.ExitCode, r.Errors)
+	}
+	if n := ecr.Unauthorized.Load(); n != 0 {
+		t.Errorf("%d requests reached the registry without credentials: no anonymous fallback allowed", n)
 	}
 }
