@@ -111,17 +111,25 @@ func shouldRetry(resp *http.Response, err error) (wait time.Duration, again bool
 }
 
 // transientNetError: a reset or cut connection or a network timeout; never
-// a cancelled context, a TLS or DNS configuration problem.
+// a cancelled context, a TLS or DNS configuration problem. A transport
+// timeout (no response headers in time) also matches DeadlineExceeded; it
+// is retried, while the request's own deadline is checked by the caller.
 func transientNetError(err error) bool {
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) {
+		return false
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	if errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return true
 	}
-	var ne net.Error
-	return errors.As(err, &ne) && ne.Timeout()
+	return false
 }
 
 // retryAfter parses delay-seconds or an HTTP date; 0 when absent or invalid.
