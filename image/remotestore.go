@@ -2,6 +2,7 @@ package image
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -94,29 +95,25 @@ func (s *remoteStore) manifest(ctx context.Context, d v1.Descriptor) (*document,
 // from the bytes: it must equal the digest asked for, and the registry's
 // Docker-Content-Digest when it sends one.
 func (s *remoteStore) fetchManifest(ctx context.Context, id string, mt types.MediaType, want *v1.Hash) (*document, error) {
-	what := fmt.Sprintf("manifest %s@%s", s.ref.Context(), id)
-	resp, err := s.get(ctx, s.url("manifests", id), http.Header{"Accept": {manifestAccept}})
-	if err != nil {
-		return nil, fmt.Errorf("fetching %s: %w", what, err)
+	sep := ":"
+	if strings.Contains(id, ":") {
+		sep = "@" // a digest
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, statusError(resp, "fetching "+what)
-	}
-	raw, err := readBounded(resp.Body, s.lim.MaxManifestBytes)
+	what := fmt.Sprintf("manifest %s%s%s", s.ref.Context(), sep, id)
+	raw, header, err := s.fetchBody(ctx, what, s.url("manifests", id), http.Header{"Accept": {manifestAccept}}, s.lim.MaxManifestBytes)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", what, classify(err))
+		return nil, err
 	}
 	got := digestOf(raw)
 	if want != nil && *want != got {
 		return nil, &DigestMismatchError{What: what, Want: *want, Got: got}
 	}
-	if hdr := resp.Header.Get("Docker-Content-Digest"); strings.HasPrefix(hdr, "sha256:") && hdr != got.String() {
+	if hdr := header.Get("Docker-Content-Digest"); strings.HasPrefix(hdr, "sha256:") && hdr != got.String() {
 		h, _ := v1.NewHash(hdr)
 		return nil, &DigestMismatchError{What: what + " (Docker-Content-Digest)", Want: h, Got: got}
 	}
 	if mt == "" {
-		mt = types.MediaType(strings.TrimSpace(strings.Split(resp.Header.Get("Content-Type"), ";")[0]))
+		mt = types.MediaType(strings.TrimSpace(strings.Split(header.Get("Content-Type"), ";")[0]))
 	}
 	doc, err := parseDocument(raw, mt)
 	if err != nil {
@@ -125,22 +122,39 @@ func (s *remoteStore) fetchManifest(ctx context.Context, id string, mt types.Med
 	return doc, nil
 }
 
+// fetchBody GETs a small document whole. A body cut short is fetched
+// again (the transport retries failed requests, not bodies that break
+// while they stream); anything else is returned as it is.
+func (s *remoteStore) fetchBody(ctx context.Context, what, url string, header http.Header, max int64) ([]byte, http.Header, error) {
+	for attempt := 1; ; attempt++ {
+		resp, err := s.get(ctx, url, header)
+		if err != nil {
+			return nil, nil, fmt.Errorf("fetching %s: %w", what, err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			defer resp.Body.Close()
+			return nil, nil, statusError(resp, "fetching "+what)
+		}
+		raw, err := readBounded(resp.Body, max)
+		resp.Body.Close()
+		if err == nil {
+			return raw, resp.Header, nil
+		}
+		err = classify(err)
+		if !errors.Is(err, ErrNetwork) || attempt >= rangeAttempts || ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("reading %s: %w", what, err)
+		}
+	}
+}
+
 func (s *remoteStore) blob(ctx context.Context, d v1.Descriptor, max int64) ([]byte, error) {
 	what := fmt.Sprintf("blob %s@%s", s.ref.Context(), d.Digest)
 	if d.Size > max {
 		return nil, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrLimit, what, d.Size, max)
 	}
-	resp, err := s.get(ctx, s.url("blobs", d.Digest.String()), nil)
+	raw, _, err := s.fetchBody(ctx, what, s.url("blobs", d.Digest.String()), nil, max)
 	if err != nil {
-		return nil, fmt.Errorf("fetching %s: %w", what, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, statusError(resp, "fetching "+what)
-	}
-	raw, err := readBounded(resp.Body, max)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", what, classify(err))
+		return nil, err
 	}
 	if err := verifyDigest(what, raw, d.Digest); err != nil {
 		return nil, err
