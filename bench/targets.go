@@ -225,8 +225,9 @@ func probeWallWhy(ic, rg summary) string {
 	if overlap(ic, rg) {
 		parts = append(parts, "the spreads overlap ("+spreadText(ic, rg, "imgcheck", "regctl")+"): the difference is within the noise of this machine")
 	}
-	if ic.RequestsMedian > rg.RequestsMedian && ic.BytesMedian > 1<<20 {
-		parts = append(parts, fmt.Sprintf("imgcheck made %d requests against regctl's %d: package image reads a layer in ranged GETs that double from 64 KiB to 8 MiB (image/blob.go), each read in full before the tar walk goes on, so a large layer costs sequential round trips with no overlap of download and decompression, where regctl streams the layer in one GET", ic.RequestsMedian, rg.RequestsMedian))
+	if ic.BytesMedian > 1<<20 && ic.WallMedian > rg.WallMedian {
+		parts = append(parts, fmt.Sprintf("imgcheck read %s in %d requests against regctl's %s in %d: it reads the whole upper layer (an entry there could replace or remove the binary) and does so at %.0f MB/s against regctl's %.0f MB/s, so the time goes to package image's layer scan (download, gunzip, digest and tar walk), which a profile should take apart",
+			humanBytes(ic.BytesMedian), ic.RequestsMedian, humanBytes(rg.BytesMedian), rg.RequestsMedian, mbps(ic), mbps(rg)))
 	}
 	return strings.Join(parts, "; ")
 }
@@ -244,10 +245,18 @@ func buildWhy(phase string, ic, ko summary, icLayers, koLayers int64) string {
 		parts = append(parts, "the spreads overlap ("+spreadText(ic, ko, "imgcheck", "ko")+")")
 	}
 	if phase == phaseWarm && ic.RequestsMedian > ko.RequestsMedian {
-		parts = append(parts, fmt.Sprintf("imgcheck made %d requests against ko's %d and uploaded %s against %s: it writes the tag again and reads the index back after the push (build/publish_registry.go)", ic.RequestsMedian, ko.RequestsMedian, humanBytes(ic.BytesMedian), humanBytes(ko.BytesMedian)))
+		parts = append(parts, fmt.Sprintf("imgcheck made %d requests against ko's %d (it reads back what the registry serves after the push to compare digests, build/publish_registry.go) and uploaded %s against %s", ic.RequestsMedian, ko.RequestsMedian, humanBytes(ic.BytesMedian), humanBytes(ko.BytesMedian)))
 	}
 	if phase == phaseCold {
 		parts = append(parts, "a cold build is dominated by go build compiling the standard library and the dependencies for two platforms, which both builders run")
 	}
 	return strings.Join(parts, "; ")
+}
+
+// mbps is a sample's median download rate in MB/s.
+func mbps(s summary) float64 {
+	if s.WallMedian <= 0 {
+		return 0
+	}
+	return float64(s.BytesMedian) / 1e6 / s.WallMedian.Seconds()
 }
