@@ -29,8 +29,10 @@ type layerFile struct {
 }
 
 // layerGzipLevel is fixed so that the compressed bytes, and so the layer
-// digest, depend only on the content.
-const layerGzipLevel = gzip.DefaultCompression
+// digest, depend only on the content (and the Go version). BestSpeed, as
+// ko's layers use: every build compresses its binary layers again, and a
+// Go binary gains little from the slower levels.
+const layerGzipLevel = gzip.BestSpeed
 
 // newReproducibleLayer writes files as a gzip tar with sorted entries, owner
 // 0:0, the given modification time and no gzip header name or time. Parent
