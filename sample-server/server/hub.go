@@ -123,3 +123,10 @@ func (h *hub) wait(ctx context.Context) error {
 		return fmt.Errorf("%d websocket connections still open: %w", h.count(), ctx.Err())
 	}
 }
+
+// attached reports the upgraded clients that receive broadcasts.
+func (h *hub) attached() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.clients)
+}

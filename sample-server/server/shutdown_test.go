@@ -25,7 +25,7 @@ func TestGracefulShutdown(t *testing.T) {
 	})
 	r := serve(t, srv, logs)
 	conn := mustDial(t, r.wsURL())
-	waitFor(t, "client registered", func() bool { return srv.hub.count() == 1 })
+	waitFor(t, "client registered", func() bool { return srv.hub.attached() == 1 })
 
 	type result struct {
 		status int

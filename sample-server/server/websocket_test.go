@@ -90,7 +90,7 @@ func TestBroadcastReachesEveryClient(t *testing.T) {
 	for i := range conns {
 		conns[i] = mustDial(t, r.wsURL())
 	}
-	waitFor(t, "3 registered clients", func() bool { return r.srv.hub.count() == 3 })
+	waitFor(t, "3 registered clients", func() bool { return r.srv.hub.attached() == 3 })
 	if err := conns[1].WriteMessage(websocket.TextMessage, []byte("/all hi everyone")); err != nil {
 		t.Fatal(err)
 	}
