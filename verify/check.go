@@ -58,6 +58,9 @@ func (c *checker) run(ctx context.Context) (Target, []Finding, string) {
 	t.PlatformDigest = c.p.Digest.String()
 	t.Checks = append(t.Checks, FamilyPlatform)
 	c.platformRules()
+	if msg := c.unresolvedInputs(); msg != "" {
+		return t, c.findings, msg
+	}
 
 	if err := c.entrypointRules(ctx, &t); err != nil {
 		return t, c.findings, checkMessage(err)
@@ -160,4 +163,39 @@ func describeAvailable(ms []image.Manifest) string {
 // sameArch compares os and architecture (variants of arm64 and amd64 run alike).
 func sameArch(want, have v1.Platform) bool {
 	return strings.EqualFold(want.OS, have.OS) && strings.EqualFold(want.Architecture, have.Architecture)
+}
+
+// unresolvedInputs names a container field the checks depend on whose value
+// is a template or CloudFormation expression: judging the image with a
+// guess for it could pass what would not start, so the run cannot verify.
+func (c *checker) unresolvedInputs() string {
+	if c.container == nil {
+		return ""
+	}
+	ct := c.container
+	type field struct {
+		name, why string
+		pos       taskdef.Pos
+	}
+	fields := []field{
+		{"entryPoint", ct.EntryPoint.Unresolved, ct.EntryPoint.Pos},
+		{"command", ct.Command.Unresolved, ct.Command.Pos},
+		{"workingDirectory", ct.WorkingDirectory.Unresolved, ct.WorkingDirectory.Pos},
+		{"user", ct.User.Unresolved, ct.User.Pos},
+	}
+	if hc := ct.HealthCheck; hc != nil {
+		fields = append(fields, field{"healthCheck.command", hc.Command.Unresolved, hc.Command.Pos})
+	}
+	for _, kv := range ct.Environment {
+		if kv.Name.Value == "PATH" {
+			fields = append(fields, field{"environment PATH", kv.Value.Unresolved, kv.Value.Pos})
+		}
+	}
+	for _, f := range fields {
+		if f.why != "" {
+			return fmt.Sprintf("%s of container %q is not known (%s) at %s; resolve it (--param for CloudFormation, or render the template) before verifying",
+				f.name, ct.Name.Value, f.why, f.pos)
+		}
+	}
+	return ""
 }

@@ -192,3 +192,21 @@ func TestWindowsEntrypoint(t *testing.T) {
 		})
 	}
 }
+
+// A field the checks depend on that is still a template cannot be judged.
+// (List elements such as entryPoint ["${X}"] stay literal: ECS runs them
+// as written, and a missing path is the finding.)
+func TestUnresolvedContainerFieldsFailClosed(t *testing.T) {
+	reg := imagetest.Registry(t)
+	ref := reg.PushImage(t, "app:1", appImage(t, "amd64", false))
+	for _, extra := range []string{
+		`, "user": "{{ must_env ` + "`USER`" + ` }}"`,
+		`, "workingDirectory": "${WORKDIR}"`,
+		`, "environment": [{"name": "PATH", "value": "${PATH_FROM_CI}"}]`,
+	} {
+		r := verifyTask(t, taskJSON("X86_64", ref, extra), false)
+		if r.ExitCode != ExitError || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "is not known") {
+			t.Errorf("%s: exit %d, errors %+v; want 2 naming the unresolved field", extra, r.ExitCode, r.Errors)
+		}
+	}
+}
