@@ -21,6 +21,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/imgcheck/imgcheck/internal/distreg"
 )
 
 // options are the command-line flags.
@@ -41,7 +43,7 @@ type harness struct {
 	repo     string // the repository root
 	work     string // scratch directory, removed at the end
 	env      []string
-	reg      *localRegistry
+	reg      *distreg.Registry
 	proxy    *countingProxy
 	imgcheck string // the imgcheck binary under test
 	reps     int
@@ -180,7 +182,7 @@ func (h *harness) setup(ctx context.Context) error {
 	if res.Exit != 0 {
 		return fmt.Errorf("building imgcheck: %s", res.Stderr)
 	}
-	if h.reg, err = startRegistry(ctx, filepath.Join(h.work, "registry")); err != nil {
+	if h.reg, err = distreg.Launch(ctx, filepath.Join(h.work, "registry"), distreg.Options{Quiet: true}); err != nil {
 		return err
 	}
 	if h.proxy, err = startProxy(h.reg.Host); err != nil {

@@ -30,6 +30,9 @@ type Options struct {
 	// (started too) checks Users and issues signed tokens, as Docker Hub and
 	// most hosted registries do.
 	TokenAuth bool
+	// Quiet turns the access log off and logs warnings only, so that the
+	// registry competes less for CPU (benchmarks).
+	Quiet bool
 }
 
 // Registry is a running distribution registry.
@@ -45,23 +48,71 @@ type Registry struct {
 // is a broken environment, never a reason to skip.
 func Start(t testing.TB, opts Options) *Registry {
 	t.Helper()
-	bin, err := exec.LookPath(Binary)
-	if err != nil {
-		t.Fatalf("%s not found: install the Debian package docker-registry (.ci/run does): %v", Binary, err)
-	}
 	dir := t.TempDir()
-	port, err := freePort()
+	var auth string
+	var front func(backend string) string
+	switch {
+	case opts.TokenAuth:
+		ts := startTokenServer(t, opts.Users)
+		backend := ""
+		frontHost := ts.front(t, &backend)
+		bundle := filepath.Join(dir, "token-root.pem")
+		if err := os.WriteFile(bundle, ts.certPEM, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		auth = fmt.Sprintf("auth:\n  token:\n    realm: %s\n    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
+			ts.url, tokenService, tokenIssuer, bundle)
+		// With token auth, clients talk to a front that also serves the tokens.
+		front = func(b string) string { backend = b; return frontHost }
+	case len(opts.Users) > 0:
+		htpasswd := filepath.Join(dir, "htpasswd")
+		if err := writeHtpasswd(htpasswd, opts.Users); err != nil {
+			t.Fatal(err)
+		}
+		auth = fmt.Sprintf("auth:\n  htpasswd:\n    realm: imgcheck-test\n    path: %s\n", htpasswd)
+	}
+	r, err := launch(context.Background(), dir, auth, opts.Quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(r.Stop)
+	if front != nil {
+		r.Host = front(r.Host)
+	}
+	return r
+}
+
+// Launch runs an anonymous registry serving from dir, outside tests (the
+// benchmark harness); the caller stops it with Stop.
+func Launch(ctx context.Context, dir string, opts Options) (*Registry, error) {
+	if opts.TokenAuth || len(opts.Users) > 0 {
+		return nil, fmt.Errorf("distreg.Launch serves anonymous registries only; tests use Start for auth")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	return launch(ctx, dir, "", opts.Quiet)
+}
+
+func launch(ctx context.Context, dir, auth string, quiet bool) (*Registry, error) {
+	bin, err := exec.LookPath(Binary)
+	if err != nil {
+		return nil, fmt.Errorf("%s not found: install the Debian package docker-registry (.ci/install-tools does): %w", Binary, err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
 	host := fmt.Sprintf("127.0.0.1:%d", port)
-	// With token auth, clients talk to a front that also serves the tokens.
-	backendHost, frontHost := host, ""
+	level, accessOff := "info", false
+	if quiet {
+		level, accessOff = "warn", true
+	}
 	cfg := fmt.Sprintf(`version: 0.1
 log:
-  level: info
+  level: %s
   accesslog:
-    disabled: false
+    disabled: %t
 storage:
   filesystem:
     rootdirectory: %s
@@ -70,49 +121,30 @@ storage:
 http:
   addr: %s
   secret: imgcheck-test-secret
-`, filepath.Join(dir, "data"), host)
-	switch {
-	case opts.TokenAuth:
-		ts := startTokenServer(t, opts.Users)
-		frontHost = ts.front(t, &backendHost)
-		bundle := filepath.Join(dir, "token-root.pem")
-		if err := os.WriteFile(bundle, ts.certPEM, 0o600); err != nil {
-			t.Fatal(err)
-		}
-		cfg += fmt.Sprintf("auth:\n  token:\n    realm: %s\n    service: %s\n    issuer: %s\n    rootcertbundle: %s\n",
-			ts.url, tokenService, tokenIssuer, bundle)
-	case len(opts.Users) > 0:
-		htpasswd := filepath.Join(dir, "htpasswd")
-		if err := writeHtpasswd(htpasswd, opts.Users); err != nil {
-			t.Fatal(err)
-		}
-		cfg += fmt.Sprintf("auth:\n  htpasswd:\n    realm: imgcheck-test\n    path: %s\n", htpasswd)
-	}
+`, level, accessOff, filepath.Join(dir, "data"), host) + auth
 	cfgPath := filepath.Join(dir, "config.yml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	logPath := filepath.Join(dir, "registry.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	cmd := exec.Command(bin, "serve", cfgPath)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting %s: %v", Binary, err)
+		logFile.Close()
+		return nil, fmt.Errorf("starting %s: %w", Binary, err)
 	}
 	r := &Registry{Host: host, LogFile: logPath, cmd: cmd, done: make(chan error, 1)}
 	go func() { r.done <- cmd.Wait(); logFile.Close() }()
-	t.Cleanup(r.stop)
-	if err := r.waitReady(10 * time.Second); err != nil {
+	if err := r.waitReady(ctx, 10*time.Second); err != nil {
+		r.Stop()
 		log, _ := os.ReadFile(logPath)
-		t.Fatalf("registry did not start: %v\n%s", err, tail(string(log), 2000))
+		return nil, fmt.Errorf("registry did not start: %w\n%s", err, tail(string(log), 2000))
 	}
-	if frontHost != "" {
-		r.Host = frontHost
-	}
-	return r
+	return r, nil
 }
 
 // Log returns what the registry logged so far (access log included).
@@ -121,7 +153,8 @@ func (r *Registry) Log() string {
 	return string(b)
 }
 
-func (r *Registry) stop() {
+// Stop ends the registry: interrupt, then kill after 5 seconds.
+func (r *Registry) Stop() {
 	_ = r.cmd.Process.Signal(os.Interrupt)
 	select {
 	case <-r.done:
@@ -131,14 +164,15 @@ func (r *Registry) stop() {
 	}
 }
 
-func (r *Registry) waitReady(limit time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), limit)
+func (r *Registry) waitReady(ctx context.Context, limit time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	client := &http.Client{Timeout: time.Second}
 	var last error
 	for ctx.Err() == nil {
 		select {
 		case err := <-r.done:
+			r.done <- err // Stop waits on it too
 			return fmt.Errorf("registry exited: %v", err)
 		default:
 		}
