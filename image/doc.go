@@ -41,8 +41,8 @@
 // # Minimal bytes
 //
 // Layers are never downloaded up front. Each layer is scanned lazily: its
-// compressed blob is fetched in growing HTTP ranges (64 KiB, then doubling)
-// and fed to the decompressor and tar reader only as far as a question
+// compressed blob is fetched with an HTTP range of 64 KiB, then (when more
+// is needed) the rest in one open-ended ranged request, and fed to the decompressor and tar reader only as far as a question
 // needs; the scan stops at the entry asked for and keeps its place, so the
 // file's first bytes are read from the same stream. A registry that ignores
 // Range gets one plain GET whose body is abandoned early. Fetched bytes and
