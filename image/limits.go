@@ -23,7 +23,7 @@ const (
 	DefaultMaxLayerBytes      = 16 << 30
 	DefaultMaxRatio           = 1100 // deflate cannot exceed ~1032:1
 	DefaultMaxFileBytes       = 512 << 20
-	DefaultMaxCachedBlobBytes = 64 << 20
+	DefaultMaxCachedBlobBytes = 1 << 20 // a prefix for re-reads; copying whole scanned layers cost 40% of a scan
 	DefaultMaxIndexDepth      = 4
 )
 
