@@ -77,6 +77,7 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 	// written under mu once the goroutines run.
 	labels := make([]string, len(inputs))
 	facts := make([]*taskFacts, len(inputs))
+	skip := make([]bool, len(inputs)) // tasks with unknown values: no image checks
 	for i, in := range inputs {
 		if in.TaskDef != nil {
 			f := newTaskFacts(in.TaskDef, in.Service)
@@ -87,6 +88,15 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 				r.TaskDefs = append(r.TaskDefs, *src)
 			} else {
 				r.TaskDef = src
+			}
+			if us := unresolvedTaskInputs(f); len(us) > 0 {
+				// Nothing about this task can be judged on a guess: report
+				// what is unknown and check none of its images.
+				for _, u := range us {
+					r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: u.message()})
+				}
+				skip[i] = true
+				continue
 			}
 			var fs []Finding
 			fs = append(fs, taskRules(f)...)
@@ -99,6 +109,9 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 		}
 	}
 	for i, in := range inputs {
+		if skip[i] {
+			continue
+		}
 		for _, s := range in.Subjects {
 			wg.Add(1)
 			go func() {
