@@ -44,7 +44,7 @@ var knownValues = map[string]string{
 	"compat": "FARGATE", "networkMode": "awsvpc", "cpu": "256", "memory": "512", "storage": "21",
 	"arch": "ARM64", "os": "LINUX", "essential": "true", "containerPort": "8080", "hostPort": "8080",
 	"logDriver": "awslogs", "platformVersion": "LATEST", "lbName": "app", "lbPort": "8080",
-	"launch": "CapacityProviderStrategy: [{CapacityProvider: {{provider}}, Base: {{base}}, Weight: {{weight}}}]",
+	"launch":   "CapacityProviderStrategy: [{CapacityProvider: {{provider}}, Base: {{base}}, Weight: {{weight}}}]",
 	"provider": "FARGATE", "base": "1", "weight": "1",
 }
 
