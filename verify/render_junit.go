@@ -114,20 +114,6 @@ func junitFamilyCase(r *Report, t Target, fam string) junitCase {
 	return c
 }
 
-func ranFamily(t Target, fam string) bool {
-	for _, c := range t.Checks {
-		if c == fam {
-			return true
-		}
-	}
-	return false
-}
-
 func hasFamilyFindings(r *Report, t Target, fam string) bool {
-	for _, f := range r.Findings {
-		if f.sameTarget(t) && f.Family() == fam {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.sameTarget(t) && f.Family() == fam })
 }
