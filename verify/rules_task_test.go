@@ -1,7 +1,7 @@
 package verify
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -31,7 +31,7 @@ func taskOnly(t *testing.T, task, service string) []string {
 			t.Errorf("finding %s lacks a message or fix: %+v", fd.RuleID, fd)
 		}
 	}
-	sort.Strings(ids)
+	slices.Sort(ids)
 	return ids
 }
 
