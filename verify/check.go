@@ -12,8 +12,9 @@ import (
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
-// checker verifies one image for one platform (and, with a task
-// definition, one container).
+// checker is the context every rule runs in: one image for one platform
+// (and, with a task definition, one container), or for the task-level
+// families (taskLevelFindings) the task definition alone, with only facts.
 type checker struct {
 	src       *image.Source
 	want      v1.Platform
