@@ -218,15 +218,6 @@ func (b *schemaBuilder) build(expr string) *schema {
 	return s
 }
 
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	r := []rune(s)
-	r[0] = unicode.ToLower(r[0])
-	return string(r)
-}
-
 func upperFirst(s string) string {
 	if s == "" {
 		return s
