@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
 	"os/exec"
 	"path/filepath"
@@ -106,8 +107,10 @@ func listPackages(t *testing.T) map[string]pkg {
 	if err != nil {
 		t.Fatalf("go env GOMOD: %v", err)
 	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	readSourceDirs(t, root)
 	cmd := exec.Command("go", "list", "-deps", "-json=ImportPath,Imports,Deps", "./...")
-	cmd.Dir = filepath.Dir(strings.TrimSpace(string(gomod)))
+	cmd.Dir = root
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -128,6 +131,26 @@ func listPackages(t *testing.T) map[string]pkg {
 		all[p.ImportPath] = p
 	}
 	return all
+}
+
+// readSourceDirs reads every directory of the module in this process. go
+// test caches a passing result until a file the test itself opened
+// changes; the files go list reads do not count, so without this a new
+// import would be answered from the cache.
+func readSourceDirs(t *testing.T, root string) {
+	t.Helper()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && path != root && (strings.HasPrefix(d.Name(), ".") || d.Name() == "testdata") {
+			return filepath.SkipDir // as the go command ignores them
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("reading the module's directories: %v", err)
+	}
 }
 
 // TestRulesCatchViolations shows that each rule fires on a breaking
