@@ -134,15 +134,14 @@ func runPlan(ctx context.Context, o *planOptions, s streams) error {
 }
 
 func loadPlanTask(ctx context.Context, ref string, params map[string]string) (*taskdef.TaskDefinition, error) {
-	opts := taskdef.LoadOptions{Params: params}
-	if taskdef.IsLiveRef(ref) {
-		return taskdef.LoadLive(ctx, ref, opts)
-	}
-	td, err := taskdef.Load(ctx, ref, opts)
+	tds, err := openTaskdefs(ctx, "--taskdef", []string{ref}, taskdef.LoadOptions{Params: params})
 	if err != nil {
-		return nil, fmt.Errorf("reading task definition: %w", err)
+		return nil, err
 	}
-	return td, nil
+	if len(tds) != 1 {
+		return nil, fmt.Errorf("--taskdef %s: the directory holds %d task definitions; plan reads one", ref, len(tds))
+	}
+	return tds[0], nil
 }
 
 func parseParams(kvs []string) (map[string]string, error) {

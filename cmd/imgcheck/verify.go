@@ -135,7 +135,7 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 	return verdictError(report)
 }
 
-func loadVerifyInput(ctx context.Context, o *verifyOptions, taskdefRef string, lo taskdef.LoadOptions) (verify.Input, error) {
+func loadVerifyInput(ctx context.Context, o *verifyOptions, td *taskdef.TaskDefinition, lo taskdef.LoadOptions) (verify.Input, error) {
 	var in verify.Input
 	var err error
 	if o.service != "" {
@@ -146,15 +146,7 @@ func loadVerifyInput(ctx context.Context, o *verifyOptions, taskdefRef string, l
 		in.Service = svc
 		in.TaskDef = svc.Task
 	}
-	if taskdefRef != "" {
-		load := taskdef.Load
-		if taskdef.IsLiveRef(taskdefRef) {
-			load = taskdef.LoadLive
-		}
-		td, err := load(ctx, taskdefRef, lo)
-		if err != nil {
-			return in, fmt.Errorf("loading task definition: %w", err)
-		}
+	if td != nil {
 		in.TaskDef = td
 	}
 	if len(o.platforms) > 0 {
