@@ -207,7 +207,10 @@ func FuzzLookup(f *testing.F) {
 		if len(fl.Chain) > MaxSymlinks+1 {
 			t.Fatalf("followed %d symlinks", len(fl.Chain))
 		}
-		if fl.Found && (fl.Type == TypeRegular || fl.Type == TypeHardlink) {
+		if fl.Found && fl.Type == TypeHardlink {
+			t.Fatalf("a hard link must read as its target: %+v", fl)
+		}
+		if fl.Found && fl.Type == TypeRegular {
 			if _, _, err := pl.Identify(t.Context(), fl); err != nil && !isClassified(err) {
 				t.Fatalf("unclassified identify error: %v", err)
 			}

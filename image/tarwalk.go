@@ -42,6 +42,12 @@ type entry struct {
 	GID     int
 	Size    int64
 	Link    string // symlink target as written; hardlink target cleaned and absolute
+
+	// For a hard link, set when the layer indexes it: the entry whose
+	// inode the link shares (never itself a hard link), or why the runtime
+	// could not make the link (see layerScan.linkLocked).
+	target  *entry
+	linkErr string
 }
 
 // cleanPath makes a tar name an absolute, clean path: "./usr/../bin" is
