@@ -2,7 +2,6 @@ package image
 
 import (
 	"archive/tar"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -122,7 +121,7 @@ func (w *tarWalker) convert(hdr *tar.Header) *entry {
 		return e
 	}
 	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA, tar.TypeCont:
+	case tar.TypeReg, tar.TypeCont: // archive/tar reads the old TypeRegA as TypeReg (or TypeDir)
 		e.Type = TypeRegular
 	case tar.TypeDir:
 		e.Type = TypeDir
@@ -139,6 +138,3 @@ func (w *tarWalker) convert(hdr *tar.Header) *entry {
 	}
 	return e
 }
-
-// errStop ends a walk early without an error.
-var errStop = errors.New("stop")
