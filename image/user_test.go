@@ -150,3 +150,51 @@ func TestResolveUserFromImage(t *testing.T) {
 		t.Errorf("oversized passwd: %v", err)
 	}
 }
+
+// FuzzPasswd resolves arbitrary specs against arbitrary passwd and group
+// files: the resolver never panics, fails only with the runtime's
+// *UserError, and keeps the runtime's guarantees (a numeric uid or gid is
+// the one used; a name is the entry matched; supplementary groups only
+// for the implicit form).
+func FuzzPasswd(f *testing.F) {
+	f.Add([]byte(debianPasswd), []byte(debianGroup), "app")
+	f.Add([]byte(debianPasswd), []byte(debianGroup), "1000:staff")
+	f.Add([]byte(debianPasswd), []byte(debianGroup), "")
+	f.Add([]byte("a:b:c:d:e:f:g:h\n::::\n\r\n#x\n"), []byte("g:x:1:a,b,,c\n#\n:::\n"), "a:g")
+	f.Add([]byte("x:x:99999999999999999999:-5\n"), []byte("y:y:y:y:y\n"), "x:-1")
+	f.Fuzz(func(t *testing.T, passwd, group []byte, spec string) {
+		files := memUserFiles{"/etc/passwd": string(passwd), "/etc/group": string(group)}
+		c, err := resolveUserSpec(spec, files)
+		if err != nil {
+			var ue *UserError
+			if !errors.As(err, &ue) || ue.Msg == "" {
+				t.Fatalf("resolveUserSpec(%q): not the runtime's error: %v", spec, err)
+			}
+			return
+		}
+		usr, grp, _ := strings.Cut(spec, ":")
+		u, _ := parseIDArg(usr)
+		g, _ := parseIDArg(grp)
+		switch {
+		case u.numeric && c.UID != u.id:
+			t.Fatalf("spec %q: uid %d, want %d", spec, c.UID, u.id)
+		case u.set && !u.numeric && c.Name != u.name:
+			t.Fatalf("spec %q: matched %q", spec, c.Name)
+		case g.numeric && c.GID != g.id:
+			t.Fatalf("spec %q: gid %d, want %d", spec, c.GID, g.id)
+		case g.set && len(c.Groups) > 0:
+			t.Fatalf("spec %q: supplementary groups %v with an explicit group", spec, c.Groups)
+		case c.DACOverride != (c.UID == 0):
+			t.Fatalf("spec %q: DACOverride %v for uid %d", spec, c.DACOverride, c.UID)
+		}
+		for _, data := range [][]byte{passwd, group} {
+			lines := strings.Count(string(data), "\n") + 1
+			if ps, err := parsePasswd(data, func(passwdEntry) bool { return true }); err == nil && len(ps) > lines {
+				t.Fatalf("%d passwd entries from %d lines", len(ps), lines)
+			}
+			if gs, err := parseGroup(data, func(groupEntry) bool { return true }); err == nil && len(gs) > lines {
+				t.Fatalf("%d group entries from %d lines", len(gs), lines)
+			}
+		}
+	})
+}
