@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"strings"
 )
 
 // Hard links are resolved the way the runtimes ECS uses apply a layer:
@@ -43,6 +44,11 @@ func (s *layerScan) linkLocked(e *entry) {
 	}
 	if target == "/" {
 		e.linkErr = "/ is a directory (link(2) fails with EPERM)"
+		return
+	}
+	if target == e.Name || strings.HasPrefix(target, e.Name+"/") {
+		// The applier removes what is at the link's path before linking.
+		e.linkErr = target + ": no such file (the link replaces its own target)"
 		return
 	}
 	t := s.entries[target]

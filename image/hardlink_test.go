@@ -121,6 +121,10 @@ func TestHardLinkTable(t *testing.T) {
 			"/l", want{linkErr: "is a directory"}},
 		{"link to the root", [][]imagetest.Entry{{bareLink("l", "../..")}},
 			"/l", want{linkErr: "is a directory"}},
+		// "/missing" first reads the whole layer, so that the link (not the
+		// file it replaces) is the layer's entry for /a.
+		{"link to itself", [][]imagetest.Entry{{file("a", "#!A"), bareLink("a", "a")}},
+			"/missing /a", want{linkErr: "replaces its own target"}},
 		{"link to nothing", [][]imagetest.Entry{{bareLink("l", "nowhere")}},
 			"/l", want{linkErr: "no such file"}},
 		{"target later in the same layer", [][]imagetest.Entry{{bareLink("l", "a"), file("a", "#!A")}},
@@ -145,6 +149,12 @@ func TestHardLinkTable(t *testing.T) {
 				layers = append(layers, imagetest.Layer(t, entries...))
 			}
 			p := openLayers(t, layers...)
+			if first, rest, ok := strings.Cut(tt.path, " "); ok {
+				if _, err := p.Lookup(t.Context(), first); err != nil {
+					t.Fatal(err)
+				}
+				tt.path = rest
+			}
 			f, err := p.Lookup(t.Context(), tt.path)
 			if tt.want.linkErr != "" {
 				var he *HardLinkError
