@@ -41,7 +41,8 @@ type File struct {
 	HardLink string      `json:"hardlink,omitempty"` // the path a hard link names; Type, Mode, owner and content are its target's
 	// Dirs are the directories the lookup searched, in order, each once:
 	// the kernel needs search permission on each (see CheckExec).
-	Dirs []Dir `json:"dirs,omitempty"`
+	// Not in JSON (inspect output and its golden files stay as they are).
+	Dirs []Dir `json:"-"`
 	// Reason and Detail say why nothing was found.
 	Reason NotFoundReason `json:"reason,omitempty"`
 	Detail string         `json:"detail,omitempty"`
