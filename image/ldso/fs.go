@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io/fs"
+	"strconv"
 	"syscall"
 )
 
@@ -94,8 +95,29 @@ func errnoOf(err error) (syscall.Errno, bool) {
 	return 0, false
 }
 
-// glibcStrerror is glibc's text for the errnos the loader reports.
+// glibcStrerror is the text glibc's loader prints for an errno: ld.so
+// carries a minimal strerror that knows six errnos and prints "Error N"
+// for the others (for example "Error 21" for EISDIR).
 func glibcStrerror(e syscall.Errno) string {
+	switch e {
+	case syscall.ENOMEM:
+		return "Cannot allocate memory"
+	case syscall.EINVAL:
+		return "Invalid argument"
+	case syscall.ENOENT:
+		return "No such file or directory"
+	case syscall.EPERM:
+		return "Operation not permitted"
+	case syscall.EIO:
+		return "Input/output error"
+	case syscall.EACCES:
+		return "Permission denied"
+	}
+	return "Error " + strconv.Itoa(int(e))
+}
+
+// muslStrerror is musl's text for the errnos its loader reports.
+func muslStrerror(e syscall.Errno) string {
 	switch e {
 	case syscall.ENOENT:
 		return "No such file or directory"
@@ -105,26 +127,18 @@ func glibcStrerror(e syscall.Errno) string {
 		return "Not a directory"
 	case syscall.EISDIR:
 		return "Is a directory"
-	case syscall.ENAMETOOLONG:
-		return "File name too long"
-	case syscall.ELOOP:
-		return "Too many levels of symbolic links"
 	case syscall.ENOEXEC:
 		return "Exec format error"
-	}
-	return e.Error()
-}
-
-// muslStrerror is musl's text for the errnos its loader reports; a few
-// differ from glibc's.
-func muslStrerror(e syscall.Errno) string {
-	switch e {
 	case syscall.ENAMETOOLONG:
 		return "Filename too long"
 	case syscall.ELOOP:
 		return "Symbolic link loop"
 	case syscall.EINVAL:
 		return "Invalid argument"
+	case syscall.ENOMEM:
+		return "Out of memory"
+	case syscall.EIO:
+		return "I/O error"
 	}
-	return glibcStrerror(e)
+	return "No error information"
 }
