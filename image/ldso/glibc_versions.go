@@ -67,6 +67,10 @@ func (g *glibc) matchVersion(o, provider *glibcObject, name string, hash uint32,
 	line := func(text string) string { return g.s.cfg.Argv0 + ": " + prov + ": " + text }
 	if !provider.dyn.HasVerdef {
 		g.s.res.Warnings = append(g.s.res.Warnings, line(fmt.Sprintf("no version information available (required by %s)", req)))
+		unknown := fmt.Sprintf("%s needs version %s from %s, which defines no versions: the loader warns, and binding the symbols may then fail (glibc 2.36 fails an assertion)", g.displayPath(o), name, g.displayPath(provider))
+		if !slices.Contains(g.s.res.Unknown, unknown) {
+			g.s.res.Unknown = append(g.s.res.Unknown, unknown)
+		}
 		return
 	}
 	for _, def := range provider.dyn.VersionDefs {

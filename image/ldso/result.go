@@ -53,6 +53,12 @@ type Result struct {
 	// Notes record assumptions the emulation made, e.g. which default
 	// directories the image's glibc searches.
 	Notes []string
+	// Unknown lists what the emulation cannot predict even though loading
+	// succeeds as far as it sees, e.g. a library that defines no symbol
+	// versions where the program needs some: the loader only warns, but
+	// its symbol lookup (not emulated) may then fail. A caller that must
+	// fail closed treats a non-empty Unknown as "could not verify".
+	Unknown []string
 }
 
 // Object is one loaded object.
