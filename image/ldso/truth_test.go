@@ -79,7 +79,13 @@ int main(int argc, char **argv) { printf("%f %s\n", cos((double)argc), zlibVersi
 func TestResolveMatchesRealLoader(t *testing.T) {
 	dir := t.TempDir()
 	mathZlib := gcc(t, dir, "mathzlib", mathZlibProgram, "-lm", "-lz")
-	for _, exe := range []string{"/bin/ls", "/usr/bin/ssh", "/usr/bin/git", "/usr/bin/python3", "/usr/bin/curl", mathZlib} {
+	exes := []string{"/bin/ls", mathZlib}
+	for _, p := range []string{"/usr/bin/ssh", "/usr/bin/git", "/usr/bin/python3", "/usr/bin/curl"} {
+		if _, err := os.Stat(p); err == nil { // more programs where the machine has them
+			exes = append(exes, p)
+		}
+	}
+	for _, exe := range exes {
 		t.Run(filepath.Base(exe), func(t *testing.T) {
 			want := realLoaderList(t, exe, []string{})
 			res, err := Resolve(context.Background(), hostFS{}, Config{Executable: exe})
