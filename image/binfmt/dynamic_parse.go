@@ -280,7 +280,17 @@ func (r *dynReader) str(v uint64, what string) string {
 		}
 	}
 	if have < end {
-		in.need(end, what+" string")
+		// Ask for the rest of the window, but no further than the end of
+		// a file of known size: the terminator may lie before it.
+		want := end
+		if in.size >= 0 && want > uint64(in.size) {
+			want = uint64(in.size)
+		}
+		if want > have {
+			in.need(want, what+" string")
+			return ""
+		}
+		in.problem("%s string at offset %d runs past the end of the file", what, v)
 		return ""
 	}
 	if end-start > maxDynamicString {
