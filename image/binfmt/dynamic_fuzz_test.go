@@ -39,7 +39,7 @@ func FuzzDynamic(f *testing.F) {
 		if open.Need != 0 && open.Need <= int64(len(data)) {
 			t.Fatalf("size unknown: Need %d with %d bytes at hand", open.Need, len(data))
 		}
-		if open.Need == 0 && !reflect.DeepEqual(open, whole) {
+		if open.Need == 0 && !sameOutcome(open, whole) {
 			t.Fatalf("finished differently when the size is unknown:\n%+v\n%+v", open, whole)
 		}
 
@@ -49,10 +49,21 @@ func FuzzDynamic(f *testing.F) {
 		if half.Need != 0 && (half.Need <= int64(len(data)/2) || half.Need > int64(len(data))) {
 			t.Fatalf("half of a %d-byte file: Need %d", len(data), half.Need)
 		}
-		if half.Need == 0 && !reflect.DeepEqual(half, whole) {
+		if half.Need == 0 && !sameOutcome(half, whole) {
 			t.Fatalf("half of the file finished differently:\n%+v\n%+v", half, whole)
 		}
 	})
+}
+
+// sameOutcome compares two parses of the same bytes. Where data runs past
+// the end of the file, the wording of a problem depends on whether the
+// size was known; whether there are problems does not.
+func sameOutcome(a, b Dynamic) bool {
+	if (len(a.Problems) == 0) != (len(b.Problems) == 0) {
+		return false
+	}
+	a.Problems, b.Problems = nil, nil
+	return reflect.DeepEqual(a, b)
 }
 
 // checkDynamicBounds checks the limits ParseDynamic promises.
