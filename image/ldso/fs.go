@@ -67,6 +67,23 @@ func (c *Credentials) canRead(fi FileInfo) bool {
 	return perm&0o004 != 0
 }
 
+// canExec applies the kernel's execute permission rule: root needs any
+// execute bit, others the one of their class.
+func (c *Credentials) canExec(fi FileInfo) bool {
+	perm := fi.Mode.Perm()
+	switch {
+	case c == nil:
+		return true
+	case c.UID == 0:
+		return perm&0o111 != 0
+	case c.UID == fi.UID:
+		return perm&0o100 != 0
+	case c.inGroup(fi.GID):
+		return perm&0o010 != 0
+	}
+	return perm&0o001 != 0
+}
+
 func (c *Credentials) inGroup(gid int) bool {
 	if c.GID == gid {
 		return true

@@ -73,7 +73,10 @@ func (g *glibc) run() error {
 			return err
 		}
 	}
-	if g.usedPlatform {
+	switch {
+	case g.usedPlatform && g.platform == "":
+		g.s.res.Unknown = append(g.s.res.Unknown, "a search path uses $PLATFORM, whose value for this machine is not known: glibc may search a directory the emulation dropped")
+	case g.usedPlatform:
 		g.note("$PLATFORM taken as %q; glibc 2.26 to 2.36 on x86-64 may use \"haswell\" or \"xeon_phi\" on CPUs with their features", g.platform)
 	}
 	g.listObjects()

@@ -173,9 +173,18 @@ func TestResolveGlibc(t *testing.T) {
 			}},
 		{name: "missing interpreter", fsys: func() *memFS { return newMemFS().add("/app/server", program().build()) },
 			exit: 127, stderr: "/app/server: program interpreter " + glibcInterp + ": No such file or directory\n"},
-		{name: "static executable", fsys: func() *memFS {
-			return newMemFS().add("/app/server", testELF{etype: elf.ET_EXEC}.build())
-		}, objects: []string{"/app/server => /app/server"}},
+		{name: "static executable: only its headers are read", fsys: func() *memFS {
+			big := append(testELF{etype: elf.ET_EXEC}.build(), make([]byte, 1<<20)...)
+			return newMemFS().add("/app/server", big)
+		}, objects: []string{"/app/server => /app/server"}, check: func(t *testing.T, r *Result) {
+			if len(r.Reads) != 1 || r.Reads[0].Bytes != firstRead || r.Loader != "" {
+				t.Errorf("reads %+v, loader %q", r.Reads, r.Loader)
+			}
+		}},
+		{name: "interpreter not executable by the user", cfg: Config{User: &Credentials{UID: 1000}}, fsys: with(func(m *memFS) {
+			m.add("/app/server", program().build())
+			m.files[multiarch+"/ld-linux-x86-64.so.2"].mode = 0o644
+		}), exit: 127, stderr: "/app/server: program interpreter " + glibcInterp + ": Permission denied\n"},
 		{name: "unknown loader", fsys: func() *memFS {
 			return newMemFS().add("/app/server", testELF{interp: "/lib/ld-other.so"}.build()).add("/lib/ld-other.so", testELF{}.build())
 		}, err: "neither glibc's nor musl's"},

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -46,4 +45,3 @@ func (hostFS) ReadPrefix(_ context.Context, name string, n int64) ([]byte, error
 }
 
 var _ FS = hostFS{}
-var _ = fs.ModePerm

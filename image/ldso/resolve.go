@@ -19,7 +19,6 @@ package ldso
 
 import (
 	"context"
-	"debug/elf"
 	"fmt"
 	"path"
 	"strings"
@@ -102,19 +101,23 @@ func Resolve(ctx context.Context, fsys FS, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("executable path %q is not absolute", cfg.Executable)
 	}
 	s := newSession(ctx, fsys, cfg)
-	exe, err := s.openMain()
+	exe, static, err := s.openMain()
 	if err != nil {
 		return nil, err
 	}
-	d := exe.dyn
-	if !d.HasInterp {
-		s.res.Objects = []Object{{Name: cfg.Executable, Path: cfg.Executable, Via: SourceExecutable, SONAME: d.SONAME}}
+	s.res.Objects = []Object{{Name: cfg.Executable, Path: cfg.Executable, Via: SourceExecutable}}
+	if static {
 		return s.res, nil
 	}
+	d := exe.dyn
+	s.res.Objects[0].SONAME = d.SONAME
 	s.res.Interpreter = d.Interpreter
 	interp, ok, err := s.openInterpreter(exe)
-	if err != nil || !ok {
-		return s.res, err
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return s.res, nil
 	}
 	switch loaderOf(d.Interpreter, interp.dyn) {
 	case LoaderGlibc:
@@ -133,35 +136,52 @@ func Resolve(ctx context.Context, fsys FS, cfg Config) (*Result, error) {
 }
 
 // openMain reads and parses the executable.
-func (s *session) openMain() (*objectFile, error) {
+func (s *session) openMain() (f *objectFile, static bool, err error) {
 	name := s.cfg.Executable
 	st, err := s.stat(name)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if st.errno != 0 {
-		return nil, fmt.Errorf("executable %s: %s", name, glibcStrerror(st.errno))
+		return nil, false, fmt.Errorf("executable %s: %s", name, glibcStrerror(st.errno))
 	}
 	if !st.fi.Mode.IsRegular() {
-		return nil, fmt.Errorf("executable %s is not a regular file", name)
+		return nil, false, fmt.Errorf("executable %s is not a regular file", name)
 	}
-	f, err := s.file(name, st.fi)
+	if f, err = s.file(name, st.fi); err != nil {
+		return nil, false, err
+	}
+	info, err := s.identify(f)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if _, err := s.dynamic(f); err != nil {
-		return nil, err
+	switch {
+	case info.Kind != binfmt.KindELF || len(info.Problems) > 0:
+		return nil, false, fmt.Errorf("executable %s is not a well-formed ELF file: %s", name, info)
+	case info.Type != binfmt.TypeExecutable && info.Type != binfmt.TypePIEExecutable && info.Type != binfmt.TypeStaticPIEExecutable &&
+		info.Type != binfmt.TypeSharedObject:
+		return nil, false, fmt.Errorf("executable %s is an ELF %s, not an executable", name, info.Type)
+	case s.cfg.Arch != "" && info.GOARCH != s.cfg.Arch:
+		return nil, false, fmt.Errorf("executable %s is for %q, the image for %q", name, info.GOARCH, s.cfg.Arch)
+	case !info.HasInterp:
+		// Static: nothing to load, and no need to read its dynamic section.
+		return f, true, nil
 	}
-	h := f.dyn.Header
-	if h.Type != elf.ET_EXEC && h.Type != elf.ET_DYN {
-		return nil, fmt.Errorf("executable %s is an ELF %s, not an executable", name, h.Type)
-	}
-	if s.cfg.Arch != "" {
-		if got := binfmt.Identify(f.prefix).GOARCH; got != s.cfg.Arch {
-			return nil, fmt.Errorf("executable %s is for %q, the image for %q", name, got, s.cfg.Arch)
+	_, err = s.dynamic(f)
+	return f, false, err
+}
+
+// identify reads the executable's headers and PT_INTERP, no further.
+func (s *session) identify(f *objectFile) (binfmt.Info, error) {
+	for round := 0; ; round++ {
+		info := binfmt.IdentifyPrefix(f.prefix, f.fi.Size)
+		if info.Need == 0 || round+1 >= maxReadRounds {
+			return info, nil
+		}
+		if err := s.readPrefix(f, min(info.Need, f.fi.Size)); err != nil {
+			return binfmt.Info{}, err
 		}
 	}
-	return f, nil
 }
 
 // openInterpreter checks PT_INTERP as the kernel does when it execs the
@@ -184,7 +204,7 @@ func (s *session) openInterpreter(exe *objectFile) (f *objectFile, ok bool, err 
 	if st.errno != 0 {
 		return fail(fmt.Sprintf("%s: program interpreter %s: %s", s.cfg.Executable, exe.dyn.Interpreter, glibcStrerror(st.errno)))
 	}
-	if !s.cfg.User.canRead(st.fi) {
+	if !s.cfg.User.canExec(st.fi) { // the kernel opens the interpreter for execution
 		return fail(fmt.Sprintf("%s: program interpreter %s: Permission denied", s.cfg.Executable, exe.dyn.Interpreter))
 	}
 	if !st.fi.Mode.IsRegular() {
