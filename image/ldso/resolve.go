@@ -15,6 +15,12 @@
 // searched depends on the CPU; each holds an optimised twin of a library
 // found in the directory itself), LD_AUDIT, secure-execution (setuid)
 // restrictions, and symbol lookups (relocation errors).
+//
+// Bytes: the executable's first 4 KiB decide whether anything is loaded
+// at all (a static executable costs nothing more). For each library the
+// dynamic section must be read, and linkers place it near the end of the
+// file, so a library is read almost whole; Result.Reads lists every read
+// and Config.MaxReadBytes bounds them.
 package ldso
 
 import (

@@ -126,7 +126,8 @@ type Read struct {
 
 // ExitCode is the status the process would exit with when the loader
 // fails: 127 for a load failure, 1 for version failures only; 0 when the
-// loader hands over to the program.
+// loader hands over to the program. A missing or unusable interpreter
+// fails execve itself; 127 is what container runtimes then report.
 func (r *Result) ExitCode() int {
 	for _, f := range r.Failures {
 		if f.Kind != FailVersion {
@@ -141,7 +142,9 @@ func (r *Result) ExitCode() int {
 
 // Stderr is what the loader prints before it exits: for glibc the first
 // load failure, or else every version failure; for musl every load
-// failure. Warnings printed before are not included.
+// failure (musl then also prints "Error relocating ..." for each symbol
+// left unresolved, which is not predicted). Warnings printed before are
+// not included.
 func (r *Result) Stderr() string {
 	var lines []string
 	for _, f := range r.Failures {
