@@ -197,6 +197,9 @@ func TestResolveGlibc(t *testing.T) {
 			m.add("/usr/lib/liba.so", testELF{}.build())
 			m.add("/usr/lib/libb.so", testELF{}.build())
 		}), err: "more than 3 objects"},
+		{name: "lookup limit", cfg: Config{MaxLookups: 5}, fsys: with(func(m *memFS) {
+			m.add("/app/server", program("libssl.so.3").build())
+		}), err: "more than 5 file lookups"},
 		{name: "read limit", cfg: Config{MaxReadBytes: 100}, fsys: with(func(m *memFS) {
 			m.add("/app/server", program().build())
 		}), err: "limit of 100 bytes read"},

@@ -58,8 +58,8 @@ type Config struct {
 	// Lib and Platform are the values of $LIB and $PLATFORM; "" chooses
 	// them from the image layout and the machine.
 	Lib, Platform string
-	// Limits: objects loaded, bytes read and file lookups in one emulation.
-	// Zero means the default (1024 objects, 256 MiB, 100000 lookups).
+	// Limits: objects loaded, bytes read and paths tried in one emulation.
+	// Zero means the default (1024 objects, 256 MiB, 100000 paths).
 	MaxObjects   int
 	MaxReadBytes int64
 	MaxLookups   int

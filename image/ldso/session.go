@@ -50,14 +50,16 @@ func newSession(ctx context.Context, fsys FS, cfg Config) *session {
 
 // stat looks a path up once per session. The error is for failures that
 // make the outcome unknown; a missing or unreachable file is an errno.
+// Every call counts toward Config.MaxLookups, cached or not: search paths
+// repeated across a long chain of loaders must not loop unbounded.
 func (s *session) stat(path string) (statResult, error) {
-	if r, ok := s.stats[path]; ok {
-		return r, nil
-	}
 	if s.looks >= s.cfg.MaxLookups {
 		return statResult{}, fmt.Errorf("more than %d file lookups", s.cfg.MaxLookups)
 	}
 	s.looks++
+	if r, ok := s.stats[path]; ok {
+		return r, nil
+	}
 	fi, err := s.fsys.Stat(s.ctx, path)
 	var r statResult
 	if err != nil {
