@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -55,7 +56,11 @@ func cachedTree(t testing.TB, key string, build func(root string) error) (cacheE
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer os.RemoveAll(root)
+	defer func() {
+		if err := removeTree(root); err != nil {
+			t.Errorf("not removing the tree of %s: %v", key, err)
+		}
+	}()
 	if err := build(root); err != nil {
 		t.Fatalf("making %s: %v", key, err)
 	}
@@ -98,6 +103,9 @@ func writeRenamed(path string, content []byte) error {
 		return err
 	}
 	_, err = f.Write(content)
+	if err == nil {
+		err = f.Chmod(0o644) // CreateTemp makes it private
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
@@ -136,7 +144,33 @@ func removeLeftovers(dir, key string) {
 	for _, pattern := range []string{key + ".tree-*", key + ".json.tmp-*", key + "-*.tar.gz*"} {
 		matches, _ := filepath.Glob(filepath.Join(dir, pattern))
 		for _, m := range matches {
-			os.RemoveAll(m)
+			_ = removeTree(m) // a tree with a mount inside stays
 		}
 	}
+}
+
+// removeTree deletes a tree that debootstrap made, unless something is
+// still mounted inside it: debootstrap mounts /proc and /sys there and may
+// bind the host's /dev, and deleting through such a mount would delete
+// the host's files.
+func removeTree(root string) error {
+	if err := mountedUnder(root); err != nil {
+		return err
+	}
+	return os.RemoveAll(root)
+}
+
+// mountedUnder fails when something is mounted at or inside root.
+func mountedUnder(root string) error {
+	raw, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return err
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		f := strings.Fields(line)
+		if len(f) > 4 && (f[4] == root || strings.HasPrefix(f[4], root+"/")) {
+			return fmt.Errorf("%s is mounted", f[4])
+		}
+	}
+	return nil
 }

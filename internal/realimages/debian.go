@@ -3,6 +3,7 @@ package realimages
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -61,7 +62,7 @@ func Debian(t testing.TB, suite, arch string) *RootFS {
 		if suite == "bullseye" || suite == "buster" {
 			args = append(args, "--no-merged-usr")
 		}
-		if err := debootstrap(root, append(args, suite, root, DebianMirror)...); err != nil {
+		if err := debootstrapWithRetry(root, append(args, suite, root, DebianMirror)...); err != nil {
 			return err
 		}
 		if foreign {
@@ -79,6 +80,31 @@ func Debian(t testing.TB, suite, arch string) *RootFS {
 		Layer: layer, HardLinks: e.HardLinks, BuildTime: e.BuildTime}
 }
 
+// debootstrapWithRetry runs debootstrap once more into an emptied root
+// when it fails: ninety downloads are enough for one to break now and then.
+func debootstrapWithRetry(root string, args ...string) error {
+	err := debootstrap(root, args...)
+	if err == nil {
+		return nil
+	}
+	if merr := mountedUnder(root); merr != nil {
+		return errors.Join(err, merr) // never delete through a mount
+	}
+	entries, rerr := os.ReadDir(root)
+	for _, e := range entries {
+		if rerr == nil {
+			rerr = os.RemoveAll(filepath.Join(root, e.Name()))
+		}
+	}
+	if rerr != nil {
+		return errors.Join(err, rerr)
+	}
+	if err2 := debootstrap(root, args...); err2 != nil {
+		return fmt.Errorf("twice: %w; then %w", err, err2)
+	}
+	return nil
+}
+
 func debootstrap(root string, args ...string) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
@@ -89,7 +115,10 @@ func debootstrap(root string, args ...string) error {
 		log, _ := os.ReadFile(filepath.Join(root, "debootstrap", "debootstrap.log"))
 		return fmt.Errorf("debootstrap %s: %w\n%s\n%s", strings.Join(args, " "), err, tail(out.String()), tail(string(log)))
 	}
-	return mountedUnder(root)
+	if err := mountedUnder(root); err != nil {
+		return fmt.Errorf("after debootstrap: %w", err)
+	}
+	return nil
 }
 
 // finishForeign does what a container image needs of debootstrap's second
@@ -145,23 +174,6 @@ func trimTree(root string) error {
 			if err := os.RemoveAll(m); err != nil {
 				return err
 			}
-		}
-	}
-	return nil
-}
-
-// mountedUnder fails when something is mounted inside root (debootstrap
-// mounts /proc and /sys for the second stage): packing the tree would
-// then pack the host.
-func mountedUnder(root string) error {
-	raw, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return err
-	}
-	for _, line := range strings.Split(string(raw), "\n") {
-		f := strings.Fields(line)
-		if len(f) > 4 && strings.HasPrefix(f[4], root+"/") {
-			return fmt.Errorf("%s is still mounted after debootstrap", f[4])
 		}
 	}
 	return nil

@@ -68,6 +68,9 @@ func packTree(root, dir, key string) (cacheEntry, error) {
 	case gzWaitErr != nil:
 		return e, fmt.Errorf("gzip: %w: %s", gzWaitErr, gzErr.String())
 	}
+	if err := out.Chmod(0o644); err != nil { // CreateTemp makes it private
+		return e, err
+	}
 	if err := out.Close(); err != nil {
 		return e, err
 	}

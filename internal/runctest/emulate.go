@@ -18,6 +18,7 @@ const emulatorMount = "/.runctest-emulator"
 // executable must be an absolute path (qemu does not search PATH). Only the
 // first program is emulated: a program it executes runs natively, so a
 // shell that starts another foreign binary fails with "Exec format error".
+// Call it after each SetArgs: it rewrites the current arguments.
 func (b *Bundle) UseEmulator(t testing.TB, emulator string) {
 	t.Helper()
 	host, err := exec.LookPath(emulator)
@@ -28,10 +29,25 @@ func (b *Bundle) UseEmulator(t testing.TB, emulator string) {
 	if len(args) == 0 || !path.IsAbs(args[0]) {
 		t.Fatalf("UseEmulator: the process must start with an absolute path, got %q", args)
 	}
+	b.mountEmulator(t, host)
+	b.SetArgs(append([]string{emulatorMount, "-L", "/", "-0", args[0], args[0]}, args[1:]...)...)
+}
+
+// mountEmulator adds the emulator's bind mount once: a bundle run several
+// times (SetArgs, then UseEmulator again) keeps one.
+func (b *Bundle) mountEmulator(t testing.TB, host string) {
+	t.Helper()
 	mounts, _ := b.spec["mounts"].([]any)
+	for _, m := range mounts {
+		if mm, ok := m.(map[string]any); ok && mm["destination"] == emulatorMount {
+			if mm["source"] != host {
+				t.Fatalf("UseEmulator: the bundle already mounts %v, not %s", mm["source"], host)
+			}
+			return
+		}
+	}
 	b.spec["mounts"] = append(mounts, map[string]any{
 		"destination": emulatorMount, "type": "bind", "source": host,
 		"options": []any{"bind", "ro"},
 	})
-	b.SetArgs(append([]string{emulatorMount, "-L", "/", "-0", args[0], args[0]}, args[1:]...)...)
 }

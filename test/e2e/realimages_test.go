@@ -15,21 +15,29 @@ import (
 	"github.com/imgcheck/imgcheck/internal/runctest"
 )
 
-// realImageCase is an image made from a real third-party tree and what
-// runc must do with it.
-type realImageCase struct {
+// realImage is an image made from a real third-party tree and the
+// processes to start in it; unpacking a Debian tree takes seconds, so
+// each image is unpacked once for all its runs.
+type realImage struct {
+	name  string
+	image v1.Image
+	runs  []realRun
+}
+
+// realRun is one process and what runc must do with it.
+type realRun struct {
 	name     string
-	image    v1.Image
-	emulate  bool   // start the entrypoint through qemu (arm64 on this amd64 host)
+	args     []string
+	emulate  bool   // start it through qemu-aarch64-static (arm64 on this amd64 host)
 	starts   bool   // exit 0, or fail
 	output   string // runc's and the process's output must contain this
 	notInOut string // and must not contain this
 }
 
-// TestRealImages proves the real-image fixtures are what they claim: runc
-// (through qemu-user for arm64) starts or refuses each one for the
-// reason the fixture exists for. Each image goes through the same path as
-// the prediction test: a real registry, skopeo, umoci, runc.
+// TestRealImages proves that the real-image fixtures are what they claim:
+// runc (through qemu-user for arm64) starts or refuses each process for
+// the reason the fixture exists. Each image takes the prediction test's
+// path: a real registry, skopeo, umoci, runc.
 func TestRealImages(t *testing.T) {
 	runctest.Require(t, "runc", "umoci", "skopeo", "docker-registry", "debootstrap", "gcc", "aarch64-linux-gnu-gcc")
 	if runctest.BinfmtRegistered() {
@@ -42,99 +50,112 @@ func TestRealImages(t *testing.T) {
 	busybox := realimages.Busybox(t)
 	t.Logf("root file systems ready in %s (cold builds: bookworm amd64 %s, bookworm arm64 %s, bullseye amd64 %s)",
 		time.Since(start).Round(time.Millisecond), bookworm.BuildTime, bookwormArm.BuildTime, bullseye.BuildTime)
-	checkHardLinks(t, bookworm, "usr/bin/perl5.36.0", "usr/bin/perl")
-	checkHardLinks(t, busybox, "bin/sh", "bin/busybox")
-	checkHardLinks(t, busybox, "bin/wget", "bin/busybox")
+	checkHardLink(t, bookworm, "usr/bin/perl5.36.0", "usr/bin/perl")
+	checkHardLink(t, bullseye, "bin/uncompress", "bin/gunzip")
+	checkHardLink(t, busybox, "bin/sh", "bin/busybox")
+	checkHardLink(t, busybox, "bin/wget", "bin/busybox")
 
-	cases := append(realAmd64Cases(t, bookworm, bullseye, busybox), realArm64Cases(t, bookwormArm)...)
+	images := append(realAmd64Images(t, bookworm, bullseye, busybox), realArm64Images(t, bookwormArm)...)
 	reg := startAuthRegistry(t)
-	for i, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			ref := reg.push(t, fmt.Sprintf("realimages/case%d:v1", i), c.image)
-			res := runRealImage(t, ref, i, c.emulate)
-			if (res.ExitCode == 0) != c.starts {
-				t.Errorf("exit %d, want starts=%v; output:\n%s", res.ExitCode, c.starts, res.Output)
-			}
-			if !strings.Contains(res.Output, c.output) {
-				t.Errorf("output lacks %q:\n%s", c.output, res.Output)
-			}
-			if c.notInOut != "" && strings.Contains(res.Output, c.notInOut) {
-				t.Errorf("output has %q:\n%s", c.notInOut, res.Output)
+	for i, img := range images {
+		t.Run(img.name, func(t *testing.T) {
+			ref := reg.push(t, fmt.Sprintf("realimages/image%d:v1", i), img.image)
+			b := unpackFromRegistry(t, ref)
+			for j, r := range img.runs {
+				t.Run(r.name, func(t *testing.T) {
+					b.SetArgs(r.args...)
+					if r.emulate {
+						b.UseEmulator(t, realimages.Emulator(t, "arm64"))
+					}
+					res := b.Run(t, fmt.Sprintf("imgcheck-real-%d-%d-%d", os.Getpid(), i, j), time.Minute)
+					checkRun(t, r, res)
+				})
 			}
 		})
 	}
 }
 
-func realAmd64Cases(t *testing.T, bookworm, bullseye, busybox *realimages.RootFS) []realImageCase {
-	shTrue := realimages.Config{Arch: "amd64", Entrypoint: []string{"/bin/sh", "-c", "true"}}
+func realAmd64Images(t *testing.T, bookworm, bullseye, busybox *realimages.RootFS) []realImage {
 	app := realimages.Config{Arch: "amd64", Entrypoint: []string{realimages.AppPath}}
-	ssl := realimages.AppLayer(t, realimages.SSLProgram(t, "amd64"), 0o755)
-	libssl := realimages.HostPackage(t, "libssl3:amd64")
-	cgo := realimages.AppLayer(t, imagetest.GoBinary(t, "linux", "amd64", true), 0o755)
-	return []realImageCase{
-		{name: "bookworm amd64 sh -c true", image: realimages.Image(t, shTrue, bookworm.Layer), starts: true},
-		{name: "bullseye amd64 sh -c true", image: realimages.Image(t, shTrue, bullseye.Layer), starts: true},
-		{name: "busybox sh through its hard link", image: realimages.Image(t, shTrue, busybox.Layer), starts: true},
-		{name: "busybox wget through its hard link", starts: true, output: "Usage: wget",
-			image: realimages.Image(t, realimages.Config{Arch: "amd64", Entrypoint: []string{"/bin/sh", "-c", "wget --help 2>&1; exit 0"}}, busybox.Layer)},
-		{name: "libssl program on bookworm with libssl3", starts: true, output: realimages.SSLProgramGreeting + " OpenSSL 3",
-			image: realimages.Image(t, app, bookworm.Layer, libssl, ssl)},
-		{name: "libssl program on bookworm without libssl3", starts: false,
-			output: "error while loading shared libraries: libssl.so.3: cannot open shared object file",
-			image:  realimages.Image(t, app, bookworm.Layer, ssl)},
-		{name: "cgo binary on bookworm", starts: true, output: "hello from imagetest",
-			image: realimages.Image(t, app, bookworm.Layer, cgo)},
-		{name: "cgo binary built on glibc 2.36 on bullseye's glibc 2.31", starts: false,
-			output: "version `GLIBC_2.34' not found (required by /app/server)",
-			image:  realimages.Image(t, app, bullseye.Layer, cgo)},
+	ssl := realimages.SSLProgram(t, "amd64")
+	cgo := imagetest.GoBinary(t, "linux", "amd64", true)
+	shTrue := realRun{name: "sh -c true", args: []string{"/bin/sh", "-c", "true"}, starts: true}
+	return []realImage{
+		{name: "bookworm amd64 with libssl3", image: realimages.Image(t, app, bookworm.Layer, realimages.HostPackage(t, "libssl3:amd64"),
+			realimages.AppLayer(t, ssl, 0o755, imagetest.File("app/cgo", 0o755, cgo))),
+			runs: []realRun{
+				shTrue,
+				{name: "libssl program", args: []string{realimages.AppPath}, starts: true, output: realimages.SSLProgramGreeting + " OpenSSL 3"},
+				{name: "cgo binary", args: []string{"/app/cgo"}, starts: true, output: "hello from imagetest"},
+			}},
+		{name: "bookworm amd64 without libssl3", image: realimages.Image(t, app, bookworm.Layer, realimages.AppLayer(t, ssl, 0o755)),
+			runs: []realRun{{name: "libssl program", args: []string{realimages.AppPath},
+				output: "error while loading shared libraries: libssl.so.3: cannot open shared object file"}}},
+		{name: "bullseye amd64 (glibc 2.31)", image: realimages.Image(t, app, bullseye.Layer, realimages.AppLayer(t, cgo, 0o755)),
+			runs: []realRun{
+				shTrue,
+				{name: "cgo binary built on glibc 2.36", args: []string{realimages.AppPath},
+					output: "version `GLIBC_2.34' not found (required by /app/server)"},
+			}},
+		{name: "busybox", image: realimages.Image(t, realimages.Config{Arch: "amd64", Entrypoint: []string{"/bin/sh"}}, busybox.Layer),
+			runs: []realRun{
+				shTrue,
+				{name: "wget through its hard link", args: []string{"/bin/wget", "--help"}, starts: true, output: "Usage: wget"},
+			}},
 	}
 }
 
-func realArm64Cases(t *testing.T, bookwormArm *realimages.RootFS) []realImageCase {
-	echo := realimages.Config{Arch: "arm64", Entrypoint: []string{"/bin/sh", "-c", "echo ok from arm64 sh"}}
+func realArm64Images(t *testing.T, bookwormArm *realimages.RootFS) []realImage {
 	app := realimages.Config{Arch: "arm64", Entrypoint: []string{realimages.AppPath}}
-	ssl := realimages.AppLayer(t, realimages.SSLProgram(t, "arm64"), 0o755)
-	libssl := realimages.HostPackage(t, "libssl3:arm64")
-	cgo := realimages.AppLayer(t, imagetest.GoBinary(t, "linux", "arm64", true), 0o755)
-	return []realImageCase{
-		{name: "bookworm arm64 sh without an emulator", starts: false, output: "exec format error",
-			image: realimages.Image(t, echo, bookwormArm.Layer)},
-		{name: "bookworm arm64 sh through qemu", emulate: true, starts: true, output: "ok from arm64 sh",
-			image: realimages.Image(t, echo, bookwormArm.Layer)},
-		{name: "arm64 libssl program through qemu with libssl3:arm64", emulate: true, starts: true,
-			output: realimages.SSLProgramGreeting + " OpenSSL 3",
-			image:  realimages.Image(t, app, bookwormArm.Layer, libssl, ssl)},
-		{name: "arm64 libssl program through qemu without libssl3", emulate: true, starts: false,
-			output: "error while loading shared libraries: libssl.so.3: cannot open shared object file",
-			image:  realimages.Image(t, app, bookwormArm.Layer, ssl)},
-		{name: "arm64 cgo binary through qemu", emulate: true, starts: true, output: "hello from imagetest",
-			image: realimages.Image(t, app, bookwormArm.Layer, cgo)},
-		{name: "arm64 ld.so.cache made by the tree's ldconfig", emulate: true, starts: true,
-			output: "libc.so.6 (libc6,AArch64) => /lib/aarch64-linux-gnu/libc.so.6", notInOut: "x86-64",
-			image: realimages.Image(t, realimages.Config{Arch: "arm64", Entrypoint: []string{"/sbin/ldconfig", "-p"}}, bookwormArm.Layer)},
+	ssl := realimages.SSLProgram(t, "arm64")
+	cgo := imagetest.GoBinary(t, "linux", "arm64", true)
+	echo := []string{"/bin/sh", "-c", "echo ok from arm64 sh"}
+	return []realImage{
+		{name: "bookworm arm64 with libssl3", image: realimages.Image(t, app, bookwormArm.Layer, realimages.HostPackage(t, "libssl3:arm64"),
+			realimages.AppLayer(t, ssl, 0o755, imagetest.File("app/cgo", 0o755, cgo))),
+			runs: []realRun{
+				{name: "sh without an emulator", args: echo, output: "exec format error"},
+				{name: "sh through qemu", args: echo, emulate: true, starts: true, output: "ok from arm64 sh"},
+				{name: "libssl program through qemu", args: []string{realimages.AppPath}, emulate: true, starts: true,
+					output: realimages.SSLProgramGreeting + " OpenSSL 3"},
+				{name: "cgo binary through qemu", args: []string{"/app/cgo"}, emulate: true, starts: true, output: "hello from imagetest"},
+				{name: "ld.so.cache made by the tree's ldconfig", args: []string{"/sbin/ldconfig", "-p"}, emulate: true, starts: true,
+					output: "libc.so.6 (libc6,AArch64) => /lib/aarch64-linux-gnu/libc.so.6", notInOut: "x86-64"},
+			}},
+		{name: "bookworm arm64 without libssl3", image: realimages.Image(t, app, bookwormArm.Layer, realimages.AppLayer(t, ssl, 0o755)),
+			runs: []realRun{{name: "libssl program through qemu", args: []string{realimages.AppPath}, emulate: true,
+				output: "error while loading shared libraries: libssl.so.3: cannot open shared object file"}}},
 	}
 }
 
-// runRealImage copies the image out of the registry with skopeo, unpacks
-// it with umoci and runs it with runc, through qemu-aarch64-static when
-// emulate is set.
-func runRealImage(t *testing.T, ref string, i int, emulate bool) runctest.Result {
+// unpackFromRegistry copies the image out of the registry with skopeo and
+// unpacks it with umoci into a runc bundle.
+func unpackFromRegistry(t *testing.T, ref string) *runctest.Bundle {
 	t.Helper()
 	layout := filepath.Join(t.TempDir(), "layout")
 	runctest.Command(t, 2*time.Minute, "skopeo", "copy", "--src-tls-verify=false",
 		"--src-creds", "e2e:e2e-registry-password", "docker://"+ref, "oci:"+layout+":img")
-	b := runctest.Unpack(t, layout, "img")
-	if emulate {
-		b.UseEmulator(t, realimages.Emulator(t, "arm64"))
-	}
-	return b.Run(t, fmt.Sprintf("imgcheck-real-%d-%d", os.Getpid(), i), time.Minute)
+	return runctest.UnpackRaw(t, layout, "img")
 }
 
-// checkHardLinks fails unless the tree's layer has name as a tar hard
-// link to target.
-func checkHardLinks(t *testing.T, fs *realimages.RootFS, name, target string) {
+func checkRun(t *testing.T, r realRun, res runctest.Result) {
+	t.Helper()
+	if (res.ExitCode == 0) != r.starts {
+		t.Errorf("exit %d, want starts=%v; output:\n%s", res.ExitCode, r.starts, res.Output)
+	}
+	if !strings.Contains(res.Output, r.output) {
+		t.Errorf("output lacks %q:\n%s", r.output, res.Output)
+	}
+	if r.notInOut != "" && strings.Contains(res.Output, r.notInOut) {
+		t.Errorf("output has %q:\n%s", r.notInOut, res.Output)
+	}
+}
+
+// checkHardLink fails unless the tree's layer has name as a tar hard link
+// to target.
+func checkHardLink(t *testing.T, fs *realimages.RootFS, name, target string) {
 	t.Helper()
 	if got, ok := fs.HardLinks[name]; !ok || got != target {
-		t.Errorf("%s: %s is not a hard link to %s (hard links: %d, %s -> %q)", fs.Name, name, target, len(fs.HardLinks), name, got)
+		t.Errorf("%s: %s is not a hard link to %s (it has %d hard links; %s -> %q)", fs.Name, name, target, len(fs.HardLinks), name, got)
 	}
 }
