@@ -37,43 +37,43 @@ func cacheDir(t testing.TB) string {
 	return dir
 }
 
-// cachedTree returns the cache entry for key, making the tree with build
-// (into an empty directory) and packing it when the cache has none.
-func cachedTree(t testing.TB, key string, build func(root string) error) (cacheEntry, string) {
-	t.Helper()
-	dir := cacheDir(t)
+// cachedTree returns the cache entry for key in dir, making the tree with
+// build (into an empty directory) and packing it when the cache has none;
+// built says whether it did.
+func cachedTree(dir, key string, build func(root string) error) (e cacheEntry, built bool, err error) {
 	if e, ok := readEntry(dir, key); ok {
-		return e, dir
+		return e, false, nil
 	}
-	unlock := lockKey(t, dir, key)
+	unlock, err := lockKey(dir, key)
+	if err != nil {
+		return e, false, err
+	}
 	defer unlock()
 	if e, ok := readEntry(dir, key); ok { // made by another process while we waited
-		return e, dir
+		return e, false, nil
 	}
 	removeLeftovers(dir, key)
 	start := time.Now()
 	root, err := os.MkdirTemp(dir, key+".tree-")
 	if err != nil {
-		t.Fatal(err)
+		return e, false, err
 	}
 	defer func() {
-		if err := removeTree(root); err != nil {
-			t.Errorf("not removing the tree of %s: %v", key, err)
+		if rerr := removeTree(root); rerr != nil && err == nil {
+			err = fmt.Errorf("not removing the tree of %s: %w", key, rerr)
 		}
 	}()
 	if err := build(root); err != nil {
-		t.Fatalf("making %s: %v", key, err)
+		return e, false, fmt.Errorf("making %s: %w", key, err)
 	}
-	e, err := packTree(root, dir, key)
-	if err != nil {
-		t.Fatalf("packing %s: %v", key, err)
+	if e, err = packTree(root, dir, key); err != nil {
+		return e, false, fmt.Errorf("packing %s: %w", key, err)
 	}
 	e.BuildTime = time.Since(start).Round(time.Second).String()
 	if err := writeEntry(dir, key, e); err != nil {
-		t.Fatalf("recording %s in the cache: %v", key, err)
+		return e, false, fmt.Errorf("recording %s in the cache: %w", key, err)
 	}
-	t.Logf("made %s in %s (%d MB compressed, kept in %s)", key, e.BuildTime, e.Size>>20, dir)
-	return e, dir
+	return e, true, nil
 }
 
 // readEntry reads key's record, if it names a complete layer file.
@@ -121,20 +121,19 @@ func writeRenamed(path string, content []byte) error {
 
 // lockKey takes an exclusive lock on key, waiting while another process
 // builds it, and returns the function that releases it.
-func lockKey(t testing.TB, dir, key string) func() {
-	t.Helper()
+func lockKey(dir, key string) (func(), error) {
 	f, err := os.OpenFile(filepath.Join(dir, key+".lock"), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
 		f.Close()
-		t.Fatalf("locking %s: %v", f.Name(), err)
+		return nil, fmt.Errorf("locking %s: %w", f.Name(), err)
 	}
 	return func() {
 		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
 		f.Close()
-	}
+	}, nil
 }
 
 // removeLeftovers deletes what a killed or superseded build of key left

@@ -44,7 +44,7 @@ func TestCachedTreeKeepsTheTreeAndBuildsOnce(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Fatal("this test chowns files: run it as root, as CI does")
 	}
-	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
 	var builds atomic.Int32
 	build := func(root string) error {
 		builds.Add(1)
@@ -56,7 +56,11 @@ func TestCachedTreeKeepsTheTreeAndBuildsOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			entries[i], _ = cachedTree(t, "small-r1", build)
+			var err error
+			entries[i], _, err = cachedTree(dir, "small-r1", build)
+			if err != nil {
+				t.Error(err)
+			}
 		}()
 	}
 	wg.Wait()
@@ -68,7 +72,10 @@ func TestCachedTreeKeepsTheTreeAndBuildsOnce(t *testing.T) {
 			t.Errorf("callers got different layers: %s and %s", e.Digest, entries[0].Digest)
 		}
 	}
-	e, dir := cachedTree(t, "small-r1", func(string) error { return errors.New("must not build again") })
+	e, built, err := cachedTree(dir, "small-r1", func(string) error { return errors.New("must not build again") })
+	if err != nil || built {
+		t.Fatalf("second call: built %v, %v", built, err)
+	}
 	if want := map[string]string{"bin/tool": "bin/alias"}; e.HardLinks["bin/tool"] != "bin/alias" {
 		t.Errorf("hard links %v, want %v", e.HardLinks, want)
 	}
@@ -147,5 +154,25 @@ func checkEntries(t *testing.T, l *fileLayer) {
 			t.Errorf("%s: type %c mode %o owner %d:%d link %q; want %c %o %d:%d %q",
 				c.name, h.Typeflag, h.Mode, h.Uid, h.Gid, h.Linkname, c.typeflag, c.mode, c.uid, c.gid, c.link)
 		}
+	}
+}
+
+func TestCachedTreeRecordsNothingWhenTheBuildFails(t *testing.T) {
+	dir := t.TempDir()
+	_, built, err := cachedTree(dir, "broken-r1", func(root string) error {
+		if err := makeSmallTree(root); err != nil {
+			return err
+		}
+		return errors.New("debootstrap failed halfway")
+	})
+	if err == nil || built {
+		t.Fatalf("built %v, err %v; want the build's error", built, err)
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "broken-r1*"))
+	if len(left) != 1 || filepath.Base(left[0]) != "broken-r1.lock" {
+		t.Errorf("left behind %v, want only the lock file", left)
+	}
+	if _, built, err := cachedTree(dir, "broken-r1", makeSmallTree); err != nil || !built {
+		t.Errorf("the next call: built %v, err %v; want a fresh build", built, err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,54 +31,96 @@ type RootFS struct {
 	Layer v1.Layer // the whole tree, owners, modes and hard links kept
 	// HardLinks are the tar's hard-link entries, link name -> target.
 	HardLinks map[string]string
-	// BuildTime is how long making the tree took when it was not cached.
+	// BuildTime is how long making the tree took when it was not cached;
+	// Built says whether this call made it.
 	BuildTime string
+	Built     bool
 }
 
+// DebianTree names a Debian root file system: suite (bookworm, bullseye,
+// ...) for arch (GOARCH naming, which Debian shares for amd64 and arm64).
+type DebianTree struct{ Suite, Arch string }
+
 // Debian returns the root file system debootstrap --variant=minbase makes
-// of suite (bookworm, bullseye, ...) for arch from DebianMirror. For a
-// foreign arch it runs the first stage only (--foreign), then does the
-// few steps of the second stage that a container needs (see
-// finishForeign). Suites before bookworm get --no-merged-usr, as the
-// official images of those suites have /bin and /lib as directories.
-// The tree is removed of what Debian's container images leave out: the
-// downloaded packages, the apt lists and the device nodes of /dev.
+// of suite for arch from DebianMirror. For a foreign arch it runs the
+// first stage only (--foreign), then does the few steps of the second
+// stage that a container needs (see finishForeign). Suites before
+// bookworm get --no-merged-usr, as the official images of those suites
+// have /bin and /lib as directories. The tree is rid of what Debian's
+// container images leave out: the downloaded packages, the apt lists and
+// the device nodes of /dev.
 func Debian(t testing.TB, suite, arch string) *RootFS {
 	t.Helper()
+	return DebianTrees(t, DebianTree{suite, arch})[0]
+}
+
+// DebianTrees is Debian for several trees, made at the same time when
+// not cached (debootstrap mostly waits for the archive).
+func DebianTrees(t testing.TB, trees ...DebianTree) []*RootFS {
+	t.Helper()
 	requireTools(t, "debootstrap", "tar", "gzip")
+	emulators := make([]string, len(trees))
+	for i, tree := range trees {
+		if tree.Arch != runtime.GOARCH {
+			emulators[i] = Emulator(t, tree.Arch)
+		}
+	}
+	dir := cacheDir(t)
+	out := make([]*RootFS, len(trees))
+	errs := make([]error, len(trees))
+	var wg sync.WaitGroup
+	for i, tree := range trees {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			out[i], errs[i] = debianTree(dir, tree, emulators[i])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	for _, fs := range out {
+		if fs.Built {
+			t.Logf("made %s in %s (kept in %s)", fs.Name, fs.BuildTime, dir)
+		}
+	}
+	return out
+}
+
+// debianTree is one tree of DebianTrees; emulator runs the tree's
+// programs when its architecture is foreign.
+func debianTree(dir string, tree DebianTree, emulator string) (*RootFS, error) {
 	if os.Geteuid() != 0 {
-		t.Fatalf("debootstrap needs root to make the %s %s tree (CI runs as root)", suite, arch)
+		return nil, fmt.Errorf("debootstrap needs root to make the %s %s tree (CI runs as root)", tree.Suite, tree.Arch)
 	}
-	foreign := arch != runtime.GOARCH
-	emulator := ""
-	if foreign {
-		emulator = Emulator(t, arch)
-	}
-	key := fmt.Sprintf("debian-%s-%s-minbase-r%d", suite, arch, debianRecipe)
-	e, dir := cachedTree(t, key, func(root string) error {
-		args := []string{"--variant=minbase", "--arch=" + arch}
-		if foreign {
+	name := fmt.Sprintf("debian-%s-%s-minbase", tree.Suite, tree.Arch)
+	e, built, err := cachedTree(dir, fmt.Sprintf("%s-r%d", name, debianRecipe), func(root string) error {
+		args := []string{"--variant=minbase", "--arch=" + tree.Arch}
+		if emulator != "" {
 			args = append(args, "--foreign")
 		}
-		if suite == "bullseye" || suite == "buster" {
+		if tree.Suite == "bullseye" || tree.Suite == "buster" {
 			args = append(args, "--no-merged-usr")
 		}
-		if err := debootstrapWithRetry(root, append(args, suite, root, DebianMirror)...); err != nil {
+		if err := debootstrapWithRetry(root, append(args, tree.Suite, root, DebianMirror)...); err != nil {
 			return err
 		}
-		if foreign {
+		if emulator != "" {
 			if err := finishForeign(root, emulator); err != nil {
 				return err
 			}
 		}
 		return trimTree(root)
 	})
+	if err != nil {
+		return nil, err
+	}
 	layer, err := newFileLayer(dir, e)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return &RootFS{Name: strings.TrimSuffix(key, fmt.Sprintf("-r%d", debianRecipe)), Arch: arch,
-		Layer: layer, HardLinks: e.HardLinks, BuildTime: e.BuildTime}
+	return &RootFS{Name: name, Arch: tree.Arch, Layer: layer, HardLinks: e.HardLinks, BuildTime: e.BuildTime, Built: built}, nil
 }
 
 // debootstrapWithRetry runs debootstrap once more into an emptied root

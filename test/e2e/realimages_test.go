@@ -44,9 +44,9 @@ func TestRealImages(t *testing.T) {
 		t.Fatal("binfmt_misc has qemu handlers registered: an arm64 binary would run without the emulator, so this machine cannot show that the fixture needs it")
 	}
 	start := time.Now()
-	bookworm := realimages.Debian(t, "bookworm", "amd64")
-	bookwormArm := realimages.Debian(t, "bookworm", "arm64")
-	bullseye := realimages.Debian(t, "bullseye", "amd64")
+	trees := realimages.DebianTrees(t, realimages.DebianTree{Suite: "bookworm", Arch: "amd64"},
+		realimages.DebianTree{Suite: "bookworm", Arch: "arm64"}, realimages.DebianTree{Suite: "bullseye", Arch: "amd64"})
+	bookworm, bookwormArm, bullseye := trees[0], trees[1], trees[2]
 	busybox := realimages.Busybox(t)
 	t.Logf("root file systems ready in %s (cold builds: bookworm amd64 %s, bookworm arm64 %s, bullseye amd64 %s)",
 		time.Since(start).Round(time.Millisecond), bookworm.BuildTime, bookwormArm.BuildTime, bullseye.BuildTime)
