@@ -12,6 +12,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
@@ -222,7 +223,7 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 		t, findings, problem := c.run(ctx)
 		res.findings = append(res.findings, findings...)
 		if problem != "" {
-			res.problems = append(res.problems, Problem{Container: s.Container, Platform: image.PlatformString(&want), Image: s.Ref, Message: problem})
+			res.problems = append(res.problems, Problem{Container: s.Container, Platform: platform.String(&want), Image: s.Ref, Message: problem})
 			continue
 		}
 		t.Container, t.Image = s.Container, s.Ref
@@ -233,7 +234,7 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 
 // runnablePlatforms lists the platforms an image offers (image-only mode).
 func runnablePlatforms(ctx context.Context, src *image.Source) ([]v1.Platform, error) {
-	ms, err := src.Platforms(ctx)
+	ms, err := src.Manifests(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
@@ -14,8 +15,8 @@ func (c *checker) platformRules() {
 	if d := p.Descriptor; d != nil && !sameArch(*d, p.ConfigPlatform) {
 		c.add("IC103", Finding{
 			Message: fmt.Sprintf("the index lists manifest %s as %s but its config says %s",
-				shortDigest(p.Digest.String()), image.PlatformString(d), image.PlatformString(&p.ConfigPlatform)),
-			Evidence: fmt.Sprintf("descriptor platform %s, config os=%s architecture=%s", image.PlatformString(d), p.ConfigPlatform.OS, p.ConfigPlatform.Architecture),
+				shortDigest(p.Digest.String()), platform.String(d), platform.String(&p.ConfigPlatform)),
+			Evidence: fmt.Sprintf("descriptor platform %s, config os=%s architecture=%s", platform.String(d), p.ConfigPlatform.OS, p.ConfigPlatform.Architecture),
 			Fix:      "rebuild the index so that each descriptor's platform comes from its image config"})
 	}
 	gzip, zstd := 0, 0

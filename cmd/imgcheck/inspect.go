@@ -12,6 +12,7 @@ import (
 
 	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/image/binfmt"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // inspectOptions are the flags of "imgcheck inspect".
@@ -102,12 +103,12 @@ func runInspect(ctx context.Context, o *inspectOptions, s streams) error {
 	digest, _ := src.Digest(ctx)
 	rep.Digest = digest.String()
 	rep.Index, _ = src.IsIndex(ctx)
-	if rep.Manifests, err = src.Platforms(ctx); err != nil {
+	if rep.Manifests, err = src.Manifests(ctx); err != nil {
 		return err
 	}
-	var plats []*image.Platform
+	var plats []*image.Image
 	if o.platform != "" {
-		wantP, err := image.ParsePlatform(o.platform)
+		wantP, err := platform.Parse(o.platform)
 		if err != nil {
 			return err
 		}
@@ -159,13 +160,13 @@ func runInspect(ctx context.Context, o *inspectOptions, s streams) error {
 
 // inspectPlatformOf resolves and identifies a platform's executable the
 // way a container runtime would start it: ENTRYPOINT, else CMD.
-func inspectPlatformOf(ctx context.Context, p *image.Platform) (inspectPlatform, error) {
+func inspectPlatformOf(ctx context.Context, p *image.Image) (inspectPlatform, error) {
 	ip := inspectPlatform{
 		Platform: p.String(), Digest: p.Digest.String(), MediaType: string(p.MediaType),
 		Config: p.Config, Layers: p.Layers,
 	}
 	if p.Descriptor != nil {
-		ip.DescriptorPlatform = image.PlatformString(p.Descriptor)
+		ip.DescriptorPlatform = platform.String(p.Descriptor)
 	}
 	argv := append(append([]string{}, p.Config.Entrypoint...), p.Config.Cmd...)
 	if len(argv) == 0 {
@@ -210,7 +211,7 @@ func writeInspectText(w io.Writer, rep inspectReport) error {
 	if rep.Index {
 		b.WriteString("manifests:\n")
 		for _, m := range rep.Manifests {
-			line := fmt.Sprintf("  %s  %-16s %s", m.Digest, image.PlatformString(m.Platform), m.Kind)
+			line := fmt.Sprintf("  %s  %-16s %s", m.Digest, platform.String(m.Platform), m.Kind)
 			if m.AttestsTo != "" {
 				line += " for " + m.AttestsTo
 			}
