@@ -110,7 +110,7 @@ func (c *checker) selectPlatform(ctx context.Context) error {
 		if err != nil {
 			return c.schema1OrErr(err)
 		}
-		if !sameArch(c.want, c.p.ConfigPlatform) {
+		if !platform.Matches(platform.OSArch(c.want), c.p.ConfigPlatform) {
 			c.add("IC102", Finding{
 				Message:  fmt.Sprintf("the image is a single %s image but the task runs %s", platform.String(&c.p.ConfigPlatform), platform.String(&c.want)),
 				Evidence: fmt.Sprintf("config os=%s architecture=%s of manifest %s", c.p.ConfigPlatform.OS, c.p.ConfigPlatform.Architecture, c.p.Digest),
@@ -165,11 +165,6 @@ func describeAvailable(ms []image.Manifest) string {
 		return "nothing"
 	}
 	return strings.Join(parts, ", ")
-}
-
-// sameArch compares os and architecture (variants of arm64 and amd64 run alike).
-func sameArch(want, have v1.Platform) bool {
-	return strings.EqualFold(want.OS, have.OS) && strings.EqualFold(want.Architecture, have.Architecture)
 }
 
 // unresolvedInputs names a container field the checks depend on whose value

@@ -209,7 +209,7 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 	var wants []v1.Platform
 	switch {
 	case facts != nil:
-		wants = []v1.Platform{facts.ociPlatform()}
+		wants = []v1.Platform{facts.platform}
 	case len(in.Platforms) > 0:
 		wants = in.Platforms
 	default:

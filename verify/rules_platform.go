@@ -6,13 +6,12 @@ import (
 
 	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/platform"
-	"github.com/imgcheck/imgcheck/taskdef"
 )
 
 // platformRules compare the selected manifest with the task's platform.
 func (c *checker) platformRules() {
 	p := c.p
-	if d := p.Descriptor; d != nil && !sameArch(*d, p.ConfigPlatform) {
+	if d := p.Descriptor; d != nil && !platform.Matches(platform.OSArch(*d), p.ConfigPlatform) {
 		c.add("IC103", Finding{
 			Message: fmt.Sprintf("the index lists manifest %s as %s but its config says %s",
 				shortDigest(p.Digest.String()), platform.String(d), platform.String(&p.ConfigPlatform)),
@@ -42,7 +41,7 @@ func (c *checker) platformRules() {
 			Evidence: "operatingSystemFamily " + c.facts.osFamily, Fix: "set cpuArchitecture to X86_64",
 			Location: loc(c.facts.td.RuntimePlatform.Pos)})
 	}
-	want := taskdef.WindowsBuild(c.facts.osFamily)
+	want := platform.WindowsBuild(c.facts.osFamily)
 	have := p.ConfigPlatform.OSVersion
 	if want != "" && !strings.HasPrefix(have+".", want+".") {
 		c.add("IC106", Finding{
