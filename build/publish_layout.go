@@ -12,6 +12,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/match"
+
+	"github.com/imgcheck/imgcheck/image"
 )
 
 // AnnotationRefName names an index.json entry of an OCI layout.
@@ -30,8 +32,6 @@ type LayoutPublisher struct {
 	// OneEntry writes one entry per package (the first tag) instead of one
 	// per tag, so a single-package layout has exactly one manifest.
 	OneEntry bool
-	// Prefix is written before the result reference ("oci:" by default).
-	Prefix string
 }
 
 // Publish implements Publisher.
@@ -65,11 +65,7 @@ func (l *LayoutPublisher) Publish(_ context.Context, art *Artifact, tags []strin
 			}
 		}
 	}
-	prefix := l.Prefix
-	if prefix == "" {
-		prefix = "oci:"
-	}
-	return prefix + l.Dir + "@" + art.Digest.String(), nil
+	return image.Ref{Kind: image.RefLayout, Name: l.Dir, Digest: art.Digest}.String(), nil
 }
 
 // openLayout opens an OCI layout, creating an empty one when dir does not

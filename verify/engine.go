@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -20,9 +19,6 @@ type Options struct {
 	// Image configures how images are read (registry access, strict mode,
 	// limits). A run shares one blob cache between all its images.
 	Image image.Options
-	// Open opens an image reference; nil means image.Open. Build uses it to
-	// verify an index it holds in memory.
-	Open func(ctx context.Context, ref string, opts image.Options) (*image.Source, error)
 	// FailOn is the lowest severity that fails the run.
 	FailOn Severity
 	// Concurrency bounds how many images are checked at once (default 4).
@@ -53,9 +49,6 @@ func Run(ctx context.Context, in Input, opts Options) *Report {
 // once, and returns one report. With more than one input, every target,
 // finding and problem names its task definition file.
 func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
-	if opts.Open == nil {
-		opts.Open = image.Open
-	}
 	if opts.Image.Cache == nil {
 		// One cache per run: identical blobs are fetched once. Closing it
 		// releases layer streams left open against registries without Range.
@@ -237,17 +230,18 @@ func runnablePlatforms(ctx context.Context, src *image.Source) ([]v1.Platform, e
 	return out, nil
 }
 
-// pinRef turns a registry reference into repo@digest. Local references
-// (oci:, tarball:) are not pinned: ECS cannot pull them.
+// pinRef turns a registry reference into repo@digest. Other references
+// (oci:, tarball:, build:) are not pinned: ECS cannot pull them.
 func pinRef(ref string, digest v1.Hash) (string, bool) {
-	if strings.HasPrefix(ref, "oci:") || strings.HasPrefix(ref, "tarball:") {
+	r, err := image.ParseRef(ref)
+	if err != nil || !r.Deployable() {
 		return "", false
 	}
-	r, err := name.ParseReference(ref)
+	n, err := name.ParseReference(r.Name)
 	if err != nil {
 		return "", false
 	}
-	return r.Context().Name() + "@" + digest.String(), true
+	return n.Context().Name() + "@" + digest.String(), true
 }
 
 func unresolvedImageMessage(c taskdef.Container) string {

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
 	"github.com/imgcheck/imgcheck/build"
@@ -263,8 +264,8 @@ func verifyBeforePublish(tds []loadedTaskdef, regOpts registry.Options, logger *
 
 func verifyArtifact(ctx context.Context, td *taskdef.TaskDefinition, tdRef string, art *build.Artifact,
 	regOpts registry.Options, logger *slog.Logger, s streams) error {
-	name := "build:" + art.Package.Name + "@" + art.Digest.String()
-	subjects, err := verify.PairImages(td, []string{name}, nil)
+	built := image.Ref{Kind: image.RefBuilt, Name: art.Package.Name, Digest: art.Digest}
+	subjects, err := verify.PairImages(td, []string{built.String()}, nil)
 	if err != nil {
 		return fmt.Errorf("--verify-taskdef %s: %w", tdRef, err)
 	}
@@ -277,13 +278,7 @@ func verifyArtifact(ctx context.Context, td *taskdef.TaskDefinition, tdRef strin
 		}
 	}
 	report := verify.Run(ctx, in, verify.Options{
-		Image: image.Options{Registry: regOpts, Logger: logger},
-		Open: func(ctx context.Context, ref string, opts image.Options) (*image.Source, error) {
-			if ref == name {
-				return image.FromIndex(name, art.Index, opts)
-			}
-			return image.Open(ctx, ref, opts)
-		},
+		Image:  image.Options{Registry: regOpts, Logger: logger, Built: map[image.Ref]v1.ImageIndex{built: art.Index}},
 		FailOn: verify.Error,
 		Logger: logger,
 		Tool:   verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version},
