@@ -58,8 +58,9 @@
 // # Errors and bounds
 //
 // Every error wraps one of ErrNotFound, ErrUnauthorized, ErrNetwork,
-// ErrDigestMismatch (*DigestMismatchError), ErrMalformed, ErrLimit,
-// ErrSchema1 or ErrNoMatchingPlatform. Limits bound manifest and config
+// ErrCanceled (the caller's context ended), ErrDigestMismatch
+// (*DigestMismatchError), ErrMalformed, ErrLimit, ErrSchema1 or
+// ErrNoMatchingPlatform. Limits bound manifest and config
 // sizes (4 MiB), tar entries (1,000,000), name lengths, decompressed size
 // and ratio, and file reads; nothing is extracted to disk.
 package image

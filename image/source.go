@@ -140,7 +140,7 @@ func (s *Source) root(ctx context.Context) (*document, error) {
 	s.rootOnce.Do(func() {
 		s.rootDoc, s.rootErr = s.store.root(ctx)
 		if s.rootErr != nil {
-			s.rootErr = fmt.Errorf("reading %s: %w", s.name, classify(s.rootErr))
+			s.rootErr = fmt.Errorf("reading %s: %w", s.name, classify(ctx, s.rootErr))
 		}
 	})
 	return s.rootDoc, s.rootErr

@@ -261,6 +261,8 @@ func describeImageError(err error) string {
 		hint = "check credentials: docker login, or AWS credentials for ECR"
 	case errors.Is(err, image.ErrNotFound):
 		hint = "check the repository, tag and digest"
+	case errors.Is(err, image.ErrCanceled):
+		hint = "the run was interrupted before the image was read"
 	case errors.Is(err, image.ErrNetwork):
 		hint = "check that the registry is reachable, then retry"
 	case errors.Is(err, image.ErrDigestMismatch):
