@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/image"
@@ -39,7 +38,7 @@ type Input struct {
 
 // Run verifies the input and returns a finished report. It never returns
 // an error: whatever stops a check is recorded in Report.Errors, which makes
-// the verdict "error" (exit 2). That is how the gate fails closed.
+// the verdict VerdictCouldNotVerify. That is how the gate fails closed.
 func Run(ctx context.Context, in Input, opts Options) *Report {
 	return RunAll(ctx, []Input{in}, opts)
 }
@@ -113,7 +112,7 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		r.Errors = append(r.Errors, Problem{Message: "interrupted: " + err.Error()})
+		r.Errors = append(r.Errors, Problem{Message: "interrupted: " + err.Error(), Cause: err})
 	}
 	r.Finish(opts.FailOn)
 	return r
@@ -152,8 +151,8 @@ type subjectResult struct {
 
 func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, sources *sourceSet, opts Options) subjectResult {
 	var res subjectResult
-	fail := func(platform, msg string) subjectResult {
-		res.problems = append(res.problems, Problem{Container: s.Container, Platform: platform, Image: s.Ref, Message: msg})
+	fail := func(cause error, msg string) subjectResult {
+		res.problems = append(res.problems, Problem{Container: s.Container, Image: s.Ref, Message: msg, Cause: cause})
 		return res
 	}
 	var container *taskdef.Container
@@ -161,7 +160,7 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 		c, _ := containerNamed(in.TaskDef, s.Container)
 		container = &c
 		if s.FromTask && !c.Image.Known() {
-			return fail("", unresolvedImageMessage(c))
+			return fail(ErrUnresolvedImage, unresolvedImageMessage(c))
 		}
 	}
 	opts.Logger.Info("verifying", "container", s.Container, "image", s.Ref)
@@ -175,11 +174,11 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 		return res
 	}
 	if err != nil {
-		return fail("", describeImageError(err))
+		return fail(err, describeImageError(err))
 	}
 	digest, err := src.Digest(ctx)
 	if err != nil {
-		return fail("", describeImageError(err))
+		return fail(err, describeImageError(err))
 	}
 	if container != nil {
 		if pinned, ok := pinRef(s.Ref, digest); ok {
@@ -195,7 +194,7 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 	default:
 		wants, err = runnablePlatforms(ctx, src)
 		if err != nil {
-			return fail("", describeImageError(err))
+			return fail(err, describeImageError(err))
 		}
 	}
 	for _, want := range wants {
@@ -230,27 +229,13 @@ func runnablePlatforms(ctx context.Context, src *image.Source) ([]v1.Platform, e
 	return out, nil
 }
 
-// pinRef turns a registry reference into repo@digest. Other references
-// (oci:, tarball:, build:) are not pinned: ECS cannot pull them.
-func pinRef(ref string, digest v1.Hash) (string, bool) {
-	r, err := image.ParseRef(ref)
-	if err != nil || !r.Deployable() {
-		return "", false
-	}
-	n, err := name.ParseReference(r.Name)
-	if err != nil {
-		return "", false
-	}
-	return n.Context().Name() + "@" + digest.String(), true
-}
-
 func unresolvedImageMessage(c taskdef.Container) string {
 	why := c.Image.Unresolved
 	if !c.Image.Set {
 		why = "no image is set"
 	}
-	return fmt.Sprintf("the image of container %q is not known (%s) at %s; pass the image to check: imgcheck verify IMAGE --container %s",
-		c.Name.Value, why, c.Image.Pos, c.Name.Value)
+	return fmt.Sprintf("the image of container %q is not known (%s) at %s; give the image to check for it",
+		c.Name.Value, why, c.Image.Pos)
 }
 
 // describeImageError says what failed, why, and what to try.

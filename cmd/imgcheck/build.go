@@ -1,23 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"runtime"
-	"strings"
 
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/spf13/cobra"
 
 	"github.com/imgcheck/imgcheck/build"
 	"github.com/imgcheck/imgcheck/build/ecrrepo"
 	"github.com/imgcheck/imgcheck/build/koconfig"
 	"github.com/imgcheck/imgcheck/image"
-	"github.com/imgcheck/imgcheck/registry"
 	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
@@ -106,17 +102,16 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	if err != nil {
 		return err
 	}
-	workDir := o.workDir
+	workDir, environ := o.workDir, o.environ
 	if workDir == "" {
 		if workDir, err = os.Getwd(); err != nil {
 			return err
 		}
 	}
-	environ := o.environ
 	if environ == nil {
 		environ = os.Environ()
 	}
-	getenv := lookupEnv(environ)
+	getenv := build.LookupEnv(environ)
 	cfg, err := koconfig.Load(workDir, getenv)
 	if err != nil {
 		return err
@@ -124,23 +119,10 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	logger := o.global.logger(s)
 	regOpts := o.registry.options(logger)
 	remoteOpts := regOpts.RemoteOptions(ctx)
-	compiler := o.compiler
-	if compiler == nil {
-		compiler = build.GoCompiler{GoBinary: getenv("KO_GO_PATH")}
-	}
 	progress := build.NewProgressPrinter(s.err, isTerminal(s.err), len(o.packages) > 1)
 	b := &build.Builder{
-		WorkDir:        workDir,
-		Environ:        environ,
-		Config:         cfg,
-		Platforms:      o.platforms,
-		Base:           o.base,
-		Jobs:           o.jobs,
-		SBOM:           sbom,
-		Compiler:       compiler,
-		RemoteOptions:  remoteOpts,
-		ParseReference: regOpts.ParseReference,
-		Progress:       progress,
+		WorkDir: workDir, Environ: environ, Config: cfg, Platforms: o.platforms, Base: o.base, Jobs: o.jobs, SBOM: sbom,
+		Compiler: o.compiler, RemoteOptions: remoteOpts, ParseReference: regOpts.ParseReference, Progress: progress,
 	}
 	// Task definitions are loaded before building, so a bad path fails at
 	// once. Without any, the image side of verify still runs.
@@ -148,7 +130,7 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	if err != nil {
 		return err
 	}
-	b.BeforePublish = verifyBeforePublish(tds, regOpts, logger, s)
+	b.BeforePublish = verifyBeforePublish(tds, verifier{image: image.Options{Registry: regOpts, Logger: logger}, failOn: verify.Error, logger: logger}, s)
 	creator := o.repoCreator
 	if creator == nil {
 		creator = ecrrepo.Creator{}
@@ -165,23 +147,20 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	}
 	results, err := b.BuildAndPublish(ctx, o.packages, o.tags, pubs)
 	progress.Done()
-	var refused *build.ProblemsError
-	if errors.As(err, &refused) {
+	if refused := (*build.ProblemsError)(nil); errors.As(err, &refused) {
 		return findingsError("%s", refused.Error())
-	}
-	if err != nil {
+	} else if err != nil {
 		return err
 	}
-	var lines []string
-	for _, r := range results {
-		lines = append(lines, r.Refs...)
+	var refs bytes.Buffer
+	if err := build.WriteRefs(&refs, results); err != nil {
+		return err
 	}
-	out := strings.Join(lines, "\n") + "\n"
-	if _, err := fmt.Fprint(s.out, out); err != nil {
+	if _, err := s.out.Write(refs.Bytes()); err != nil {
 		return err
 	}
 	if o.imageRefs != "" {
-		if err := os.WriteFile(o.imageRefs, []byte(out), 0o644); err != nil {
+		if err := os.WriteFile(o.imageRefs, refs.Bytes(), 0o644); err != nil {
 			return fmt.Errorf("writing --image-refs: %w", err)
 		}
 	}
@@ -196,28 +175,6 @@ func parseSBOMFlag(v string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("unknown --sbom %q: want spdx or none", v)
-}
-
-func lookupEnv(environ []string) func(string) string {
-	return func(k string) string {
-		for i := len(environ) - 1; i >= 0; i-- {
-			if v, ok := strings.CutPrefix(environ[i], k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
-}
-
-// isTerminal reports whether w is a terminal, where progress may update in
-// place; anything else (CI logs, files) gets plain lines.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 type loadedTaskdef struct {
@@ -239,67 +196,4 @@ func loadTaskdefs(ctx context.Context, refs []string) ([]loadedTaskdef, error) {
 		out = append(out, loadedTaskdef{ref: ref, td: td})
 	}
 	return out, nil
-}
-
-// verifyBeforePublish verifies every built index in memory, after all
-// packages are built and before any target is written: against each task
-// definition, or without any the image side only (every platform: binary
-// machine, entrypoint, interpreter). Reports go to stderr (stdout is for
-// references); an image-only pass is one line.
-func verifyBeforePublish(tds []loadedTaskdef, regOpts registry.Options, logger *slog.Logger, s streams) func(context.Context, []*build.Artifact) error {
-	return func(ctx context.Context, arts []*build.Artifact) error {
-		if len(tds) == 0 {
-			tds = []loadedTaskdef{{}}
-		}
-		for _, td := range tds {
-			for _, art := range arts {
-				if err := verifyArtifact(ctx, td.td, td.ref, art, regOpts, logger, s); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-}
-
-func verifyArtifact(ctx context.Context, td *taskdef.TaskDefinition, tdRef string, art *build.Artifact,
-	regOpts registry.Options, logger *slog.Logger, s streams) error {
-	built := image.Ref{Kind: image.RefBuilt, Name: art.Package.Name, Digest: art.Digest}
-	subjects, err := verify.PairImages(td, []string{built.String()}, nil)
-	if err != nil {
-		return fmt.Errorf("--verify-taskdef %s: %w", tdRef, err)
-	}
-	in := verify.Input{TaskDef: td, Subjects: subjects}
-	against := tdRef
-	if td == nil {
-		against = "the image checks"
-		for _, pi := range art.Images {
-			in.Platforms = append(in.Platforms, pi.Platform)
-		}
-	}
-	report := verify.Run(ctx, in, verify.Options{
-		Image:  image.Options{Registry: regOpts, Logger: logger, Built: map[image.Ref]v1.ImageIndex{built: art.Index}},
-		FailOn: verify.Error,
-		Logger: logger,
-		Tool:   verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version},
-	})
-	if td == nil && report.ExitCode == verify.ExitPass {
-		fmt.Fprintf(s.err, "verify %s: image checks passed on %d platform(s)\n", art.Package.Name, len(in.Platforms))
-		return nil
-	}
-	fmt.Fprintf(s.err, "verifying %s against %s\n", art.Package.Name, against)
-	if err := verify.Render(s.err, report, "text"); err != nil {
-		return fmt.Errorf("writing the verify report: %w", err)
-	}
-	switch report.ExitCode {
-	case verify.ExitPass:
-		return nil
-	case verify.ExitFindings:
-		return findingsError("build refused, nothing was published: %s does not pass %s (%d error(s))", art.Package.Name, against, report.Summary.Errors)
-	}
-	msg := "no report"
-	if len(report.Errors) > 0 {
-		msg = report.Errors[0].Message
-	}
-	return fmt.Errorf("could not verify %s against %s, nothing was published: %s", art.Package.Name, against, msg)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -15,6 +16,17 @@ type streams struct {
 	in  io.Reader
 	out io.Writer // results
 	err io.Writer // progress, logs and diagnostics
+}
+
+// isTerminal reports whether w is a terminal, where progress may update in
+// place; anything else (CI logs, files) gets plain lines.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // globalOptions are flags every command shares.
