@@ -261,7 +261,7 @@ func (b *Builder) platforms(cfg *koconfig.Config, getenv func(string) string, sr
 				}
 			}
 			if len(out) == 0 {
-				return nil, errors.New("--platform all: the base image offers no linux platform")
+				return nil, errors.New("building every platform of the base image: it offers no linux platform")
 			}
 			return out, nil
 		}

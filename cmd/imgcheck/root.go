@@ -78,13 +78,13 @@ Exit codes: 0 every check ran and passed; 1 findings at or above --fail-on;
 }
 
 // run executes the command line and returns the process exit code. Errors are
-// printed as one line on stderr.
+// printed as one line on stderr, with the flag that fixes them when known.
 func run(ctx context.Context, args []string, s streams) int {
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil {
-		fmt.Fprintf(s.err, "imgcheck: %s\n", oneLine(err))
+		fmt.Fprintf(s.err, "imgcheck: %s\n", oneLine(withFlagHint(err)))
 	}
 	return exitCodeFor(err)
 }
