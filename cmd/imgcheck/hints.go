@@ -21,6 +21,8 @@ func flagHint(err error) string {
 		return fmt.Sprintf("use --insecure-registry %s if intended", plain.Host)
 	case errors.Is(err, taskdef.ErrAmbiguous):
 		return "pick one with --resource NAME"
+	case errors.Is(err, taskdef.ErrNoDesiredCount):
+		return "pass --count N"
 	case errors.Is(err, verify.ErrNothingToVerify):
 		return "give an IMAGE, or --taskdef FILE to verify its images"
 	case errors.Is(err, verify.ErrContainerWithoutTaskDef):
