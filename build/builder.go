@@ -201,11 +201,7 @@ func (b *Builder) progress() Progress {
 
 func (b *Builder) compiler() Compiler {
 	if b.Compiler == nil {
-		env := b.Environ
-		if env == nil {
-			env = os.Environ()
-		}
-		return GoCompiler{GoBinary: LookupEnv(env)("KO_GO_PATH")}
+		return GoCompiler{GoBinary: b.Getenv("KO_GO_PATH")}
 	}
 	return b.Compiler
 }

@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"runtime"
 
 	"github.com/spf13/cobra"
 
 	"github.com/imgcheck/imgcheck/build"
 	"github.com/imgcheck/imgcheck/build/ecrrepo"
-	"github.com/imgcheck/imgcheck/build/koconfig"
 	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
@@ -20,16 +17,13 @@ import (
 
 type buildOptions struct {
 	packages       []string
+	targets        build.Targets // the flags that name targets
 	platforms      []string
-	push           []string
-	ociLayout      string
-	tarball        string
 	base           string
 	tags           []string
 	jobs           int
 	sbom           string
 	verifyTaskdefs []string
-	createRepo     bool
 	imageRefs      string
 	registry       registryFlags
 	global         *globalOptions
@@ -83,15 +77,15 @@ published); 2 any other error.`,
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&o.platforms, "platform", nil, `platforms to build, e.g. linux/amd64,linux/arm64 or "all" (default: KO_DEFAULTPLATFORMS, defaultPlatforms, then linux/amd64,linux/arm64)`)
-	f.StringArrayVar(&o.push, "push", nil, "push to this repository (REPO[:tag]); with several packages REPO/<name>; repeatable")
-	f.StringVar(&o.ociLayout, "oci-layout", "", "write into this OCI image layout directory (default ./out when no other target is given)")
-	f.StringVar(&o.tarball, "tarball", "", "write an OCI layout archive holding the whole multi-platform index to FILE")
+	f.StringArrayVar(&o.targets.Push, "push", nil, "push to this repository (REPO[:tag]); with several packages REPO/<name>; repeatable")
+	f.StringVar(&o.targets.OCILayout, "oci-layout", "", "write into this OCI image layout directory (default ./out when no other target is given)")
+	f.StringVar(&o.targets.Tarball, "tarball", "", "write an OCI layout archive holding the whole multi-platform index to FILE")
 	f.StringVar(&o.base, "base", "", `base image: "static" (built in, the default), "scratch", or a registry reference`)
 	f.StringArrayVarP(&o.tags, "tag", "t", nil, `tag to apply; repeatable (default "latest")`)
 	f.IntVarP(&o.jobs, "jobs", "j", runtime.GOMAXPROCS(0), "platforms compiled in parallel")
 	f.StringVar(&o.sbom, "sbom", "spdx", "SBOM attached to each image and the index: spdx or none")
 	f.StringArrayVar(&o.verifyTaskdefs, "verify-taskdef", nil, "before publishing, verify each built index against this task definition (file, ARN or family[:rev]); repeatable")
-	f.BoolVar(&o.createRepo, "create-repo", false, "create a missing ECR repository (scan on push enabled) instead of failing")
+	f.BoolVar(&o.targets.CreateRepo, "create-repo", false, "create a missing ECR repository (scan on push enabled) instead of failing")
 	f.StringVar(&o.imageRefs, "image-refs", "", "also write the published references to FILE, one per line")
 	o.registry.register(f)
 	return cmd
@@ -102,17 +96,7 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	if err != nil {
 		return err
 	}
-	workDir, environ := o.workDir, o.environ
-	if workDir == "" {
-		if workDir, err = os.Getwd(); err != nil {
-			return err
-		}
-	}
-	if environ == nil {
-		environ = os.Environ()
-	}
-	getenv := build.LookupEnv(environ)
-	cfg, err := koconfig.Load(workDir, getenv)
+	b, err := build.FromEnvironment(o.workDir, o.environ)
 	if err != nil {
 		return err
 	}
@@ -120,10 +104,8 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	regOpts := o.registry.options(logger)
 	remoteOpts := regOpts.RemoteOptions(ctx)
 	progress := build.NewProgressPrinter(s.err, isTerminal(s.err), len(o.packages) > 1)
-	b := &build.Builder{
-		WorkDir: workDir, Environ: environ, Config: cfg, Platforms: o.platforms, Base: o.base, Jobs: o.jobs, SBOM: sbom,
-		Compiler: o.compiler, RemoteOptions: remoteOpts, ParseReference: regOpts.ParseReference, Progress: progress,
-	}
+	b.Platforms, b.Base, b.Jobs, b.SBOM, b.Compiler = o.platforms, o.base, o.jobs, sbom, o.compiler
+	b.RemoteOptions, b.ParseReference, b.Progress = remoteOpts, regOpts.ParseReference, progress
 	// Task definitions are loaded before building, so a bad path fails at
 	// once. Without any, the image side of verify still runs.
 	tds, err := loadTaskdefs(ctx, o.verifyTaskdefs)
@@ -131,17 +113,13 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 		return err
 	}
 	b.BeforePublish = verifyBeforePublish(tds, verifier{image: image.Options{Registry: regOpts, Logger: logger}, failOn: verify.Error, logger: logger}, s)
-	creator := o.repoCreator
-	if creator == nil {
-		creator = ecrrepo.Creator{}
+	t := o.targets
+	t.KODockerRepo, t.PerPackage, t.Creator = b.Getenv("KO_DOCKER_REPO"), len(o.packages) > 1, o.repoCreator
+	if t.Creator == nil {
+		t.Creator = ecrrepo.Creator{}
 	}
-	pubs, err := build.Targets{
-		Push: o.push, OCILayout: o.ociLayout, Tarball: o.tarball,
-		KODockerRepo: getenv("KO_DOCKER_REPO"), PerPackage: len(o.packages) > 1,
-		CreateRepo: o.createRepo, Creator: creator,
-		NameOptions: regOpts.NameOptions, RemoteOptions: remoteOpts,
-		Jobs: o.jobs, Progress: progress,
-	}.Publishers()
+	t.NameOptions, t.RemoteOptions, t.Jobs, t.Progress = regOpts.NameOptions, remoteOpts, o.jobs, progress
+	pubs, err := t.Publishers()
 	if err != nil {
 		return err
 	}
@@ -152,19 +130,7 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	} else if err != nil {
 		return err
 	}
-	var refs bytes.Buffer
-	if err := build.WriteRefs(&refs, results); err != nil {
-		return err
-	}
-	if _, err := s.out.Write(refs.Bytes()); err != nil {
-		return err
-	}
-	if o.imageRefs != "" {
-		if err := os.WriteFile(o.imageRefs, refs.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("writing --image-refs: %w", err)
-		}
-	}
-	return nil
+	return writeRefs(results, o.imageRefs, s)
 }
 
 func parseSBOMFlag(v string) (bool, error) {

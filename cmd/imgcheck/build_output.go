@@ -1,8 +1,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -10,6 +12,24 @@ import (
 	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/verify"
 )
+
+// writeRefs prints the published references on stdout and, when path is
+// set, writes the same lines to it (--image-refs).
+func writeRefs(results []build.Result, path string, s streams) error {
+	var refs bytes.Buffer
+	if err := build.WriteRefs(&refs, results); err != nil {
+		return err
+	}
+	if _, err := s.out.Write(refs.Bytes()); err != nil {
+		return err
+	}
+	if path != "" {
+		if err := os.WriteFile(path, refs.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("writing --image-refs: %w", err)
+		}
+	}
+	return nil
+}
 
 // verifyBeforePublish verifies every built index in memory, after all
 // packages are built and before any target is written: against each task
