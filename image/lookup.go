@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -68,7 +69,7 @@ func (p *Platform) stat(ctx context.Context, name string, f *File) (*statResult,
 		return &statResult{layer: -1, dir: true}, nil
 	}
 	for i := len(p.scans) - 1; i >= 0; i-- {
-		if !containsInt(f.LayersSearched, i) {
+		if !slices.Contains(f.LayersSearched, i) {
 			f.LayersSearched = append(f.LayersSearched, i)
 		}
 		a, err := p.scans[i].find(ctx, name, &p.src.fetched)
@@ -190,13 +191,4 @@ func lastLink(chain []string) string {
 		return ""
 	}
 	return "symlink " + chain[len(chain)-1]
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
