@@ -2,16 +2,19 @@ package build
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
-	"github.com/google/go-containerregistry/pkg/v1/match"
+	"github.com/google/go-containerregistry/pkg/v1/partial"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/imgcheck/imgcheck/image"
 )
@@ -34,63 +37,109 @@ type LayoutPublisher struct {
 	OneEntry bool
 }
 
-// Publish implements Publisher.
+// Publish implements Publisher. Blobs are written first, each renamed
+// into place; index.json is then changed under the layout lock and renamed
+// into place, so readers and concurrent builds never see a torn layout.
 func (l *LayoutPublisher) Publish(_ context.Context, art *Artifact, tags []string) (string, error) {
 	tags, err := tagsOrDefault(tags)
 	if err != nil {
 		return "", err
 	}
-	p, err := openLayout(l.Dir)
-	if err != nil {
+	if err := openLayout(l.Dir); err != nil {
 		return "", err
 	}
 	if l.OneEntry {
 		tags = tags[:1]
 	}
+	blobs := layoutBlobs{dir: l.Dir}
+	if err := blobs.putIndex(art.Index); err != nil {
+		return "", fmt.Errorf("writing %s to OCI layout %s: %w", art.Package.Name, l.Dir, err)
+	}
+	desc, err := partial.Descriptor(art.Index)
+	if err != nil {
+		return "", err
+	}
+	entries := make([]v1.Descriptor, 0, len(tags)+len(art.Referrers))
 	for _, t := range tags {
-		refName := art.Package.Name + ":" + t
-		if err := p.ReplaceIndex(art.Index, match.Annotation(AnnotationRefName, refName),
-			layout.WithAnnotations(map[string]string{AnnotationRefName: refName})); err != nil {
-			return "", fmt.Errorf("writing %s to OCI layout %s: %w", refName, l.Dir, err)
-		}
+		d := *desc
+		d.Annotations = map[string]string{AnnotationRefName: art.Package.Name + ":" + t}
+		entries = append(entries, d)
 	}
 	if !l.NoReferrers {
 		for _, ref := range art.Referrers {
-			d, err := ref.Digest()
+			if err := blobs.putImage(ref); err != nil {
+				return "", fmt.Errorf("writing an SBOM of %s to OCI layout %s: %w", art.Package.Name, l.Dir, err)
+			}
+			d, err := partial.Descriptor(ref)
 			if err != nil {
 				return "", err
 			}
-			if err := p.ReplaceImage(ref, match.Digests(d)); err != nil {
-				return "", fmt.Errorf("writing SBOM %s to OCI layout %s: %w", d, l.Dir, err)
-			}
+			entries = append(entries, *d)
 		}
+	}
+	err = updateLayoutIndex(l.Dir, func(idx *v1.IndexManifest) error {
+		idx.Manifests = slices.DeleteFunc(idx.Manifests, func(old v1.Descriptor) bool {
+			return slices.ContainsFunc(entries, func(e v1.Descriptor) bool { return sameLayoutEntry(old, e) })
+		})
+		idx.Manifests = append(idx.Manifests, entries...)
+		return nil
+	})
+	if err != nil {
+		return "", fmt.Errorf("updating OCI layout %s: %w", l.Dir, err)
 	}
 	return image.Ref{Kind: image.RefLayout, Name: l.Dir, Digest: art.Digest}.String(), nil
 }
 
-// openLayout opens an OCI layout, creating an empty one when dir does not
-// exist or is empty; any other directory is refused rather than written
-// into.
-func openLayout(dir string) (layout.Path, error) {
-	p, err := layout.FromPath(dir)
-	if err == nil {
-		return p, nil
+// sameLayoutEntry: a named entry is replaced by the entry of the same name;
+// an unnamed one (an SBOM referrer) by the same digest.
+func sameLayoutEntry(old, e v1.Descriptor) bool {
+	if name := e.Annotations[AnnotationRefName]; name != "" {
+		return old.Annotations[AnnotationRefName] == name
 	}
-	entries, rerr := os.ReadDir(dir)
-	if rerr != nil && !errors.Is(rerr, fs.ErrNotExist) {
-		return "", fmt.Errorf("opening OCI layout %s: %w", dir, rerr)
+	return old.Digest == e.Digest
+}
+
+// openLayout makes sure dir is an OCI layout, creating an empty one (under
+// the layout lock) when dir does not exist or is empty; any other directory
+// is refused rather than written into. Entries starting with a dot are the
+// lock and temporary files of a writer creating the layout right now.
+func openLayout(dir string) error {
+	marker := filepath.Join(dir, "oci-layout")
+	if _, err := os.Stat(marker); err == nil {
+		return nil
 	}
-	if len(entries) > 0 {
-		return "", fmt.Errorf("%s is not an OCI image layout (no oci-layout file) and not empty; refusing to write into it", dir)
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("opening OCI layout %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") {
+			return fmt.Errorf("%s is not an OCI image layout (no oci-layout file) and not empty; refusing to write into it", dir)
+		}
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("creating OCI layout %s: %w", dir, err)
+		return fmt.Errorf("creating OCI layout %s: %w", dir, err)
 	}
-	p, err = layout.Write(dir, empty.Index)
+	unlock, err := lockLayout(dir)
 	if err != nil {
-		return "", fmt.Errorf("creating OCI layout %s: %w", dir, err)
+		return err
 	}
-	return p, nil
+	defer unlock()
+	if _, err := os.Stat(marker); err == nil {
+		return nil // another writer created it while we waited
+	}
+	empty, err := json.MarshalIndent(&v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: []v1.Descriptor{}}, "", "   ")
+	if err != nil {
+		return err
+	}
+	// index.json first: once oci-layout exists, readers take it as a layout.
+	if err := writeFileAtomic(filepath.Join(dir, "index.json"), empty, 0o644); err != nil {
+		return fmt.Errorf("creating OCI layout %s: %w", dir, err)
+	}
+	if err := writeFileAtomic(marker, []byte("{\n    \"imageLayoutVersion\": \"1.0.0\"\n}"), 0o644); err != nil {
+		return fmt.Errorf("creating OCI layout %s: %w", dir, err)
+	}
+	return nil
 }
 
 // LayoutIndex reads back an index from a layout by digest (used by tests

@@ -65,7 +65,7 @@ func writeDirTar(dir, file string) (rerr error) {
 		if err != nil {
 			return err
 		}
-		if p != dir {
+		if p != dir && d.Name() != layoutLockFile {
 			paths = append(paths, p)
 		}
 		return nil

@@ -38,6 +38,26 @@
 // at most 1 MiB) and returns what binfmt makes of it; ReadFile reads small
 // files such as /etc/passwd.
 //
+// Hard links are resolved as the runtimes' layer appliers make them
+// (containerd's overlayfs snapshotter, Docker's overlay2): the target must
+// come earlier in the same layer, found through the symlinks that layer
+// has written; the link then has its target's type, mode, owner and
+// content (File.HardLink names the target). A link the runtime cannot make
+// (target missing, later, in another layer, a directory) fails the layer:
+// *HardLinkError.
+//
+// # Run user and permissions
+//
+// ResolveUser resolves a user spec ("name", "uid", "name:group", "uid:gid",
+// ...) against the merged /etc/passwd and /etc/group with the rules and
+// messages of the runtime's user package: a spec the runtime refuses is a
+// *UserError ("unable to find user app: no matching entries in passwd
+// file"). CheckExec, CheckRead and CheckSearch apply the kernel's
+// permission rules for the resulting Cred to a File and the directories
+// its lookup searched (File.Dirs), returning a *Denial with the evidence;
+// CheckAccess first settles directories only implied by deeper names
+// (ResolveDirs), which may read further into the layers.
+//
 // # Minimal bytes
 //
 // Layers are never downloaded up front. Each layer is scanned lazily: its
@@ -59,8 +79,9 @@
 //
 // Every error wraps one of ErrNotFound, ErrUnauthorized, ErrNetwork,
 // ErrCanceled (the caller's context ended), ErrDigestMismatch
-// (*DigestMismatchError), ErrMalformed, ErrLimit, ErrSchema1 or
-// ErrNoMatchingPlatform. Limits bound manifest and config
+// (*DigestMismatchError), ErrMalformed (*HardLinkError among others),
+// ErrLimit, ErrSchema1, ErrNoMatchingPlatform or ErrRunUser (*UserError).
+// Limits bound manifest and config
 // sizes (4 MiB), tar entries (1,000,000), name lengths, decompressed size
 // and ratio, and file reads; nothing is extracted to disk.
 package image

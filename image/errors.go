@@ -35,6 +35,8 @@ var (
 	ErrSchema1 = errors.New("docker schema 1 manifest is not supported (rebuild or re-push the image with a current client)")
 	// ErrNoMatchingPlatform: Select found no runnable manifest for a platform.
 	ErrNoMatchingPlatform = errors.New("no matching platform")
+	// ErrRunUser: the runtime would refuse the container's user (*UserError).
+	ErrRunUser = errors.New("the runtime cannot resolve the user")
 )
 
 // DigestMismatchError says what did not match. It wraps ErrDigestMismatch.
@@ -73,7 +75,7 @@ func (e *NoMatchingPlatformError) Error() string {
 func (e *NoMatchingPlatformError) Unwrap() error { return ErrNoMatchingPlatform }
 
 // errorClasses are the sentinels every returned error wraps one of.
-var errorClasses = []error{ErrNotFound, ErrUnauthorized, ErrNetwork, ErrCanceled, ErrDigestMismatch, ErrMalformed, ErrLimit, ErrSchema1, ErrNoMatchingPlatform}
+var errorClasses = []error{ErrNotFound, ErrUnauthorized, ErrNetwork, ErrCanceled, ErrDigestMismatch, ErrMalformed, ErrLimit, ErrSchema1, ErrNoMatchingPlatform, ErrRunUser}
 
 // isClassified reports whether err already wraps an error class.
 func isClassified(err error) bool {

@@ -183,6 +183,15 @@ func FuzzLookup(f *testing.F) {
 	)
 	f.Add(seed, "/bin/sh")
 	f.Add(seed, "a/../../h")
+	links := imagetest.Tar(f,
+		imagetest.File("usr/lib/x", 0o755, []byte("#!/bin/sh\n")), imagetest.Symlink("lib", "usr/lib"),
+		imagetest.Hardlink("h1", "lib/x"), imagetest.Hardlink("h2", "h1"), imagetest.Symlink("s", "h2"),
+		imagetest.Hardlink("h3", "s"), imagetest.Hardlink("h4", "usr"), imagetest.Hardlink("h5", "later"),
+		imagetest.File("later", 0o644, nil), imagetest.Whiteout("usr/lib/x"), imagetest.Hardlink("h6", "usr/lib/x"),
+	)
+	for _, p := range []string{"/h2", "/h3", "/h4", "/h5", "/h6", "/h3/x"} {
+		f.Add(links, p)
+	}
 	f.Fuzz(func(t *testing.T, tarBytes []byte, p string) {
 		layer := static.NewLayer(tarBytes, types.OCIUncompressedLayer)
 		img := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64", Layers: []v1.Layer{layer}})
@@ -207,7 +216,10 @@ func FuzzLookup(f *testing.F) {
 		if len(fl.Chain) > MaxSymlinks+1 {
 			t.Fatalf("followed %d symlinks", len(fl.Chain))
 		}
-		if fl.Found && (fl.Type == TypeRegular || fl.Type == TypeHardlink) {
+		if fl.Found && fl.Type == TypeHardlink {
+			t.Fatalf("a hard link must read as its target: %+v", fl)
+		}
+		if fl.Found && fl.Type == TypeRegular {
 			if _, _, err := pl.Identify(t.Context(), fl); err != nil && !isClassified(err) {
 				t.Fatalf("unclassified identify error: %v", err)
 			}

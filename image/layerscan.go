@@ -143,6 +143,9 @@ func (s *layerScan) indexLocked(e *entry) {
 		s.opaque[e.Name] = e.Ordinal
 		s.addDirs(e.Name)
 	default:
+		if e.Type == TypeHardlink {
+			s.linkLocked(e)
+		}
 		s.entries[e.Name] = e
 		s.byOrdinal[e.Ordinal] = e
 		s.addDirs(path.Dir(e.Name))

@@ -39,7 +39,11 @@ type File struct {
 	Size     int64       `json:"size"`
 	Layer    int         `json:"layer"`              // index of the layer it comes from (0 = bottom); -1 when not found
 	Chain    []string    `json:"chain,omitempty"`    // symlinks followed, "link -> target"
-	HardLink string      `json:"hardlink,omitempty"` // target of a hard link
+	HardLink string      `json:"hardlink,omitempty"` // the path a hard link names; Type, Mode, owner and content are its target's
+	// Dirs are the directories the lookup searched, in order, each once:
+	// the kernel needs search permission on each (see CheckExec).
+	// Not in JSON (inspect output and its golden files stay as they are).
+	Dirs []Dir `json:"-"`
 	// Reason and Detail say why nothing was found.
 	Reason NotFoundReason `json:"reason,omitempty"`
 	Detail string         `json:"detail,omitempty"`
@@ -96,13 +100,16 @@ func (p *Platform) stat(ctx context.Context, name string, f *File) (*statResult,
 }
 
 // Lookup finds a path in the merged filesystem, top layer first, following
-// symlinks (within the image root) including in the last component.
+// symlinks (within the image root) including in the last component. A hard
+// link reads as its target; one the runtime could not create is a
+// *HardLinkError.
 func (p *Platform) Lookup(ctx context.Context, name string) (File, error) {
 	f := File{Path: cleanPath(name), Layer: -1, WhiteoutLayer: -1}
 	comps := splitPath(f.Path)
-	cur, links, linkEnd := "/", 0, 0
+	cur, curDir, links, linkEnd := "/", rootDir(), 0, 0
 	for i := 0; i < len(comps); {
 		next := path.Join(cur, comps[i])
+		f.addDir(curDir)
 		st, err := p.stat(ctx, next, &f)
 		if err != nil {
 			return f, err
@@ -113,6 +120,14 @@ func (p *Platform) Lookup(ctx context.Context, name string) (File, error) {
 				f.Detail = fmt.Sprintf("%s points to %s, which does not exist", lastLink(f.Chain), next)
 			}
 			return f, nil
+		}
+		var hard *entry
+		if st.e != nil && st.e.Type == TypeHardlink {
+			t, err := p.linkTarget(ctx, next, st)
+			if err != nil {
+				return f, err
+			}
+			hard, st = st.e, &statResult{e: t, layer: st.layer}
 		}
 		last := i == len(comps)-1
 		if st.e != nil && st.e.Type == TypeSymlink {
@@ -130,7 +145,7 @@ func (p *Platform) Lookup(ctx context.Context, name string) (File, error) {
 			target := splitPath(cleanPath(path.Join(base, st.e.Link)))
 			linkEnd = len(target)
 			comps = append(target, comps[i+1:]...)
-			cur, i = "/", 0
+			cur, curDir, i = "/", rootDir(), 0
 			continue
 		}
 		if !last && !st.dir {
@@ -141,39 +156,30 @@ func (p *Platform) Lookup(ctx context.Context, name string) (File, error) {
 		cur = next
 		i++
 		if last {
-			return p.found(ctx, f, cur, st)
+			return found(f, cur, st, hard), nil
 		}
+		curDir = dirOf(cur, st)
 	}
 	// The path was "/".
 	f.Found, f.Resolved, f.Type, f.Mode = true, "/", TypeDir, fs.ModeDir|0o755
 	return f, nil
 }
 
-// found fills in a File from the entry that was found.
-func (p *Platform) found(ctx context.Context, f File, resolved string, st *statResult) (File, error) {
+// found fills in a File from the entry that was found; hard is the hard
+// link that led to it, if any.
+func found(f File, resolved string, st *statResult, hard *entry) File {
 	f.Found, f.Resolved, f.Layer, f.Reason, f.Detail = true, resolved, st.layer, "", ""
 	if st.e == nil {
 		f.Type, f.Mode = TypeDir, 0o755
-		return f, nil
+		return f
 	}
 	e := st.e
 	f.Type, f.Mode, f.UID, f.GID, f.Size = e.Type, e.Mode, e.UID, e.GID, e.Size
 	f.data, f.dataLayer = e, st.layer
-	if e.Type == TypeHardlink {
-		f.HardLink = e.Link
-		// A hard link names a file written earlier in the same layer.
-		a, err := p.scans[st.layer].find(ctx, e.Link, &p.src.fetched)
-		if err != nil {
-			return f, err
-		}
-		if a.entry == nil || a.entry.Type != TypeRegular {
-			f.Found, f.Reason = false, ReasonDangling
-			f.Detail = fmt.Sprintf("hard link %s -> %s: target not in layer %d", resolved, e.Link, st.layer)
-			return f, nil
-		}
-		f.data, f.Size = a.entry, a.entry.Size
+	if hard != nil {
+		f.HardLink = hard.Link
 	}
-	return f, nil
+	return f
 }
 
 func splitPath(p string) []string {

@@ -2,7 +2,6 @@ package image
 
 import (
 	"archive/tar"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -42,6 +41,12 @@ type entry struct {
 	GID     int
 	Size    int64
 	Link    string // symlink target as written; hardlink target cleaned and absolute
+
+	// For a hard link, set when the layer indexes it: the entry whose
+	// inode the link shares (never itself a hard link), or why the runtime
+	// could not make the link (see layerScan.linkLocked).
+	target  *entry
+	linkErr string
 }
 
 // cleanPath makes a tar name an absolute, clean path: "./usr/../bin" is
@@ -116,7 +121,7 @@ func (w *tarWalker) convert(hdr *tar.Header) *entry {
 		return e
 	}
 	switch hdr.Typeflag {
-	case tar.TypeReg, tar.TypeRegA, tar.TypeCont:
+	case tar.TypeReg, tar.TypeCont: // archive/tar reads the old TypeRegA as TypeReg (or TypeDir)
 		e.Type = TypeRegular
 	case tar.TypeDir:
 		e.Type = TypeDir
@@ -133,6 +138,3 @@ func (w *tarWalker) convert(hdr *tar.Header) *entry {
 	}
 	return e
 }
-
-// errStop ends a walk early without an error.
-var errStop = errors.New("stop")

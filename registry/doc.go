@@ -1,8 +1,10 @@
 // Package registry is how imgcheck talks to container registries: which
 // credentials to use (docker config, credential helpers, and cloud keychains
-// such as ECR added through Options.ExtraKeychains), and the HTTP transport
-// stack under go-containerregistry (insecure-host policy, timeouts, retries
-// with backoff, request and byte counting, redacted debug logging).
+// such as the one of package registry/ecr, which the caller injects through
+// Options.ExtraKeychains so that this package does not link the AWS SDK),
+// and the HTTP transport stack under go-containerregistry (insecure-host
+// policy, timeouts, retries with backoff, request and byte counting,
+// redacted debug logging).
 //
 // The transport stack, outermost first:
 //

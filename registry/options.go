@@ -52,6 +52,8 @@ type Options struct {
 	UserAgent string
 	// Logger receives debug logs of requests (Authorization redacted).
 	Logger *slog.Logger
+	// Stall bounds how slowly a response body may arrive.
+	Stall StallLimits
 	// Counter, when set, counts requests and bytes received.
 	Counter *Counter
 	// sleep replaces time-based waiting in tests of the retry loop.
@@ -162,7 +164,7 @@ func (o Options) HTTPTransport() http.RoundTripper {
 		t.DialContext = (&net.Dialer{Timeout: o.timeout(), KeepAlive: 30 * time.Second}).DialContext
 		base = t
 	}
-	var rt http.RoundTripper = base
+	var rt http.RoundTripper = &stallTransport{inner: base, limits: o.Stall.withDefaults()}
 	if o.Counter != nil {
 		rt = &countingTransport{inner: rt, counter: o.Counter}
 	}

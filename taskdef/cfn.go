@@ -26,6 +26,8 @@ func readTemplate(root *node, opts LoadOptions) (*cfnTemplate, error) {
 		resolver:  &cfnResolver{params: opts.Params, paramDefs: map[string]*node{}, resources: map[string]string{}},
 		resources: map[string]*node{},
 	}
+	t.resolver.conditions = root.getRaw("Conditions")
+	t.resolver.mappings = root.getRaw("Mappings")
 	if params := root.getRaw("Parameters"); params != nil && params.kind == kindMap {
 		for i, k := range params.keys {
 			t.resolver.paramDefs[k.str] = params.vals[i]

@@ -21,6 +21,7 @@ func serviceOf(n *node) *Service {
 			Pos:      it.pos,
 		})
 	}
+	s.PlacementConstraints = placementConstraintsOf(n.get("placementConstraints"))
 	for _, it := range items(n.get("loadBalancers")) {
 		s.LoadBalancers = append(s.LoadBalancers, LoadBalancer{
 			TargetGroupArn:   stringOf(it.get("targetGroupArn")),

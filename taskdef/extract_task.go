@@ -31,6 +31,7 @@ func (r *taskReader) task(n *node, shape Shape) *TaskDefinition {
 		td.ProxyContainerName = stringOf(pc.get("containerName"))
 	}
 	td.RuntimePlatform = runtimePlatformOf(n.get("runtimePlatform"))
+	td.PlacementConstraints = placementConstraintsOf(n.get("placementConstraints"))
 	if shape == ShapeDescribe || shape == ShapeLive {
 		for i, name := range n.canon {
 			if r.readOnly[name] {

@@ -16,6 +16,10 @@ type cfnResolver struct {
 	params    map[string]string
 	paramDefs map[string]*node // Parameters section entries
 	resources map[string]string
+	// conditions and mappings are the template's Conditions and Mappings
+	// sections (nil when absent).
+	conditions *node
+	mappings   *node
 }
 
 // intrinsicName returns the function name of an intrinsic in long form
@@ -92,6 +96,10 @@ func (r *cfnResolver) eval(fn string, arg, site *node) (*node, bool) {
 		return r.join(arg, site), false
 	case "Fn::Select":
 		return r.selectItem(arg, site), false
+	case "Fn::If":
+		return r.ifThen(arg, site)
+	case "Fn::FindInMap":
+		return r.findInMap(arg, site), false
 	}
 	return unresolvedAt(site, fmt.Sprintf("%s %s is only known after deployment", fn, truncate(flowText(arg), 80))), false
 }

@@ -3,13 +3,18 @@ package taskdef
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
 )
+
+// ECSDescriber reads a registered task definition from the ECS API.
+// Package taskdef/ecsapi implements it with the AWS SDK; the interface keeps
+// the SDK out of this package.
+type ECSDescriber interface {
+	// DescribeTaskDefinition returns the DescribeTaskDefinition response for
+	// ref (an ARN or family[:revision]) as the API's JSON:
+	// {"taskDefinition": {...}}.
+	DescribeTaskDefinition(ctx context.Context, ref string) ([]byte, error)
+}
 
 // taskDefinitionARNRe matches an ECS task definition ARN.
 var taskDefinitionARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[A-Za-z0-9_-]{1,255}(:\d+)?$`)
@@ -18,39 +23,27 @@ var taskDefinitionARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{
 // to 255 letters, digits, hyphens and underscores).
 var familyRevisionRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}(:\d+)?$`)
 
-// IsLiveRef reports whether s names a task definition in ECS (an ARN or
-// family[:revision]) rather than a file. A path that exists always wins.
-func IsLiveRef(s string) bool {
-	if _, err := os.Stat(s); err == nil {
-		return false
-	}
+// looksLive reports whether s has the form of a task definition in ECS (an
+// ARN or family[:revision]). Open asks only when no such path exists.
+func looksLive(s string) bool {
 	return taskDefinitionARNRe.MatchString(s) || familyRevisionRe.MatchString(s)
 }
 
-// LoadLive reads a task definition from the ECS API with
-// DescribeTaskDefinition, using the default AWS configuration chain
-// (environment, shared config and profiles, SSO, IMDS). AWS_ENDPOINT_URL_ECS
-// points it at another endpoint.
-func LoadLive(ctx context.Context, ref string, opts LoadOptions) (*TaskDefinition, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("loading AWS configuration to describe task definition %s: %w", ref, err)
+// loadLive reads a task definition from the ECS API.
+func loadLive(ctx context.Context, ref string, ecs ECSDescriber, opts LoadOptions) (*TaskDefinition, error) {
+	if ecs == nil {
+		return nil, fmt.Errorf("%s: no such file or directory, and reading registered task definitions from ECS is not enabled", ref)
 	}
-	client := ecs.NewFromConfig(cfg)
-	out, err := client.DescribeTaskDefinition(ctx, &ecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(ref)})
+	data, err := ecs.DescribeTaskDefinition(ctx, ref)
 	if err != nil {
 		return nil, fmt.Errorf("describing task definition %s: %w", ref, err)
-	}
-	if out.TaskDefinition == nil {
-		return nil, fmt.Errorf("describing task definition %s: the response holds no task definition", ref)
-	}
-	data, err := apiJSON(map[string]any{"taskDefinition": out.TaskDefinition})
-	if err != nil {
-		return nil, fmt.Errorf("encoding task definition %s: %w", ref, err)
 	}
 	td, err := Parse(ref+".json", data, opts)
 	if err != nil {
 		return nil, fmt.Errorf("reading task definition %s from ECS: %w", ref, err)
+	}
+	if td.Source.Shape != ShapeDescribe {
+		return nil, fmt.Errorf("reading task definition %s from ECS: the response is %s, not DescribeTaskDefinition output", ref, td.Source.Shape)
 	}
 	td.Source = Source{File: ref, Shape: ShapeLive, Format: "json"}
 	td.doc.shape = ShapeLive

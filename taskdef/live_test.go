@@ -2,130 +2,94 @@ package taskdef
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/imgcheck/imgcheck/internal/fakeecs"
 )
 
-const liveTaskJSON = `{
-  "containerDefinitions": [{"name": "web", "image": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.2.3", "essential": true,
-    "portMappings": [{"containerPort": 8080, "hostPort": 8080, "protocol": "tcp"}]}],
-  "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "512", "memory": "1024",
-  "runtimePlatform": {"cpuArchitecture": "ARM64", "operatingSystemFamily": "LINUX"},
-  "status": "ACTIVE", "compatibilities": ["EC2", "FARGATE"], "registeredAt": 1700000000.5
-}`
+// describeJSON is DescribeTaskDefinition output as ecsapi returns it.
+const describeJSON = `{"taskDefinition": {
+  "family": "web", "revision": 3, "taskDefinitionArn": "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3",
+  "containerDefinitions": [{"name": "web", "image": "repo/web:1.2.3", "essential": true}],
+  "requiresCompatibilities": ["FARGATE"], "cpu": "512", "memory": "1024", "status": "ACTIVE"
+}}`
 
-// setupFakeECS starts the fake endpoint and points the real SDK at it,
-// isolated from any AWS configuration on the machine.
-func setupFakeECS(t *testing.T) *fakeecs.Server {
-	t.Helper()
-	srv, err := fakeecs.New("eu-west-1", "123456789012",
-		fakeecs.TaskDefinition{Family: "web", Revision: 3, JSON: []byte(liveTaskJSON)},
-		fakeecs.TaskDefinition{Family: "web", Revision: 4, JSON: []byte(strings.Replace(liveTaskJSON, "web:1.2.3", "web:1.2.4", 1))},
-	)
+// fakeDescriber answers every reference with the same response and
+// records what it was asked.
+type fakeDescriber struct {
+	response string
+	err      error
+	asked    []string
+}
+
+func (f *fakeDescriber) DescribeTaskDefinition(_ context.Context, ref string) ([]byte, error) {
+	f.asked = append(f.asked, ref)
+	return []byte(f.response), f.err
+}
+
+func TestOpenLive(t *testing.T) {
+	ecs := &fakeDescriber{response: describeJSON}
+	tds, err := Open(t.Context(), "web:3", OpenOptions{ECS: ecs})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	t.Setenv("AWS_ENDPOINT_URL_ECS", srv.URL)
-	t.Setenv("AWS_REGION", "eu-west-1")
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "fake-secret-for-tests")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_MAX_ATTEMPTS", "1")
-	return srv
+	if len(tds) != 1 || len(ecs.asked) != 1 || ecs.asked[0] != "web:3" {
+		t.Fatalf("got %d task definitions, describer asked %q", len(tds), ecs.asked)
+	}
+	td := tds[0]
+	if td.Source != (Source{File: "web:3", Shape: ShapeLive, Format: "json"}) {
+		t.Errorf("source = %+v", td.Source)
+	}
+	if len(td.Containers) != 1 || td.Containers[0].Image.Value != "repo/web:1.2.3" || td.CPU.Value != 512 {
+		t.Errorf("containers %+v cpu %v", td.Containers, td.CPU)
+	}
+	pinned, err := td.RewriteImages(map[string]string{"web": "repo/web@sha256:" + strings.Repeat("a", 64)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(pinned), "taskDefinitionArn") || !strings.Contains(string(pinned), "@sha256:") {
+		t.Errorf("a live task definition pins as register input without read-only fields:\n%s", pinned)
+	}
 }
 
-func TestLoadLiveWithRealSDK(t *testing.T) {
-	srv := setupFakeECS(t)
+func TestOpenLiveErrors(t *testing.T) {
 	tests := []struct {
-		ref, wantImage string
+		name string
+		ecs  ECSDescriber
+		want string
 	}{
-		{"web:3", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.2.3"},
-		{"web", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.2.4"},
-		{"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:3", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/web:1.2.3"},
+		{"no describer", nil, "web:3: no such file or directory, and reading registered task definitions from ECS is not enabled"},
+		{"API error", &fakeDescriber{err: errors.New("ExpiredTokenException")}, "describing task definition web:3: ExpiredTokenException"},
+		{"not describe output", &fakeDescriber{response: `{"containerDefinitions": [{"name": "a", "image": "a"}]}`}, "the response is register, not DescribeTaskDefinition output"},
+		{"invalid response", &fakeDescriber{response: `{"taskDefinition": {"containerDefinitions": 1}}`}, "reading task definition web:3 from ECS: "},
 	}
 	for _, tt := range tests {
-		t.Run(tt.ref, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			td, err := LoadLive(ctx, tt.ref, LoadOptions{})
-			if err != nil {
-				t.Fatalf("LoadLive: %v", err)
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Open(t.Context(), "web:3", OpenOptions{ECS: tt.ecs})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tt.want)
 			}
-			if td.Source.Shape != ShapeLive || td.Source.File != tt.ref {
-				t.Errorf("source = %+v", td.Source)
-			}
-			if len(td.Containers) != 1 || td.Containers[0].Image.Value != tt.wantImage {
-				t.Fatalf("containers = %+v", td.Containers)
-			}
-			if td.CPU.Value != 512 || td.Memory.Value != 1024 || td.RuntimePlatform.CPUArchitecture.Value != "ARM64" {
-				t.Errorf("cpu %v memory %v platform %+v", td.CPU, td.Memory, td.RuntimePlatform)
-			}
-			if !hasField(td.ReadOnlyFields, "taskDefinitionArn") || !hasField(td.ReadOnlyFields, "registeredAt") {
-				t.Errorf("read-only fields = %+v", td.ReadOnlyFields)
+			if strings.Contains(err.Error(), "--") {
+				t.Errorf("library error names a flag: %v", err)
 			}
 		})
 	}
-	reqs := srv.Requests()
-	if len(reqs) != len(tests) {
-		t.Fatalf("server saw %d requests, want %d", len(reqs), len(tests))
-	}
-	for _, r := range reqs {
-		if !strings.HasPrefix(r.Authorization, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") {
-			t.Errorf("request not signed with the configured key: %q", r.Authorization)
-		}
-		if strings.Contains(r.Authorization, "fake-secret-for-tests") {
-			t.Errorf("secret key leaked into the request")
-		}
-	}
 }
 
-func TestLoadLiveUnknownFamily(t *testing.T) {
-	setupFakeECS(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	_, err := LoadLive(ctx, "nosuchfamily:7", LoadOptions{})
-	if err == nil {
-		t.Fatal("LoadLive of an unknown family succeeded")
-	}
-	for _, want := range []string{"nosuchfamily:7", "ClientException", "Unable to describe task definition"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not contain %q", err, want)
-		}
-	}
-}
-
-func TestLoadLiveUnsignedRequestRejected(t *testing.T) {
-	srv := setupFakeECS(t)
-	resp, err := srv.Client().Post(srv.URL, "application/x-amz-json-1.1", strings.NewReader(`{"taskDefinition":"web"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != 403 {
-		t.Errorf("unsigned request: status %d, want 403", resp.StatusCode)
-	}
-}
-
-func TestIsLiveRef(t *testing.T) {
+// TestOpenChoosesSource covers the choice between a path and ECS: a path
+// that exists always wins; otherwise only an ARN or family[:revision] goes
+// to ECS.
+func TestOpenChoosesSource(t *testing.T) {
 	dir := t.TempDir()
 	existing := filepath.Join(dir, "web")
-	if err := os.WriteFile(existing, []byte("{}"), 0o600); err != nil {
+	if err := os.WriteFile(existing, []byte(`{"containerDefinitions": [{"name": "file", "image": "a"}]}`), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	tests := []struct {
-		in   string
-		want bool
+		ref  string
+		live bool
 	}{
 		{"web", true},
 		{"web:12", true},
@@ -139,9 +103,70 @@ func TestIsLiveRef(t *testing.T) {
 		{"web:latest", false},
 	}
 	for _, tt := range tests {
-		if got := IsLiveRef(tt.in); got != tt.want {
-			t.Errorf("IsLiveRef(%q) = %v, want %v", tt.in, got, tt.want)
+		ecs := &fakeDescriber{response: describeJSON}
+		tds, err := Open(t.Context(), tt.ref, OpenOptions{ECS: ecs})
+		if got := len(ecs.asked) == 1; got != tt.live {
+			t.Errorf("Open(%q) asked ECS: %v, want %v", tt.ref, got, tt.live)
 		}
+		switch {
+		case tt.live && (err != nil || tds[0].Source.Shape != ShapeLive):
+			t.Errorf("Open(%q): %v", tt.ref, err)
+		case !tt.live && tt.ref == existing && (err != nil || tds[0].Containers[0].Name.Value != "file"):
+			t.Errorf("Open(%q) of an existing file: %v", tt.ref, err)
+		case !tt.live && tt.ref != existing && (err == nil || !strings.Contains(err.Error(), "no such file")):
+			t.Errorf("Open(%q) of a missing file: %v, want a read error", tt.ref, err)
+		}
+	}
+}
+
+func TestOpenDirectory(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	task := func(name string) string {
+		return `{"containerDefinitions": [{"name": "` + name + `", "image": "a"}]}`
+	}
+	// Two task definitions and a parameter: Resource and Params reach every file.
+	write("b.yaml", "Parameters:\n  Tag: {Type: String, Default: '1'}\nResources:\n"+
+		"  Other:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions: [{Name: other, Image: x}]\n"+
+		"  Web:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions: [{Name: b, Image: !Sub 'repo/app:${Tag}'}]\n")
+	write("a.json", task("a"))
+	write("c.YML", "containerDefinitions: [{name: c, image: a}]\n")
+	write("notes.txt", "not a task definition")
+	write("sub/d.json", task("d"))
+
+	tds, err := Open(t.Context(), dir, OpenOptions{LoadOptions: LoadOptions{Resource: "Web", Params: map[string]string{"Tag": "2"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, td := range tds {
+		got = append(got, filepath.Base(td.Source.File)+"="+td.Containers[0].Name.Value+"@"+td.Containers[0].Image.Value)
+	}
+	if want := "a.json=a@a b.yaml=b@repo/app:2 c.YML=c@a"; strings.Join(got, " ") != want {
+		t.Errorf("got %q, want %q", strings.Join(got, " "), want)
+	}
+
+	// A bad member fails the whole directory, naming the file.
+	write("b2.json", `{"containerDefinitions": 1}`)
+	if _, err := Open(t.Context(), dir, OpenOptions{LoadOptions: LoadOptions{Resource: "Web"}}); err == nil || !strings.Contains(err.Error(), "b2.json") {
+		t.Errorf("bad member: %v", err)
+	}
+
+	empty := filepath.Join(dir, "sub", "empty")
+	if err := os.Mkdir(empty, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(t.Context(), empty, OpenOptions{})
+	if want := "task definition directory " + empty + " holds no .json, .yaml or .yml file"; err == nil || err.Error() != want {
+		t.Errorf("empty directory: %v, want %q", err, want)
 	}
 }
 

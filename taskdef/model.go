@@ -23,22 +23,23 @@ type Source struct {
 
 // TaskDefinition is a normalized ECS task definition.
 type TaskDefinition struct {
-	Source                  Source          `json:"source"`
-	Family                  String          `json:"family"`
-	RequiresCompatibilities []String        `json:"requiresCompatibilities"`
-	NetworkMode             String          `json:"networkMode"`
-	CPU                     Int             `json:"cpu"`    // CPU units ("1 vCPU" is 1024); Raw keeps the input
-	Memory                  Int             `json:"memory"` // MiB ("2 GB" is 2048); Raw keeps the input
-	RuntimePlatform         RuntimePlatform `json:"runtimePlatform"`
-	ExecutionRoleArn        String          `json:"executionRoleArn"`
-	TaskRoleArn             String          `json:"taskRoleArn"`
-	EphemeralStorageGiB     Int             `json:"ephemeralStorageGiB"` // not Set: the Fargate default of 20 GiB
-	PidMode                 String          `json:"pidMode"`
-	IpcMode                 String          `json:"ipcMode"`
-	ProxyContainerName      String          `json:"proxyContainerName"` // proxyConfiguration.containerName
-	Containers              []Container     `json:"containers"`
-	ReadOnlyFields          []Field         `json:"readOnlyFields,omitempty"` // describe-only fields that register rejects
-	Warnings                []Diagnostic    `json:"warnings,omitempty"`
+	Source                  Source                `json:"source"`
+	Family                  String                `json:"family"`
+	RequiresCompatibilities []String              `json:"requiresCompatibilities"`
+	NetworkMode             String                `json:"networkMode"`
+	CPU                     Int                   `json:"cpu"`    // CPU units ("1 vCPU" is 1024); Raw keeps the input
+	Memory                  Int                   `json:"memory"` // MiB ("2 GB" is 2048); Raw keeps the input
+	RuntimePlatform         RuntimePlatform       `json:"runtimePlatform"`
+	ExecutionRoleArn        String                `json:"executionRoleArn"`
+	TaskRoleArn             String                `json:"taskRoleArn"`
+	EphemeralStorageGiB     Int                   `json:"ephemeralStorageGiB"` // not Set: the Fargate default of 20 GiB
+	PidMode                 String                `json:"pidMode"`
+	IpcMode                 String                `json:"ipcMode"`
+	ProxyContainerName      String                `json:"proxyContainerName"` // proxyConfiguration.containerName
+	PlacementConstraints    []PlacementConstraint `json:"placementConstraints,omitempty"`
+	Containers              []Container           `json:"containers"`
+	ReadOnlyFields          []Field               `json:"readOnlyFields,omitempty"` // describe-only fields that register rejects
+	Warnings                []Diagnostic          `json:"warnings,omitempty"`
 
 	doc *document // the parsed source, kept for RewriteImages
 }
@@ -134,6 +135,7 @@ type Service struct {
 	DesiredCount             Int                   `json:"desiredCount"`
 	LoadBalancers            []LoadBalancer        `json:"loadBalancers,omitempty"`
 	NetworkConfiguration     *NetworkConfiguration `json:"networkConfiguration,omitempty"`
+	PlacementConstraints     []PlacementConstraint `json:"placementConstraints,omitempty"`
 	// TaskDefinition is the taskDefinition reference: a family, family:revision
 	// or ARN, or (CloudFormation) an unresolved Ref.
 	TaskDefinition String `json:"taskDefinition"`

@@ -2,6 +2,7 @@ package taskdef
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
@@ -156,10 +157,14 @@ func yamlScalar(s string, style yaml.Style) string {
 	return jsonString(s)
 }
 
+// jsonString quotes s as JSON without escaping <, > and & (HTML escaping
+// would make a pinned file differ from what a person wrote).
 func jsonString(s string) string {
 	var b bytes.Buffer
-	_ = writeJSON(&b, s)
-	return b.String()
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(s) // a string always encodes
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // registerJSON writes the task definition as register input: the inner

@@ -1,16 +1,24 @@
 package taskdef
 
 import (
-	"reflect"
+	_ "embed"
+	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
-	"time"
 	"unicode"
-
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
+
+//go:generate go test ./ecsapi -run TestAPITypesFileMatchesSDK -update
+
+// apiTypesJSON describes the aws-sdk-go-v2 ECS types the schemas are made
+// of. It is generated from the SDK (package ecsapi's test checks that it
+// matches the SDK version in go.mod), so this package validates against the
+// real API without linking the SDK.
+//
+//go:embed apitypes.json
+var apiTypesJSON []byte
 
 // schemaKind is the JSON type a field takes.
 type schemaKind int
@@ -33,9 +41,9 @@ func (k schemaKind) String() string {
 }
 
 // schema describes the keys and types valid at one place in a document.
-// Schemas are derived from the aws-sdk-go-v2 ECS types, so the set of keys
-// follows the real API (the SDK's JSON member names are its Go field names
-// with a lower-case first letter).
+// Schemas are derived from the aws-sdk-go-v2 ECS types (through
+// apitypes.json), so the set of keys follows the real API (the SDK's JSON
+// member names are its Go field names with a lower-case first letter).
 type schema struct {
 	kind   schemaKind
 	fields map[string]*schema // API member name -> schema (schemaObject)
@@ -65,43 +73,60 @@ type schemaSet struct {
 	servicesWrapper *schema // {"services": [...], "failures": [...]}
 }
 
-var schemasOnce = sync.OnceValue(buildSchemas)
+// schemasOnce panics if the embedded file is malformed: that is a defect
+// of the build, which every test of the package would show.
+var schemasOnce = sync.OnceValue(func() *schemaSet {
+	set, err := buildSchemas(apiTypesJSON)
+	if err != nil {
+		panic("taskdef: reading the embedded apitypes.json: " + err.Error())
+	}
+	return set
+})
 
-func buildSchemas() *schemaSet {
-	b := schemaBuilder{memo: map[reflect.Type]*schema{}}
-	reg := b.build(reflect.TypeFor[ecs.RegisterTaskDefinitionInput]())
-	out := b.build(reflect.TypeFor[types.TaskDefinition]())
+func buildSchemas(data []byte) (*schemaSet, error) {
+	b := &schemaBuilder{memo: map[string]*schema{}}
+	if err := json.Unmarshal(data, &b.types); err != nil {
+		return nil, err
+	}
+	reg := b.build("ecs.RegisterTaskDefinitionInput")
+	out := b.build("types.TaskDefinition")
+	create := b.build("ecs.CreateServiceInput")
+	service := b.build("types.Service")
+	tags := b.build("[]types.Tag")
+	runtimePlatform := b.build("types.RuntimePlatform")
+	if b.err != nil {
+		return nil, b.err
+	}
 	set := &schemaSet{readOnly: map[string]bool{}}
 	for name := range out.fields {
 		if _, ok := reg.fields[name]; !ok {
 			set.readOnly[name] = true
 		}
 	}
-	set.register = taskSchema(reg, b)
-	set.describe = taskSchema(union(reg, out), b)
-	create := b.build(reflect.TypeFor[ecs.CreateServiceInput]())
+	set.register = taskSchema(reg, runtimePlatform)
+	set.describe = taskSchema(union(reg, out), runtimePlatform)
 	// Service definitions take the CreateService input and the Service object
 	// describe-services returns: the ECS docs' own service definition template
 	// mixes them (platformFamily), and so do ecspresso files.
-	set.describeService = union(create, b.build(reflect.TypeFor[types.Service]()))
+	set.describeService = union(create, service)
 	set.createService = set.describeService
 	// CloudFormation's ForceNewDeployment is an object there, a bool in UpdateService.
 	set.cfnService = withField(create, "forceNewDeployment", &schema{kind: schemaAny})
 	empty := &schema{kind: schemaObject, fields: map[string]*schema{}, fold: map[string]string{}}
-	set.describeWrapper = withField(withField(empty, "taskDefinition", set.describe), "tags", b.build(reflect.TypeFor[[]types.Tag]()))
+	set.describeWrapper = withField(withField(empty, "taskDefinition", set.describe), "tags", tags)
 	set.servicesWrapper = withField(withField(empty, "services", &schema{kind: schemaList, elem: set.describeService}), "failures", &schema{kind: schemaAny})
-	return set
+	return set, nil
 }
 
 // taskSchema adjusts a task definition schema: task cpu and memory accept
 // numbers as well as strings, as ECS does, and a container definition may
 // hold runtimePlatform, which ECS ignores there but real files contain; the
 // reader turns it into a warning instead of an unknown-key error.
-func taskSchema(s *schema, b schemaBuilder) *schema {
+func taskSchema(s, runtimePlatform *schema) *schema {
 	c := copyObject(s)
 	c.fields["cpu"] = &schema{kind: schemaCPUOrMemory}
 	c.fields["memory"] = &schema{kind: schemaCPUOrMemory}
-	container := withField(s.fields["containerDefinitions"].elem, "runtimePlatform", b.build(reflect.TypeFor[types.RuntimePlatform]()))
+	container := withField(s.fields["containerDefinitions"].elem, "runtimePlatform", runtimePlatform)
 	c.fields["containerDefinitions"] = &schema{kind: schemaList, elem: container}
 	return c
 }
@@ -134,75 +159,63 @@ func union(a, b *schema) *schema {
 	return c
 }
 
-type schemaBuilder struct {
-	memo map[reflect.Type]*schema
+// apiTypes is the layout of apitypes.json. A type expression is string,
+// int, float, bool, timestamp, any, []E, map[string]E, or the name of an
+// enum or a struct listed in the file.
+type apiTypes struct {
+	Structs map[string]map[string]string `json:"structs"` // name -> API member name -> type expression
+	Enums   map[string][]string          `json:"enums"`   // name -> allowed values
 }
 
-func (b *schemaBuilder) build(t reflect.Type) *schema {
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
-	}
-	if s, ok := b.memo[t]; ok {
-		return s
-	}
-	if t == reflect.TypeFor[time.Time]() {
-		return &schema{kind: schemaTimestamp}
-	}
-	switch t.Kind() {
-	case reflect.String:
-		return &schema{kind: schemaString, enum: enumValues(t)}
-	case reflect.Int, reflect.Int32, reflect.Int64:
+// schemaBuilder turns type expressions into schemas; it keeps the first
+// error so that buildSchemas checks once.
+type schemaBuilder struct {
+	types apiTypes
+	memo  map[string]*schema // structs by name, so that shared types are built once
+	err   error
+}
+
+func (b *schemaBuilder) build(expr string) *schema {
+	switch expr {
+	case "string":
+		return &schema{kind: schemaString}
+	case "int":
 		return &schema{kind: schemaInt}
-	case reflect.Float32, reflect.Float64:
+	case "float":
 		return &schema{kind: schemaFloat}
-	case reflect.Bool:
+	case "bool":
 		return &schema{kind: schemaBool}
-	case reflect.Slice:
-		return &schema{kind: schemaList, elem: b.build(t.Elem())}
-	case reflect.Map:
-		return &schema{kind: schemaMap, elem: b.build(t.Elem())}
-	case reflect.Struct:
-		s := &schema{kind: schemaObject, fields: map[string]*schema{}, fold: map[string]string{}}
-		b.memo[t] = s
-		for i := range t.NumField() {
-			f := t.Field(i)
-			if !f.IsExported() || f.Anonymous {
-				continue
-			}
-			if f.Name == "ResultMetadata" {
-				continue
-			}
-			name := lowerFirst(f.Name)
-			s.fields[name] = b.build(f.Type)
-			s.fold[strings.ToLower(name)] = name
-		}
-		return s
-	default:
+	case "timestamp":
+		return &schema{kind: schemaTimestamp}
+	case "any":
 		return &schema{kind: schemaAny}
 	}
-}
-
-// enumValues calls the Values method smithy generates on enum string types.
-func enumValues(t reflect.Type) []string {
-	m, ok := t.MethodByName("Values")
-	if !ok || m.Type.NumIn() != 1 || m.Type.NumOut() != 1 || m.Type.Out(0).Kind() != reflect.Slice {
-		return nil
+	if elem, ok := strings.CutPrefix(expr, "[]"); ok {
+		return &schema{kind: schemaList, elem: b.build(elem)}
 	}
-	res := m.Func.Call([]reflect.Value{reflect.New(t).Elem()})[0]
-	out := make([]string, res.Len())
-	for i := range out {
-		out[i] = res.Index(i).String()
+	if elem, ok := strings.CutPrefix(expr, "map[string]"); ok {
+		return &schema{kind: schemaMap, elem: b.build(elem)}
 	}
-	return out
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
+	if values, ok := b.types.Enums[expr]; ok {
+		return &schema{kind: schemaString, enum: values}
+	}
+	if s, ok := b.memo[expr]; ok {
 		return s
 	}
-	r := []rune(s)
-	r[0] = unicode.ToLower(r[0])
-	return string(r)
+	fields, ok := b.types.Structs[expr]
+	if !ok {
+		if b.err == nil {
+			b.err = fmt.Errorf("unknown type %q", expr)
+		}
+		return &schema{kind: schemaAny}
+	}
+	s := &schema{kind: schemaObject, fields: map[string]*schema{}, fold: map[string]string{}}
+	b.memo[expr] = s // before the fields: types may refer to themselves
+	for name, f := range fields {
+		s.fields[name] = b.build(f)
+		s.fold[strings.ToLower(name)] = name
+	}
+	return s
 }
 
 func upperFirst(s string) string {

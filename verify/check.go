@@ -12,8 +12,9 @@ import (
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
-// checker verifies one image for one platform (and, with a task
-// definition, one container).
+// checker is the context every rule runs in: one image for one platform
+// (and, with a task definition, one container), or for the task-level
+// families (taskLevelFindings) the task definition alone, with only facts.
 type checker struct {
 	src       *image.Source
 	want      v1.Platform
@@ -30,11 +31,17 @@ type errCheck struct{ msg string }
 
 func (e errCheck) Error() string { return e.msg }
 
-func (c *checker) add(f Finding) {
+// add records a finding of rule id (see newFinding). A checker with an
+// image stamps the container and platform it judges; task-level rules run
+// without one and name their container themselves.
+func (c *checker) add(id string, f Finding) {
+	f = newFinding(id, f)
 	if c.container != nil {
 		f.Container = c.container.Name.Value
 	}
-	f.Platform = image.PlatformString(&c.want)
+	if c.src != nil {
+		f.Platform = image.PlatformString(&c.want)
+	}
 	c.findings = append(c.findings, f)
 }
 
@@ -103,7 +110,7 @@ func (c *checker) selectPlatform(ctx context.Context) error {
 			return c.schema1OrErr(err)
 		}
 		if !sameArch(c.want, c.p.ConfigPlatform) {
-			c.add(Finding{RuleID: "IC102", Severity: Error,
+			c.add("IC102", Finding{
 				Message:  fmt.Sprintf("the image is a single %s image but the task runs %s", image.PlatformString(&c.p.ConfigPlatform), image.PlatformString(&c.want)),
 				Evidence: fmt.Sprintf("config os=%s architecture=%s of manifest %s", c.p.ConfigPlatform.OS, c.p.ConfigPlatform.Architecture, c.p.Digest),
 				Fix:      "build the image for the task's platform, or a multi-platform index (imgcheck build --platform linux/amd64,linux/arm64)"})
@@ -122,7 +129,7 @@ func (c *checker) selectPlatform(ctx context.Context) error {
 		}
 	}
 	if errors.As(err, &nm) {
-		c.add(Finding{RuleID: "IC101", Severity: Error,
+		c.add("IC101", Finding{
 			Message:  fmt.Sprintf("the image has no manifest for %s: the pull will fail (\"image Manifest does not contain descriptor matching platform\")", image.PlatformString(&c.want)),
 			Evidence: "the index offers: " + describeAvailable(nm.Available),
 			Fix:      "build and push the missing platform, or change runtimePlatform.cpuArchitecture"})
@@ -138,8 +145,7 @@ func (c *checker) selectPlatform(ctx context.Context) error {
 // schema1OrErr turns a schema 1 manifest into finding IC104.
 func (c *checker) schema1OrErr(err error) error {
 	if errors.Is(err, image.ErrSchema1) {
-		c.add(Finding{RuleID: "IC104", Severity: Error, Message: "the image uses a Docker schema 1 manifest",
-			Evidence: err.Error(), Fix: "push the image again with a current client"})
+		c.schema1(err)
 		return nil
 	}
 	return err

@@ -69,6 +69,7 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 	// written under mu once the goroutines run.
 	labels := make([]string, len(inputs))
 	facts := make([]*taskFacts, len(inputs))
+	skip := make([]bool, len(inputs)) // tasks with unknown values: no image checks
 	for i, in := range inputs {
 		if in.TaskDef != nil {
 			f := newTaskFacts(in.TaskDef, in.Service)
@@ -80,17 +81,25 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 			} else {
 				r.TaskDef = src
 			}
-			var fs []Finding
-			fs = append(fs, taskRules(f)...)
-			fs = append(fs, fargateRules(f)...)
-			fs = append(fs, serviceRules(f)...)
-			r.Findings = append(r.Findings, labelFindings(fs, labels[i])...)
+			if us := unresolvedTaskInputs(f); len(us) > 0 {
+				// Nothing about this task can be judged on a guess: report
+				// what is unknown and check none of its images.
+				for _, u := range us {
+					r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: u.message()})
+				}
+				skip[i] = true
+				continue
+			}
+			r.Findings = append(r.Findings, labelFindings(taskLevelFindings(&f), labels[i])...)
 		}
 		if len(in.Subjects) == 0 {
 			r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: "no image to verify"})
 		}
 	}
 	for i, in := range inputs {
+		if skip[i] {
+			continue
+		}
 		for _, s := range in.Subjects {
 			wg.Add(1)
 			go func() {
@@ -157,7 +166,10 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 	}
 	var container *taskdef.Container
 	if in.TaskDef != nil {
-		c, _ := containerNamed(in.TaskDef, s.Container)
+		c, ok := containerNamed(in.TaskDef, s.Container)
+		if !ok {
+			return fail(nil, fmt.Sprintf("the task definition has no container %q", s.Container))
+		}
 		container = &c
 		if s.FromTask && !c.Image.Known() {
 			return fail(ErrUnresolvedImage, unresolvedImageMessage(c))
@@ -168,9 +180,9 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 	if errors.Is(err, image.ErrSchema1) {
 		// A verdict, not a failure to verify: no current runtime pulls it.
 		res.targets = append(res.targets, Target{Container: s.Container, Image: s.Ref, Checks: []string{FamilyPlatform}})
-		res.findings = append(res.findings, Finding{RuleID: "IC104", Severity: Error, Container: s.Container,
-			Message: "the image uses a Docker schema 1 manifest, which current runtimes do not pull", Evidence: err.Error(),
-			Fix: "push the image again with a current client (docker buildx, ko, imgcheck build, skopeo copy)"})
+		c := &checker{container: container}
+		c.schema1(err)
+		res.findings = append(res.findings, c.findings...)
 		return res
 	}
 	if err != nil {

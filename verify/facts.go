@@ -50,19 +50,6 @@ func newTaskFacts(td *taskdef.TaskDefinition, svc *taskdef.Service) taskFacts {
 	return f
 }
 
-// platform is the OCI platform the task runs: "linux/arm64" and the like.
-func (f taskFacts) platform() string {
-	os := "linux"
-	if f.windows {
-		os = "windows"
-	}
-	arch := "amd64"
-	if f.arch == "ARM64" {
-		arch = "arm64"
-	}
-	return os + "/" + arch
-}
-
 // loc turns a taskdef position into a report location.
 func loc(p taskdef.Pos) *Location {
 	if !p.IsValid() && p.File == "" {

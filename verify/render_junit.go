@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -48,7 +49,7 @@ func renderJUnit(w io.Writer, r *Report) error {
 	for _, t := range r.Targets {
 		suite := junitSuite{Name: strings.TrimSpace(t.TaskDef + " " + t.Container + " " + t.Platform)}
 		for _, fam := range junitFamilies {
-			if !ranFamily(t, fam) && !hasFamilyFindings(r, t, fam) {
+			if !slices.Contains(t.Checks, fam) && !hasFamilyFindings(r, t, fam) {
 				continue
 			}
 			suite.Cases = append(suite.Cases, junitFamilyCase(r, t, fam))
@@ -114,20 +115,6 @@ func junitFamilyCase(r *Report, t Target, fam string) junitCase {
 	return c
 }
 
-func ranFamily(t Target, fam string) bool {
-	for _, c := range t.Checks {
-		if c == fam {
-			return true
-		}
-	}
-	return false
-}
-
 func hasFamilyFindings(r *Report, t Target, fam string) bool {
-	for _, f := range r.Findings {
-		if f.sameTarget(t) && f.Family() == fam {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Findings, func(f Finding) bool { return f.sameTarget(t) && f.Family() == fam })
 }

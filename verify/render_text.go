@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -92,12 +93,7 @@ func writeTextFinding(b *bufio.Writer, f Finding) {
 }
 
 func hasTarget(r *Report, f Finding) bool {
-	for _, t := range r.Targets {
-		if f.sameTarget(t) {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(r.Targets, f.sameTarget)
 }
 
 func problemLine(p Problem) string {

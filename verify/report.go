@@ -1,6 +1,9 @@
 package verify
 
-import "sort"
+import (
+	"cmp"
+	"slices"
+)
 
 // ReportSchemaVersion versions the JSON report; bump it on breaking changes.
 const ReportSchemaVersion = 1
@@ -110,31 +113,13 @@ func (r *Report) Finish(failOn Severity) {
 	if r.Targets == nil {
 		r.Targets = []Target{}
 	}
-	sort.SliceStable(r.Targets, func(i, j int) bool {
-		a, b := r.Targets[i], r.Targets[j]
-		if a.TaskDef != b.TaskDef {
-			return a.TaskDef < b.TaskDef
-		}
-		if a.Container != b.Container {
-			return a.Container < b.Container
-		}
-		return a.Platform < b.Platform
+	slices.SortStableFunc(r.Targets, func(a, b Target) int {
+		return cmp.Or(cmp.Compare(a.TaskDef, b.TaskDef), cmp.Compare(a.Container, b.Container), cmp.Compare(a.Platform, b.Platform))
 	})
-	sort.SliceStable(r.Findings, func(i, j int) bool {
-		a, b := r.Findings[i], r.Findings[j]
-		if a.TaskDef != b.TaskDef {
-			return a.TaskDef < b.TaskDef
-		}
-		if a.Container != b.Container {
-			return a.Container < b.Container
-		}
-		if a.Platform != b.Platform {
-			return a.Platform < b.Platform
-		}
-		if a.Severity != b.Severity {
-			return a.Severity > b.Severity
-		}
-		return a.RuleID < b.RuleID
+	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.TaskDef, b.TaskDef), cmp.Compare(a.Container, b.Container), cmp.Compare(a.Platform, b.Platform),
+			cmp.Compare(b.Severity, a.Severity), // most severe first
+			cmp.Compare(a.RuleID, b.RuleID))
 	})
 	r.Summary = Summary{Targets: len(r.Targets), CouldNotCheck: len(r.Errors)}
 	failing := 0

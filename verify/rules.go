@@ -1,6 +1,10 @@
 package verify
 
-import "sort"
+import (
+	"cmp"
+	"fmt"
+	"slices"
+)
 
 // Rule describes one check. IDs are stable: IC + three digits, the first
 // digit naming the family. docs/rules.md is generated from this table and a
@@ -106,17 +110,28 @@ var ruleTable = []Rule{
 
 // LookupRule returns the rule with the given ID.
 func LookupRule(id string) (Rule, bool) {
-	for _, r := range ruleTable {
-		if r.ID == id {
-			return r, true
-		}
+	i := slices.IndexFunc(ruleTable, func(r Rule) bool { return r.ID == id })
+	if i < 0 {
+		return Rule{}, false
 	}
-	return Rule{}, false
+	return ruleTable[i], true
 }
 
 // Rules returns every rule, sorted by ID.
 func Rules() []Rule {
-	out := append([]Rule(nil), ruleTable...)
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return slices.SortedFunc(slices.Values(ruleTable), func(a, b Rule) int { return cmp.Compare(a.ID, b.ID) })
+}
+
+// newFinding is the one place a finding gets its rule ID and severity:
+// both come from ruleTable, so a rule's severity is written once. f carries
+// what the rule saw (message, evidence, fix, location). An ID missing from
+// the table is a programming error that TestRuleIDsInCodeAreInTheTable
+// catches; at run time it panics rather than invent a severity.
+func newFinding(id string, f Finding) Finding {
+	r, ok := LookupRule(id)
+	if !ok {
+		panic(fmt.Sprintf("verify: rule %s is not in ruleTable", id))
+	}
+	f.RuleID, f.Severity = r.ID, r.Severity
+	return f
 }

@@ -51,7 +51,7 @@ func (c *checker) healthCheckRules(ctx context.Context) error {
 			return err
 		}
 		if !sh.Found || !sh.Executable() {
-			c.add(Finding{RuleID: "IC308", Severity: Error,
+			c.add("IC308", Finding{
 				Message:  "the health check uses CMD-SHELL but the image has no /bin/sh: the check never passes and ECS replaces the task",
 				Evidence: "/bin/sh: " + reasonText(sh),
 				Fix:      "use the CMD form with a binary in the image, for example [\"CMD\", \"/ko-app/app\", \"-healthcheck\"]",
@@ -65,7 +65,7 @@ func (c *checker) healthCheckRules(ctx context.Context) error {
 		c.healthBinaryArch("/bin/sh", sh, info)
 	case "CMD":
 		if len(cmd) < 2 {
-			c.add(Finding{RuleID: "IC309", Severity: Error, Message: "the CMD health check names no program",
+			c.add("IC309", Finding{Message: "the CMD health check names no program",
 				Evidence: fmt.Sprintf("command %q", cmd), Location: loc(hc.Command.Pos)})
 			return nil
 		}
@@ -74,10 +74,10 @@ func (c *checker) healthCheckRules(ctx context.Context) error {
 			return err
 		}
 		if !f.Found || !f.Executable() {
-			fd := notFoundFinding("IC309", "health check program", cmd[1], f)
+			fd := notFound("health check program", cmd[1], f)
 			fd.Message = fmt.Sprintf("the health check runs %s, which is not an executable in the image: the check never passes", cmd[1])
 			fd.Location = loc(hc.Command.Pos)
-			c.add(fd)
+			c.add("IC309", fd)
 			return nil
 		}
 		info, _, err := c.p.Identify(ctx, f)
@@ -93,7 +93,7 @@ func (c *checker) healthBinaryArch(p string, f image.File, info binfmt.Info) {
 	if info.Kind != binfmt.KindELF || info.GOARCH == c.want.Architecture {
 		return
 	}
-	c.add(Finding{RuleID: "IC309", Severity: Error,
+	c.add("IC309", Finding{
 		Message:  fmt.Sprintf("the health check runs %s, a %s binary, on a %s task: \"exec format error\", the check never passes", p, info.GOARCH, image.PlatformString(&c.want)),
 		Evidence: fmt.Sprintf("e_machine=%s at %s (layer %d)", info.Machine, p, f.Layer),
 		Fix:      "build the image for the task's platform",
@@ -126,7 +126,7 @@ func (c *checker) userRules(ctx context.Context) error {
 		if err == nil && hasEntry(data, q.value) {
 			continue
 		}
-		c.add(Finding{RuleID: "IC310", Severity: Error,
+		c.add("IC310", Finding{
 			Message:  fmt.Sprintf("%s %q names %q, which %s does not define: the container fails to start (\"unable to find user\")", where, user, q.value, q.file),
 			Evidence: q.file + ": " + presence(!missing),
 			Fix:      "use a numeric UID:GID (for example 65532:65532), or add the entry to the image",
@@ -185,7 +185,7 @@ func (c *checker) sizeRule() {
 	if !exact {
 		kind = "at least (compressed sizes where the uncompressed size is unknown)"
 	}
-	c.add(Finding{RuleID: "IC314", Severity: Warning,
+	c.add("IC314", Finding{
 		Message:  fmt.Sprintf("the image is %.1f GiB %s, more than the task's %d GiB of ephemeral storage", float64(size)/(1<<30), kind, storage),
 		Evidence: fmt.Sprintf("%d layers", len(c.p.Layers)),
 		Fix:      "raise ephemeralStorage.sizeInGiB (up to 200) or make the image smaller",

@@ -54,7 +54,7 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 	windows := strings.EqualFold(c.want.OS, "windows")
 	argv := c.argv()
 	if len(argv) == 0 || argv[0] == "" {
-		c.add(Finding{RuleID: "IC201", Severity: Error, Message: "nothing to run: the image has no ENTRYPOINT or CMD and the task sets no entryPoint or command",
+		c.add("IC201", Finding{Message: "nothing to run: the image has no ENTRYPOINT or CMD and the task sets no entryPoint or command",
 			Evidence: "config Entrypoint=[] Cmd=[]", Fix: "set an entrypoint in the image, or entryPoint in the container definition"})
 		return nil
 	}
@@ -69,7 +69,7 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 		return errCheck{fmt.Sprintf("Windows entrypoint %s was not found in the image (%s); imgcheck cannot tell a missing file from a name it resolves differently than Windows", argv[0], reasonText(f))}
 	}
 	if !f.Found {
-		c.add(notFoundFinding("IC202", "entrypoint", argv[0], f))
+		c.add("IC202", notFound("entrypoint", argv[0], f))
 		return nil
 	}
 	t.Executable = f.Resolved
@@ -77,7 +77,7 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 		t.Executable = f.Path
 	}
 	if f.Type != image.TypeRegular || !f.Executable() && !windows {
-		c.add(Finding{RuleID: "IC203", Severity: Error,
+		c.add("IC203", Finding{
 			Message:  fmt.Sprintf("entrypoint %s is not an executable file: the container fails with \"permission denied\"", t.Executable),
 			Evidence: fmt.Sprintf("type %s, mode %s in layer %d", f.Type, f.Mode, f.Layer),
 			Fix:      "add the file with mode 0755"})
@@ -112,7 +112,7 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 	switch info.Kind {
 	case binfmt.KindELF:
 		if strings.EqualFold(c.want.OS, "windows") {
-			c.add(Finding{RuleID: "IC211", Severity: Error,
+			c.add("IC211", Finding{
 				Message:  fmt.Sprintf("%s %s is a Linux (ELF) binary but the task runs Windows", role, p),
 				Evidence: fmt.Sprintf("e_machine=%s at %s", info.Machine, p),
 				Fix:      "build for the task's operating system, or change operatingSystemFamily"})
@@ -127,7 +127,7 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 			if depth > 0 {
 				id = "IC207"
 			}
-			c.add(Finding{RuleID: id, Severity: Error,
+			c.add(id, Finding{
 				Message:  fmt.Sprintf("%s %s is a %s binary but the task runs %s: the container will fail with \"exec format error\"", role, p, arch, image.PlatformString(&c.want)),
 				Evidence: fmt.Sprintf("e_machine=%s at %s (layer %d)", info.Machine, p, f.Layer),
 				Fix:      fmt.Sprintf("build for %s (GOARCH=%s), or change runtimePlatform.cpuArchitecture", image.PlatformString(&c.want), wantArch)})
@@ -139,7 +139,7 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 				return err
 			}
 			if !interp.Found {
-				c.add(Finding{RuleID: "IC205", Severity: Error,
+				c.add("IC205", Finding{
 					Message:  fmt.Sprintf("%s %s is dynamically linked and its interpreter %s is not in the image: the container will fail with \"no such file or directory\"", role, p, info.Interpreter),
 					Evidence: fmt.Sprintf("PT_INTERP=%s at %s; lookup: %s", info.Interpreter, p, reasonText(interp)),
 					Fix:      "build with CGO_ENABLED=0, or use a base image that has the matching C library"})
@@ -148,14 +148,14 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 	case binfmt.KindPE:
 		if strings.EqualFold(c.want.OS, "windows") {
 			if info.GOARCH != wantArch {
-				c.add(Finding{RuleID: "IC204", Severity: Error,
+				c.add("IC204", Finding{
 					Message:  fmt.Sprintf("%s %s is a %s Windows executable but the task runs %s", role, p, info.PEMachine, image.PlatformString(&c.want)),
 					Evidence: fmt.Sprintf("PE machine %s at %s (layer %d)", info.PEMachine, p, f.Layer),
 					Fix:      "build the executable for the task's architecture"})
 			}
 			return nil
 		}
-		c.add(Finding{RuleID: "IC211", Severity: Error,
+		c.add("IC211", Finding{
 			Message:  fmt.Sprintf("%s %s is a Windows executable but the task runs %s", role, p, image.PlatformString(&c.want)),
 			Evidence: fmt.Sprintf("PE machine %s at %s", info.PEMachine, p),
 			Fix:      "build for the task's operating system"})
@@ -170,7 +170,7 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 			// file's bytes do not name: not something to judge from them.
 			return errCheck{fmt.Sprintf("%s %s of a Windows image is not a PE executable; imgcheck does not check Windows scripts", role, p)}
 		}
-		c.add(Finding{RuleID: "IC210", Severity: Error,
+		c.add("IC210", Finding{
 			Message:  fmt.Sprintf("%s %s is neither an ELF binary nor a #! script: the container will fail with \"exec format error\"", role, p),
 			Evidence: fmt.Sprintf("first bytes of %s (layer %d) are not a known executable format", p, f.Layer),
 			Fix:      "point the entrypoint at an executable, or add a #! line to the script"})
@@ -181,14 +181,14 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 func (c *checker) judgeScript(ctx context.Context, role, p string, info binfmt.Info, depth int) error {
 	interp := info.ScriptInterpreter
 	if interp == "" {
-		c.add(Finding{RuleID: "IC206", Severity: Error,
+		c.add("IC206", Finding{
 			Message:  fmt.Sprintf("%s %s starts with #! but names no interpreter: the container will fail with \"exec format error\"", role, p),
 			Evidence: strings.Join(append([]string{"#! line without a path"}, info.Problems...), "; "),
 			Fix:      "write the interpreter's absolute path after #!"})
 		return nil
 	}
 	if depth >= maxScriptDepth {
-		c.add(Finding{RuleID: "IC206", Severity: Error, Message: fmt.Sprintf("%s %s: #! interpreters nest too deeply", role, p),
+		c.add("IC206", Finding{Message: fmt.Sprintf("%s %s: #! interpreters nest too deeply", role, p),
 			Evidence: "interpreter " + interp})
 		return nil
 	}
@@ -211,7 +211,7 @@ func (c *checker) judgeScript(ctx context.Context, role, p string, info binfmt.I
 		return err
 	}
 	if !f.Found {
-		c.add(Finding{RuleID: "IC206", Severity: Error,
+		c.add("IC206", Finding{
 			Message:  fmt.Sprintf("%s %s is a script for %s, which is not in the image: the container will fail with \"no such file or directory\"", role, p, interp),
 			Evidence: strings.Join(append([]string{fmt.Sprintf("#!%s %s; lookup: %s", info.ScriptInterpreter, info.ScriptArg, reasonText(f))}, info.Problems...), "; "),
 			Fix:      "add the interpreter to the image, or use a compiled binary"})
@@ -231,18 +231,20 @@ func (c *checker) goBuildRules(p string, ri image.ReadInfo) {
 		return
 	}
 	if gb.GOAMD64 >= "v3" && c.want.Architecture == "amd64" {
-		c.add(Finding{RuleID: "IC208", Severity: Warning,
+		c.add("IC208", Finding{
 			Message:  fmt.Sprintf("%s was built with GOAMD64=%s; hosts without those instructions cannot run it", p, gb.GOAMD64),
 			Evidence: "Go build setting GOAMD64=" + gb.GOAMD64, Fix: "build with GOAMD64=v1 (the default) or v2"})
 	}
 	if gb.CGOEnabled != nil && *gb.CGOEnabled {
-		c.add(Finding{RuleID: "IC209", Severity: Info, Message: p + " was built with cgo (CGO_ENABLED=1)",
+		c.add("IC209", Finding{Message: p + " was built with cgo (CGO_ENABLED=1)",
 			Evidence: "Go build setting CGO_ENABLED=1", Fix: "build with CGO_ENABLED=0 for scratch and distroless static images"})
 	}
 }
 
-func notFoundFinding(id, role, name string, f image.File) Finding {
-	return Finding{RuleID: id, Severity: Error,
+// notFound describes an executable the runtime will not find; the caller
+// says which rule it breaks.
+func notFound(role, name string, f image.File) Finding {
+	return Finding{
 		Message:  fmt.Sprintf("%s %s is not in the image: the container will fail to start (%s)", role, name, f.Reason),
 		Evidence: reasonText(f),
 		Fix:      "fix the path in the task definition or the image's ENTRYPOINT, or add the file to the image"}

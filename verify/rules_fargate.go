@@ -2,21 +2,22 @@ package verify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
 // fargateRules checks the task's size and platform against what Fargate runs.
-func fargateRules(f taskFacts) []Finding {
+func (c *checker) fargateRules() {
+	f := c.facts
 	if !f.fargate {
-		return nil
+		return
 	}
 	td := f.td
-	var out []Finding
 	if td.CPU.Known() && td.Memory.Known() {
 		if err := taskdef.ValidFargateSize(td.CPU.Value, td.Memory.Value, f.platformVersion); err != nil {
-			out = append(out, Finding{RuleID: "IC301", Severity: Error,
+			c.add("IC301", Finding{
 				Message:  fmt.Sprintf("cpu %s with memory %s is not a Fargate size: %v", td.CPU.Raw, td.Memory.Raw, err),
 				Evidence: fmt.Sprintf("cpu=%d units, memory=%d MiB", td.CPU.Value, td.Memory.Value),
 				Fix:      "pick a valid pair, for example cpu 256 with memory 512, 1024 or 2048 (docs/taskdef.md lists them)",
@@ -24,7 +25,7 @@ func fargateRules(f taskFacts) []Finding {
 		}
 		if f.windows {
 			if err := taskdef.ValidFargateWindows(td.RuntimePlatform, td.CPU.Value, td.Memory.Value); err != nil {
-				out = append(out, Finding{RuleID: "IC302", Severity: Error,
+				c.add("IC302", Finding{
 					Message:  fmt.Sprintf("Windows task on Fargate: %v", err),
 					Evidence: fmt.Sprintf("operatingSystemFamily %s, cpu=%d, memory=%d", f.osFamily, td.CPU.Value, td.Memory.Value),
 					Fix:      "use at least cpu 1024 and memory 2048 for Windows on Fargate",
@@ -33,22 +34,21 @@ func fargateRules(f taskFacts) []Finding {
 		}
 	}
 	if f.arch == "ARM64" && f.platformVersion != "" && taskdef.PlatformVersionBefore(f.platformVersion, "1.4.0") {
-		out = append(out, Finding{RuleID: "IC303", Severity: Error,
+		c.add("IC303", Finding{
 			Message:  fmt.Sprintf("ARM64 tasks need Fargate platform version 1.4.0, the service asks for %s", f.platformVersion),
 			Evidence: "runtimePlatform.cpuArchitecture ARM64",
 			Fix:      "set the service's platformVersion to 1.4.0 or LATEST",
 			Location: loc(f.svc.PlatformVersion.Pos)})
 	}
-	return out
 }
 
 // serviceRules checks a service against the task definition.
-func serviceRules(f taskFacts) []Finding {
+func (c *checker) serviceRules() {
+	f := c.facts
 	svc := f.svc
 	if svc == nil {
-		return nil
+		return
 	}
-	var out []Finding
 	for _, p := range taskdef.ValidateStrategy(svc.CapacityProviderStrategy, taskdef.StrategyContextFor(svc, f.td)) {
 		id := "IC401"
 		switch {
@@ -57,7 +57,7 @@ func serviceRules(f taskFacts) []Finding {
 		case p.Code == "spot-platform" && f.arch == "ARM64":
 			id = "IC403"
 		}
-		out = append(out, Finding{RuleID: id, Severity: Error, Message: p.Message,
+		c.add(id, Finding{Message: p.Message,
 			Evidence: "capacityProviderStrategy (" + p.Code + ")", Fix: "see imgcheck plan --service for the rules",
 			Location: loc(p.Pos)})
 	}
@@ -65,33 +65,31 @@ func serviceRules(f taskFacts) []Finding {
 		if !lb.ContainerName.Known() {
 			continue
 		}
-		c, ok := containerNamed(f.td, lb.ContainerName.Value)
+		ct, ok := containerNamed(f.td, lb.ContainerName.Value)
 		if !ok {
-			out = append(out, Finding{RuleID: "IC404", Severity: Error,
+			c.add("IC404", Finding{
 				Message:  fmt.Sprintf("load balancer names container %q, which the task definition does not have", lb.ContainerName.Value),
 				Evidence: "containers: " + strings.Join(containerNames(f.td), ", "),
 				Fix:      "use one of the task definition's container names",
 				Location: loc(lb.ContainerName.Pos)})
 			continue
 		}
-		if lb.ContainerPort.Known() && !hasContainerPort(c, lb.ContainerPort.Value) {
-			out = append(out, Finding{RuleID: "IC404", Severity: Error,
+		if lb.ContainerPort.Known() && !hasContainerPort(ct, lb.ContainerPort.Value) {
+			c.add("IC404", Finding{
 				Message:  fmt.Sprintf("load balancer sends to port %d of %q, which has no such containerPort", lb.ContainerPort.Value, lb.ContainerName.Value),
-				Evidence: "portMappings: " + portList(c),
+				Evidence: "portMappings: " + portList(ct),
 				Fix:      "add a portMapping for that port or fix the service's containerPort",
 				Location: loc(lb.ContainerPort.Pos)})
 		}
 	}
-	return out
 }
 
 func containerNamed(td *taskdef.TaskDefinition, name string) (taskdef.Container, bool) {
-	for _, c := range td.Containers {
-		if c.Name.Value == name {
-			return c, true
-		}
+	i := slices.IndexFunc(td.Containers, func(c taskdef.Container) bool { return c.Name.Value == name })
+	if i < 0 {
+		return taskdef.Container{}, false
 	}
-	return taskdef.Container{}, false
+	return td.Containers[i], true
 }
 
 func containerNames(td *taskdef.TaskDefinition) []string {
@@ -103,12 +101,7 @@ func containerNames(td *taskdef.TaskDefinition) []string {
 }
 
 func hasContainerPort(c taskdef.Container, port int) bool {
-	for _, pm := range c.PortMappings {
-		if pm.ContainerPort.Value == port {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(c.PortMappings, func(pm taskdef.PortMapping) bool { return pm.ContainerPort.Value == port })
 }
 
 func portList(c taskdef.Container) string {

@@ -152,7 +152,7 @@ func TestSpotWindowsIsIC402(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, f := range serviceRules(newTaskFacts(parseTask(t, task), svc)) {
+	for _, f := range runFamily(newTaskFacts(parseTask(t, task), svc), (*checker).serviceRules) {
 		ids = append(ids, f.RuleID)
 	}
 	if strings.Join(ids, ",") != "IC402" {

@@ -12,7 +12,7 @@ import (
 func (c *checker) platformRules() {
 	p := c.p
 	if d := p.Descriptor; d != nil && !sameArch(*d, p.ConfigPlatform) {
-		c.add(Finding{RuleID: "IC103", Severity: Error,
+		c.add("IC103", Finding{
 			Message: fmt.Sprintf("the index lists manifest %s as %s but its config says %s",
 				shortDigest(p.Digest.String()), image.PlatformString(d), image.PlatformString(&p.ConfigPlatform)),
 			Evidence: fmt.Sprintf("descriptor platform %s, config os=%s architecture=%s", image.PlatformString(d), p.ConfigPlatform.OS, p.ConfigPlatform.Architecture),
@@ -28,7 +28,7 @@ func (c *checker) platformRules() {
 		}
 	}
 	if gzip > 0 && zstd > 0 {
-		c.add(Finding{RuleID: "IC105", Severity: Warning,
+		c.add("IC105", Finding{
 			Message:  fmt.Sprintf("the image mixes %d gzip and %d zstd layers", gzip, zstd),
 			Evidence: "layer media types of manifest " + shortDigest(p.Digest.String()),
 			Fix:      "rebuild with one compression (gzip is supported everywhere)"})
@@ -37,14 +37,14 @@ func (c *checker) platformRules() {
 		return
 	}
 	if c.facts.arch == "ARM64" {
-		c.add(Finding{RuleID: "IC107", Severity: Error, Message: "Windows tasks run only on X86_64, the task asks for ARM64",
+		c.add("IC107", Finding{Message: "Windows tasks run only on X86_64, the task asks for ARM64",
 			Evidence: "operatingSystemFamily " + c.facts.osFamily, Fix: "set cpuArchitecture to X86_64",
 			Location: loc(c.facts.td.RuntimePlatform.Pos)})
 	}
 	want := taskdef.WindowsBuild(c.facts.osFamily)
 	have := p.ConfigPlatform.OSVersion
 	if want != "" && !strings.HasPrefix(have+".", want+".") {
-		c.add(Finding{RuleID: "IC106", Severity: Error,
+		c.add("IC106", Finding{
 			Message:  fmt.Sprintf("the Windows image is built for os.version %q but %s needs %s.*", have, c.facts.osFamily, want),
 			Evidence: "config os.version " + have,
 			Fix:      "build the image FROM a base of the task's Windows Server version, or change operatingSystemFamily",
@@ -57,4 +57,13 @@ func shortDigest(d string) string {
 		return d[:i+13]
 	}
 	return d
+}
+
+// schema1 records IC104, whether the image's root or a manifest its index
+// lists is Docker schema 1: no current runtime pulls either.
+func (c *checker) schema1(err error) {
+	c.add("IC104", Finding{
+		Message:  "the image uses a Docker schema 1 manifest, which current runtimes do not pull",
+		Evidence: err.Error(),
+		Fix:      "push the image again with a current client (docker buildx, ko, imgcheck build, skopeo copy)"})
 }

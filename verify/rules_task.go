@@ -8,91 +8,107 @@ import (
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
-// taskRules checks the task definition on its own, without any image.
-func taskRules(f taskFacts) []Finding {
-	var out []Finding
-	td := f.td
-	out = append(out, essentialRule(td)...)
-	for _, c := range td.Containers {
-		out = append(out, tagRule(c)...)
-		out = append(out, portRules(td, c)...)
-		out = append(out, executionRoleRules(f, c)...)
-		if c.RuntimePlatformMisplaced.IsValid() {
-			out = append(out, Finding{RuleID: "IC311", Severity: Warning, Container: c.Name.Value,
-				Message:  fmt.Sprintf("container %q has a runtimePlatform key, which ECS ignores inside a container definition", c.Name.Value),
-				Evidence: "runtimePlatform at " + c.RuntimePlatformMisplaced.String(),
-				Fix:      "move runtimePlatform to the top level of the task definition",
-				Location: loc(c.RuntimePlatformMisplaced)})
-		}
-	}
-	if len(td.ReadOnlyFields) > 0 {
-		var names []string
-		for _, fld := range td.ReadOnlyFields {
-			names = append(names, fld.Name)
-		}
-		out = append(out, Finding{RuleID: "IC312", Severity: Warning,
-			Message:  "the file is describe-task-definition output: register-task-definition rejects " + strings.Join(names, ", "),
-			Evidence: fmt.Sprintf("%d read-only field(s), first at %s", len(names), td.ReadOnlyFields[0].Pos),
-			Fix:      "register the file written by imgcheck verify --pin-out, which drops them",
-			Location: loc(td.ReadOnlyFields[0].Pos)})
-	}
-	return out
+// taskLevelFindings runs the rule families that need no image (task,
+// fargate, service) once per task definition.
+func taskLevelFindings(f *taskFacts) []Finding {
+	c := &checker{facts: f}
+	c.taskRules()
+	c.fargateRules()
+	c.serviceRules()
+	return c.findings
 }
 
-func essentialRule(td *taskdef.TaskDefinition) []Finding {
-	for _, c := range td.Containers {
-		if c.Essential.Value || c.Essential.Unresolved != "" {
-			return nil
+// taskRules checks the task definition on its own, without any image.
+func (c *checker) taskRules() {
+	td := c.facts.td
+	c.essentialRule()
+	for _, ct := range td.Containers {
+		c.tagRule(ct)
+		c.portRules(ct)
+		c.executionRoleRules(ct)
+		c.misplacedRuntimePlatformRule(ct)
+	}
+	c.readOnlyFieldsRule()
+}
+
+func (c *checker) misplacedRuntimePlatformRule(ct taskdef.Container) {
+	if !ct.RuntimePlatformMisplaced.IsValid() {
+		return
+	}
+	c.add("IC311", Finding{Container: ct.Name.Value,
+		Message:  fmt.Sprintf("container %q has a runtimePlatform key, which ECS ignores inside a container definition", ct.Name.Value),
+		Evidence: "runtimePlatform at " + ct.RuntimePlatformMisplaced.String(),
+		Fix:      "move runtimePlatform to the top level of the task definition",
+		Location: loc(ct.RuntimePlatformMisplaced)})
+}
+
+func (c *checker) readOnlyFieldsRule() {
+	td := c.facts.td
+	if len(td.ReadOnlyFields) == 0 {
+		return
+	}
+	var names []string
+	for _, fld := range td.ReadOnlyFields {
+		names = append(names, fld.Name)
+	}
+	c.add("IC312", Finding{
+		Message:  "the file is describe-task-definition output: register-task-definition rejects " + strings.Join(names, ", "),
+		Evidence: fmt.Sprintf("%d read-only field(s), first at %s", len(names), td.ReadOnlyFields[0].Pos),
+		Fix:      "register the file written by imgcheck verify --pin-out, which drops them",
+		Location: loc(td.ReadOnlyFields[0].Pos)})
+}
+
+func (c *checker) essentialRule() {
+	td := c.facts.td
+	for _, ct := range td.Containers {
+		if ct.Essential.Value || ct.Essential.Unresolved != "" {
+			return
 		}
 	}
 	if len(td.Containers) == 0 {
-		return nil // the loader already refuses a task with no containers
+		return // the loader already refuses a task with no containers
 	}
-	return []Finding{{RuleID: "IC307", Severity: Error,
+	c.add("IC307", Finding{
 		Message:  "no container is essential: ECS requires at least one",
 		Evidence: fmt.Sprintf("%d container(s), all with essential=false", len(td.Containers)),
 		Fix:      "set \"essential\": true on the main container (true is the default when the key is absent)",
-		Location: loc(td.Containers[0].Essential.Pos)}}
+		Location: loc(td.Containers[0].Essential.Pos)})
 }
 
-func portRules(td *taskdef.TaskDefinition, c taskdef.Container) []Finding {
-	if !strings.EqualFold(td.NetworkMode.Value, "awsvpc") {
-		return nil
+func (c *checker) portRules(ct taskdef.Container) {
+	if !strings.EqualFold(c.facts.td.NetworkMode.Value, "awsvpc") {
+		return
 	}
-	var out []Finding
-	for _, pm := range c.PortMappings {
+	for _, pm := range ct.PortMappings {
 		if !pm.HostPort.Known() || !pm.ContainerPort.Known() || pm.HostPort.Value == 0 || pm.HostPort.Value == pm.ContainerPort.Value {
 			continue
 		}
-		out = append(out, Finding{RuleID: "IC304", Severity: Error, Container: c.Name.Value,
-			Message:  fmt.Sprintf("port mapping of %q: hostPort %d differs from containerPort %d, which awsvpc does not allow", c.Name.Value, pm.HostPort.Value, pm.ContainerPort.Value),
+		c.add("IC304", Finding{Container: ct.Name.Value,
+			Message:  fmt.Sprintf("port mapping of %q: hostPort %d differs from containerPort %d, which awsvpc does not allow", ct.Name.Value, pm.HostPort.Value, pm.ContainerPort.Value),
 			Evidence: "networkMode awsvpc",
 			Fix:      fmt.Sprintf("remove hostPort or set it to %d", pm.ContainerPort.Value),
 			Location: loc(pm.HostPort.Pos)})
 	}
-	return out
 }
 
-func executionRoleRules(f taskFacts, c taskdef.Container) []Finding {
-	if !f.fargate || f.td.ExecutionRoleArn.Set {
-		return nil
+func (c *checker) executionRoleRules(ct taskdef.Container) {
+	if !c.facts.fargate || c.facts.td.ExecutionRoleArn.Set {
+		return
 	}
-	var out []Finding
-	if c.Image.Known() && isPrivateECR(c.Image.Value) {
-		out = append(out, Finding{RuleID: "IC305", Severity: Error, Container: c.Name.Value,
-			Message:  fmt.Sprintf("container %q pulls a private ECR image on Fargate but the task has no executionRoleArn", c.Name.Value),
-			Evidence: "image " + c.Image.Value,
+	if ct.Image.Known() && isPrivateECR(ct.Image.Value) {
+		c.add("IC305", Finding{Container: ct.Name.Value,
+			Message:  fmt.Sprintf("container %q pulls a private ECR image on Fargate but the task has no executionRoleArn", ct.Name.Value),
+			Evidence: "image " + ct.Image.Value,
 			Fix:      "add an executionRoleArn whose role has the AmazonECSTaskExecutionRolePolicy",
-			Location: loc(c.Image.Pos)})
+			Location: loc(ct.Image.Pos)})
 	}
-	if lc := c.LogConfiguration; lc != nil && strings.EqualFold(lc.LogDriver.Value, "awslogs") {
-		out = append(out, Finding{RuleID: "IC306", Severity: Error, Container: c.Name.Value,
-			Message:  fmt.Sprintf("container %q logs with awslogs on Fargate but the task has no executionRoleArn", c.Name.Value),
+	if lc := ct.LogConfiguration; lc != nil && strings.EqualFold(lc.LogDriver.Value, "awslogs") {
+		c.add("IC306", Finding{Container: ct.Name.Value,
+			Message:  fmt.Sprintf("container %q logs with awslogs on Fargate but the task has no executionRoleArn", ct.Name.Value),
 			Evidence: "logDriver awslogs",
 			Fix:      "add an executionRoleArn allowed to logs:CreateLogStream and logs:PutLogEvents",
 			Location: loc(lc.LogDriver.Pos)})
 	}
-	return out
 }
 
 // isPrivateECR reports whether an image reference names an ECR private registry.
@@ -104,13 +120,13 @@ func isPrivateECR(ref string) bool {
 
 // tagRule notes a task definition image referenced by tag rather than
 // digest: what deploys is whatever the tag points at then.
-func tagRule(c taskdef.Container) []Finding {
-	ref := c.Image.Value
-	if !c.Image.Known() || strings.Contains(ref, "@sha256:") {
-		return nil
+func (c *checker) tagRule(ct taskdef.Container) {
+	ref := ct.Image.Value
+	if !ct.Image.Known() || strings.Contains(ref, "@sha256:") {
+		return
 	}
-	return []Finding{{RuleID: "IC313", Severity: Info, Container: c.Name.Value,
+	c.add("IC313", Finding{Container: ct.Name.Value,
 		Message:  fmt.Sprintf("the task definition references image %s by tag; the tag can move after verification", ref),
 		Fix:      "use imgcheck verify --pin-out to write a task definition that references the verified digest",
-		Location: loc(c.Image.Pos)}}
+		Location: loc(ct.Image.Pos)})
 }

@@ -1,7 +1,7 @@
 package verify
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 
@@ -22,7 +22,7 @@ func taskOnly(t *testing.T, task, service string) []string {
 	}
 	f := newTaskFacts(td, svc)
 	var ids []string
-	for _, fd := range append(append(taskRules(f), fargateRules(f)...), serviceRules(f)...) {
+	for _, fd := range taskLevelFindings(&f) {
 		if fd.RuleID == "IC313" {
 			continue // every test image is referenced by tag; TestTagRule covers it
 		}
@@ -31,7 +31,7 @@ func taskOnly(t *testing.T, task, service string) []string {
 			t.Errorf("finding %s lacks a message or fix: %+v", fd.RuleID, fd)
 		}
 	}
-	sort.Strings(ids)
+	slices.Sort(ids)
 	return ids
 }
 
@@ -96,7 +96,7 @@ func TestDescribeOutputReadOnlyFields(t *testing.T) {
   "cpu": "256", "memory": "512", "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
   "containerDefinitions": [{"name": "app", "image": "nginx:1", "essential": true}]}}`)
 	var fs []Finding
-	for _, f := range taskRules(newTaskFacts(td, nil)) {
+	for _, f := range runFamily(newTaskFacts(td, nil), (*checker).taskRules) {
 		if f.RuleID != "IC313" {
 			fs = append(fs, f)
 		}
@@ -115,7 +115,7 @@ func TestTagRule(t *testing.T) {
 	} {
 		td := parseTask(t, `{"family": "f", "containerDefinitions": [{"name": "app", "image": "`+ref+`"}]}`)
 		var n int
-		for _, f := range taskRules(newTaskFacts(td, nil)) {
+		for _, f := range runFamily(newTaskFacts(td, nil), (*checker).taskRules) {
 			if f.RuleID == "IC313" {
 				n++
 				if f.Location == nil || f.Location.Line == 0 {

@@ -11,7 +11,6 @@ import (
 	"github.com/imgcheck/imgcheck/build"
 	"github.com/imgcheck/imgcheck/build/ecrrepo"
 	"github.com/imgcheck/imgcheck/image"
-	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
 
@@ -24,6 +23,8 @@ type buildOptions struct {
 	jobs           int
 	sbom           string
 	verifyTaskdefs []string
+	params         []string
+	resource       string
 	imageRefs      string
 	registry       registryFlags
 	global         *globalOptions
@@ -84,7 +85,9 @@ published); 2 any other error.`,
 	f.StringArrayVarP(&o.tags, "tag", "t", nil, `tag to apply; repeatable (default "latest")`)
 	f.IntVarP(&o.jobs, "jobs", "j", runtime.GOMAXPROCS(0), "platforms compiled in parallel")
 	f.StringVar(&o.sbom, "sbom", "spdx", "SBOM attached to each image and the index: spdx or none")
-	f.StringArrayVar(&o.verifyTaskdefs, "verify-taskdef", nil, "before publishing, verify each built index against this task definition (file, ARN or family[:rev]); repeatable")
+	f.StringArrayVar(&o.verifyTaskdefs, "verify-taskdef", nil, "before publishing, verify each built index against this task definition (file, directory, ARN or family[:rev]); repeatable")
+	f.StringArrayVar(&o.params, "param", nil, "with --verify-taskdef: CloudFormation parameter value as Name=Value; repeatable")
+	f.StringVar(&o.resource, "resource", "", "with --verify-taskdef: CloudFormation logical ID when the template holds several task definitions")
 	f.BoolVar(&o.targets.CreateRepo, "create-repo", false, "create a missing ECR repository (scan on push enabled) instead of failing")
 	f.StringVar(&o.imageRefs, "image-refs", "", "also write the published references to FILE, one per line")
 	o.registry.register(f)
@@ -108,7 +111,7 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	b.RemoteOptions, b.ParseReference, b.Progress = remoteOpts, regOpts.ParseReference, progress
 	// Task definitions are loaded before building, so a bad path fails at
 	// once. Without any, the image side of verify still runs.
-	tds, err := loadTaskdefs(ctx, o.verifyTaskdefs)
+	tds, err := loadTaskdefs(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -141,25 +144,4 @@ func parseSBOMFlag(v string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("unknown --sbom %q: want spdx or none", v)
-}
-
-type loadedTaskdef struct {
-	ref string
-	td  *taskdef.TaskDefinition
-}
-
-func loadTaskdefs(ctx context.Context, refs []string) ([]loadedTaskdef, error) {
-	var out []loadedTaskdef
-	for _, ref := range refs {
-		load := taskdef.Load
-		if taskdef.IsLiveRef(ref) {
-			load = taskdef.LoadLive
-		}
-		td, err := load(ctx, ref, taskdef.LoadOptions{})
-		if err != nil {
-			return nil, fmt.Errorf("--verify-taskdef %s: %w", ref, err)
-		}
-		out = append(out, loadedTaskdef{ref: ref, td: td})
-	}
-	return out, nil
 }

@@ -104,25 +104,12 @@ func runPlan(ctx context.Context, o *planOptions, s streams) error {
 }
 
 func loadPlanTask(ctx context.Context, ref string, params map[string]string) (*taskdef.TaskDefinition, error) {
-	opts := taskdef.LoadOptions{Params: params}
-	if taskdef.IsLiveRef(ref) {
-		return taskdef.LoadLive(ctx, ref, opts)
-	}
-	td, err := taskdef.Load(ctx, ref, opts)
+	tds, err := openTaskdefs(ctx, "--taskdef", []string{ref}, taskdef.LoadOptions{Params: params})
 	if err != nil {
-		return nil, fmt.Errorf("reading task definition: %w", err)
+		return nil, err
 	}
-	return td, nil
-}
-
-func parseParams(kvs []string) (map[string]string, error) {
-	params := map[string]string{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--param %q: want Name=Value", kv)
-		}
-		params[k] = v
+	if len(tds) != 1 {
+		return nil, fmt.Errorf("--taskdef %s: the directory holds %d task definitions; plan reads one", ref, len(tds))
 	}
-	return params, nil
+	return tds[0], nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/imgcheck/imgcheck/registry"
+	"github.com/imgcheck/imgcheck/registry/ecr"
 )
 
 // registryFlags are the registry-access flags shared by the verbs that read
@@ -20,13 +21,14 @@ func (f *registryFlags) register(fs *pflag.FlagSet) {
 		"allow plain HTTP to this registry host (loopback hosts are always allowed); repeatable")
 }
 
-// options builds registry access: ECR natively through the AWS SDK, then
-// the docker config and its credential helpers.
+// options builds registry access: ECR natively through the AWS SDK (the
+// command is where the SDK is chosen and injected), then the docker config
+// and its credential helpers.
 func (f *registryFlags) options(logger *slog.Logger) registry.Options {
-	ecr := registry.NewECRKeychain(registry.ECRKeychainOptions{Fallback: authn.DefaultKeychain, Logger: logger})
+	ecrKeychain := ecr.NewKeychain(ecr.KeychainOptions{Fallback: authn.DefaultKeychain, Logger: logger})
 	return registry.Options{
 		Insecure:       f.insecure,
-		ExtraKeychains: []authn.Keychain{ecr},
+		ExtraKeychains: []authn.Keychain{ecrKeychain},
 		Logger:         logger,
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/imgcheck/imgcheck/image"
-	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
 
@@ -110,42 +109,4 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 		}
 	}
 	return verdict
-}
-
-func loadVerifyInput(ctx context.Context, o *verifyOptions, taskdefRef string, lo taskdef.LoadOptions) (verify.Input, error) {
-	var in verify.Input
-	var err error
-	if o.service != "" {
-		svc, err := taskdef.LoadService(ctx, o.service, lo)
-		if err != nil {
-			return in, fmt.Errorf("loading service: %w", err)
-		}
-		in.Service = svc
-		in.TaskDef = svc.Task
-	}
-	if taskdefRef != "" {
-		load := taskdef.Load
-		if taskdef.IsLiveRef(taskdefRef) {
-			load = taskdef.LoadLive
-		}
-		td, err := load(ctx, taskdefRef, lo)
-		if err != nil {
-			return in, fmt.Errorf("loading task definition: %w", err)
-		}
-		in.TaskDef = td
-	}
-	if len(o.platforms) > 0 {
-		if in.TaskDef != nil {
-			return in, fmt.Errorf("--platform is for image-only checks; with a task definition the platform comes from its runtimePlatform")
-		}
-		for _, p := range o.platforms {
-			pl, err := image.ParsePlatform(p)
-			if err != nil {
-				return in, fmt.Errorf("--platform: %w", err)
-			}
-			in.Platforms = append(in.Platforms, pl)
-		}
-	}
-	in.Subjects, err = verify.PairImages(in.TaskDef, o.images, o.containers)
-	return in, err
 }

@@ -3,11 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
+	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
@@ -16,63 +13,63 @@ import (
 // definition. Several task definitions (repeated --taskdef, or a
 // directory) verify a fleet in one run: each container with its own image.
 func loadVerifyInputs(ctx context.Context, o *verifyOptions) ([]verify.Input, error) {
-	params, err := parseParams(o.params)
+	lo, err := taskdefLoadOptions(o.params, o.resource)
 	if err != nil {
 		return nil, err
 	}
-	lo := taskdef.LoadOptions{Resource: o.resource, Params: params}
-	refs, err := expandTaskdefs(o.taskdefs)
+	tds, err := openTaskdefs(ctx, "--taskdef", o.taskdefs, lo)
 	if err != nil {
 		return nil, err
 	}
-	if len(refs) <= 1 {
-		ref := ""
-		if len(refs) == 1 {
-			ref = refs[0]
+	if len(tds) <= 1 {
+		var td *taskdef.TaskDefinition
+		if len(tds) == 1 {
+			td = tds[0]
 		}
-		in, err := loadVerifyInput(ctx, o, ref, lo)
+		in, err := loadVerifyInput(ctx, o, td, lo)
 		return []verify.Input{in}, err
 	}
 	if len(o.images) > 0 || len(o.containers) > 0 || o.service != "" || len(o.platforms) > 0 {
 		return nil, fmt.Errorf("with several task definitions each container is verified with its own image: IMAGE, --container, --service and --platform need a single --taskdef")
 	}
 	var inputs []verify.Input
-	for _, ref := range refs {
-		in, err := loadVerifyInput(ctx, o, ref, lo)
+	for _, td := range tds {
+		in, err := loadVerifyInput(ctx, o, td, lo)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", ref, err)
+			return nil, fmt.Errorf("%s: %w", td.Source.File, err)
 		}
 		inputs = append(inputs, in)
 	}
 	return inputs, nil
 }
 
-// expandTaskdefs replaces a directory by the task definition files in it
-// (*.json, *.yaml, *.yml, sorted); files, ARNs and families stay as given.
-func expandTaskdefs(refs []string) ([]string, error) {
-	var out []string
-	for _, ref := range refs {
-		st, err := os.Stat(ref)
-		if err != nil || !st.IsDir() {
-			out = append(out, ref)
-			continue
-		}
-		entries, err := os.ReadDir(ref)
+// loadVerifyInput is the input for one task definition (nil: none).
+func loadVerifyInput(ctx context.Context, o *verifyOptions, td *taskdef.TaskDefinition, lo taskdef.LoadOptions) (verify.Input, error) {
+	var in verify.Input
+	var err error
+	if o.service != "" {
+		svc, err := taskdef.LoadService(ctx, o.service, lo)
 		if err != nil {
-			return nil, fmt.Errorf("--taskdef %s: %w", ref, err)
+			return in, fmt.Errorf("loading service: %w", err)
 		}
-		var files []string
-		for _, e := range entries {
-			ext := strings.ToLower(filepath.Ext(e.Name()))
-			if !e.IsDir() && (ext == ".json" || ext == ".yaml" || ext == ".yml") {
-				files = append(files, filepath.Join(ref, e.Name()))
-			}
-		}
-		if len(files) == 0 {
-			return nil, fmt.Errorf("--taskdef %s: the directory holds no .json, .yaml or .yml file", ref)
-		}
-		sort.Strings(files)
-		out = append(out, files...)
+		in.Service = svc
+		in.TaskDef = svc.Task
 	}
-	return out, nil
+	if td != nil {
+		in.TaskDef = td
+	}
+	if len(o.platforms) > 0 {
+		if in.TaskDef != nil {
+			return in, fmt.Errorf("--platform is for image-only checks; with a task definition the platform comes from its runtimePlatform")
+		}
+		for _, p := range o.platforms {
+			pl, err := image.ParsePlatform(p)
+			if err != nil {
+				return in, fmt.Errorf("--platform: %w", err)
+			}
+			in.Platforms = append(in.Platforms, pl)
+		}
+	}
+	in.Subjects, err = verify.PairImages(in.TaskDef, o.images, o.containers)
+	return in, err
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/imgcheck/imgcheck/internal/fakeecr"
 	"github.com/imgcheck/imgcheck/registry"
+	"github.com/imgcheck/imgcheck/registry/ecr"
 )
 
 // Host is the ECR registry host name the tests use.
@@ -101,6 +102,6 @@ func StartWith(t testing.TB, backend string, opts Options) *Env {
 func (e *Env) RegistryOptions() registry.Options {
 	return registry.Options{
 		Transport: e.Transport,
-		Keychain:  authn.NewMultiKeychain(registry.NewECRKeychain(registry.ECRKeychainOptions{})),
+		Keychain:  authn.NewMultiKeychain(ecr.NewKeychain(ecr.KeychainOptions{})),
 	}
 }

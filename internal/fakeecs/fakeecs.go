@@ -10,8 +10,10 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
+	"testing"
 )
 
 const (
@@ -28,6 +30,12 @@ type TaskDefinition struct {
 	JSON []byte
 }
 
+// The static credentials SetEnv configures: requests are signed with them.
+const (
+	AccessKeyID     = "AKIDEXAMPLE"
+	SecretAccessKey = "fake-secret-for-tests"
+)
+
 // Server is a fake ECS endpoint on 127.0.0.1.
 type Server struct {
 	*httptest.Server
@@ -37,6 +45,24 @@ type Server struct {
 	mu       sync.Mutex
 	defs     map[string][]byte // family, family:revision and ARN -> taskDefinition JSON
 	requests []Request
+}
+
+// SetEnv points the AWS SDK at the server for the rest of the test, with
+// the static credentials above and no shared config, profile or IMDS, so
+// that no AWS configuration on the machine leaks in.
+func (s *Server) SetEnv(t testing.TB) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Setenv("AWS_ENDPOINT_URL_ECS", s.URL)
+	t.Setenv("AWS_REGION", s.Region)
+	t.Setenv("AWS_ACCESS_KEY_ID", AccessKeyID)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", SecretAccessKey)
+	t.Setenv("AWS_SESSION_TOKEN", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 }
 
 // Request is what the server saw, for assertions.

@@ -1,4 +1,4 @@
-package taskdef
+package ecsapi
 
 import (
 	"bytes"
@@ -7,7 +7,12 @@ import (
 	"reflect"
 	"sort"
 	"time"
+	"unicode"
 )
+
+// maxDepth bounds the nesting of an encoded value; ECS responses are a few
+// levels deep, so this only stops a runaway.
+const maxDepth = 64
 
 // apiJSON encodes SDK values the way the ECS API and the AWS CLI show them:
 // camelCase member names, unset members left out, timestamps as RFC 3339.
@@ -114,4 +119,13 @@ func writeJSON(buf *bytes.Buffer, v any) error {
 	}
 	buf.Truncate(buf.Len() - 1) // Encode adds a newline
 	return nil
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	r := []rune(s)
+	r[0] = unicode.ToLower(r[0])
+	return string(r)
 }

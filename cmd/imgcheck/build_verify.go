@@ -10,8 +10,30 @@ import (
 
 	"github.com/imgcheck/imgcheck/build"
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
+
+type loadedTaskdef struct {
+	ref string
+	td  *taskdef.TaskDefinition
+}
+
+func loadTaskdefs(ctx context.Context, o *buildOptions) ([]loadedTaskdef, error) {
+	lo, err := taskdefLoadOptions(o.params, o.resource)
+	if err != nil {
+		return nil, err
+	}
+	tds, err := openTaskdefs(ctx, "--verify-taskdef", o.verifyTaskdefs, lo)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]loadedTaskdef, len(tds))
+	for i, td := range tds {
+		out[i] = loadedTaskdef{ref: td.Source.File, td: td}
+	}
+	return out, nil
+}
 
 // writeRefs prints the published references on stdout and, when path is
 // set, writes the same lines to it (--image-refs).

@@ -1,0 +1,143 @@
+package image
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+)
+
+// Hard links are resolved the way the runtimes ECS uses apply a layer:
+// containerd's overlayfs snapshotter and Docker's overlay2 both extract
+// each layer into its own directory, calling link(2) with the target's
+// parent directories resolved through the symlinks written so far and the
+// last component not followed. So the target must come earlier in the same
+// layer; a link to a symlink is that symlink, a link to a directory fails
+// (EPERM), and a link that cannot be made fails the whole layer, so the
+// image cannot be pulled. The link shares its target's inode: its content,
+// type, mode and owner are the target's, as of the link's position in the
+// layer (a later entry that replaces the target makes a new inode), and
+// they survive a later layer's removal of the target.
+
+// HardLinkError is a hard link the runtime cannot create: the layer cannot
+// be applied. It wraps ErrMalformed.
+type HardLinkError struct {
+	Layer  int    // the layer holding the link
+	Link   string // the link's path
+	Target string // the path it names
+	Reason string
+}
+
+func (e *HardLinkError) Error() string {
+	return fmt.Sprintf("layer %d: hard link %s -> %s: %s; the runtime fails to apply the layer, so the image cannot be pulled", e.Layer, e.Link, e.Target, e.Reason)
+}
+
+func (e *HardLinkError) Unwrap() error { return ErrMalformed }
+
+// linkLocked resolves hard link e against what the layer has written
+// before it.
+func (s *layerScan) linkLocked(e *entry) {
+	target, why := s.linkPathLocked(e.Link)
+	if why != "" {
+		e.linkErr = why
+		return
+	}
+	if target == "/" {
+		e.linkErr = "/ is a directory (link(2) fails with EPERM)"
+		return
+	}
+	if target == e.Name || strings.HasPrefix(target, e.Name+"/") {
+		// The applier removes what is at the link's path before linking.
+		e.linkErr = target + ": no such file (the link replaces its own target)"
+		return
+	}
+	t := s.entries[target]
+	w, whited := s.whiteouts[target]
+	switch {
+	case t != nil && whited && w > t.Ordinal, t == nil && whited:
+		e.linkErr = target + " was removed by a whiteout earlier in the layer (no such file)"
+		return
+	case t == nil:
+		e.linkErr = target + ": no such file earlier in the layer"
+		return
+	}
+	switch t.Type {
+	case TypeHardlink:
+		if t.target == nil {
+			e.linkErr = fmt.Sprintf("%s is a hard link that could not be made (%s)", target, t.linkErr)
+			return
+		}
+		t = t.target
+	case TypeDir:
+		e.linkErr = target + " is a directory (link(2) fails with EPERM)"
+		return
+	}
+	e.target = t
+}
+
+// linkPathLocked resolves the parent directories of a hard link target
+// through the symlinks the layer has written so far; the last component
+// is not followed. It returns why when the parents cannot be resolved.
+func (s *layerScan) linkPathLocked(name string) (string, string) {
+	comps := splitPath(name)
+	if len(comps) == 0 {
+		return "/", ""
+	}
+	cur, links := "/", 0
+	for i := 0; i < len(comps)-1; {
+		next := path.Join(cur, comps[i])
+		e := s.entries[next]
+		if e != nil && e.Type == TypeHardlink && e.target != nil {
+			e = e.target
+		}
+		switch {
+		case e == nil || e.Type == TypeDir:
+			cur = next
+			i++
+		case e.Type == TypeSymlink:
+			if links++; links > MaxSymlinks {
+				return "", fmt.Sprintf("more than %d symlinks followed resolving the directory of %s (too many levels of symbolic links)", MaxSymlinks, name)
+			}
+			base := cur
+			if path.IsAbs(e.Link) {
+				base = "/"
+			}
+			target := splitPath(cleanPath(path.Join(base, e.Link)))
+			comps = append(target, comps[i+1:]...)
+			cur, i = "/", 0
+		default:
+			return "", next + " is not a directory"
+		}
+	}
+	return path.Join(cur, comps[len(comps)-1]), ""
+}
+
+// linkTarget returns the entry a hard link found at name (in layer st.layer)
+// shares its inode with, or a *HardLinkError saying why the runtime cannot
+// make the link, and where else the target is when it is elsewhere.
+func (p *Platform) linkTarget(ctx context.Context, name string, st *statResult) (*entry, error) {
+	e := st.e
+	if e.target != nil {
+		return e.target, nil
+	}
+	herr := &HardLinkError{Layer: st.layer, Link: name, Target: e.Link, Reason: e.linkErr}
+	for i := range p.scans {
+		if i == st.layer {
+			continue
+		}
+		a, err := p.scans[i].find(ctx, e.Link, &p.src.fetched)
+		if err != nil {
+			return nil, fmt.Errorf("looking for the target of hard link %s in layer %d of %s: %w", name, i, p.src.name, err)
+		}
+		if a.entry == nil {
+			continue
+		}
+		if i < st.layer {
+			herr.Reason += fmt.Sprintf(" (it is in layer %d below, which the runtime extracts into another directory)", i)
+		} else {
+			herr.Reason += fmt.Sprintf(" (it only comes in layer %d above)", i)
+		}
+		break
+	}
+	return nil, herr
+}

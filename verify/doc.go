@@ -1,0 +1,82 @@
+// Package verify decides whether container images will start on an ECS
+// task, and says why not.
+//
+// # Engine
+//
+// Run (or RunAll, for a fleet of task definitions sharing one blob cache)
+// takes an Input: the task definition and service when there are any, the
+// Subjects (which image each container is verified with; PairImages builds
+// them) and, in image-only mode, the platforms to check. Options say how
+// images are read and the lowest Severity that fails the run.
+//
+// The run first applies the rules that need no image, once per task
+// definition. Then, for every subject, it opens the image (once per
+// reference and run) and checks one Target per platform: the task's
+// runtimePlatform, or in image-only mode the platforms asked for or every
+// runnable platform of the image. A target lists in Checks the rule
+// families that ran to completion on it.
+//
+// Rules report Findings: a rule ID, its severity, the container and
+// platform, a one-line message, the evidence and a fix. Whatever stops a
+// check from running (a registry, network or auth error, a digest
+// mismatch, a header that could not be read, an input value that is still
+// a template, a case the model does not cover) is a Problem instead, and
+// the rest of that target is not judged. Report.Finish turns them into the
+// verdict:
+//
+//   - "error" (ExitError) when there is any problem or no target at all;
+//   - "fail" (ExitFindings) when a finding is at or above the fail-on
+//     severity;
+//   - "pass" (ExitPass) otherwise.
+//
+// The engine fails closed: what cannot be determined is a problem, never a
+// pass and never a guessed finding. Render writes a report as text, JSON,
+// SARIF, JUnit or GitHub annotations.
+//
+// # Rule families
+//
+// Every rule is described once, in ruleTable (rules.go): ID, family,
+// severity, title and help. IDs are IC plus three digits, the first naming
+// the family. docs/rules.md is generated from the table.
+//
+//   - platform (IC1xx, rules_platform.go; platform selection in check.go):
+//     the image has a manifest for the task's platform and the manifest
+//     agrees with its config.
+//   - entrypoint (IC2xx, rules_entrypoint.go): what the runtime executes
+//     exists, is executable, and the kernel can run it on the platform
+//     (ELF machine, PT_INTERP, #! interpreters, PE on Windows).
+//   - task (IC3xx): the task definition on its own (rules_task.go), against
+//     Fargate (rules_fargate.go), and the container definition against the
+//     image: health check, user, size (rules_container.go).
+//   - service (IC4xx, rules_fargate.go): a service's capacity providers and
+//     load balancers against the task definition.
+//
+// Every rule is a method on *checker, the context of one run of rules.
+// Task, Fargate and service rules run once per task definition on a checker
+// with only the task facts (taskLevelFindings); platform, entrypoint and
+// container rules run on a checker for one image, platform and container
+// (checker.run). A rule reports with
+//
+//	c.add("IC203", Finding{Message: ..., Evidence: ..., Fix: ..., Location: ...})
+//
+// and add takes the rule ID and severity from the table (newFinding); no
+// rule writes a severity. A rule that cannot decide returns an errCheck
+// (or the image error), which becomes a problem.
+//
+// # Adding a rule
+//
+//  1. Add an entry to ruleTable with the next free ID of its family (IDs
+//     are stable: never reuse or renumber one).
+//  2. Write the check as a checker method in its family's file and call it
+//     from the family's entry (taskRules, fargateRules, serviceRules,
+//     platformRules, entrypointRules or containerRules).
+//  3. Regenerate docs/rules.md from the table (command below); a test
+//     fails while the two differ.
+//  4. Add a test case that fires the rule and one that does not, next to
+//     the family's tests. TestRuleIDsInCodeAreInTheTable fails while the
+//     code uses an ID the table lacks or the table has a rule no code uses.
+//
+// To regenerate docs/rules.md:
+//
+//	go test ./verify -run TestRulesAreWellFormedAndDocumented -update
+package verify
