@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/internal/imagetest"
 )
 
 func TestParseRef(t *testing.T) {
@@ -102,10 +104,23 @@ func TestOpenArchivePrefersWholeName(t *testing.T) {
 }
 
 func TestOpenBuiltRef(t *testing.T) {
-	hex := strings.Repeat("ab", 32)
-	r := Ref{Kind: RefBuilt, Name: "server", Digest: v1.Hash{Algorithm: "sha256", Hex: hex}}
-	if _, err := OpenRef(t.Context(), r, Options{}); !errors.Is(err, ErrNotFound) {
-		t.Fatalf("err = %v, want not found without Options.Built", err)
+	idx := imagetest.Index(t, false, imagetest.Child{Image: filesystemImage(t)})
+	digest := imagetest.Digest(t, idx)
+	r := Ref{Kind: RefBuilt, Name: "server", Digest: digest}
+	src, err := Open(t.Context(), r.String(), Options{Built: map[Ref]v1.ImageIndex{r: idx}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := src.Digest(t.Context()); got != digest || src.Name() != r.String() {
+		t.Errorf("opened %s with digest %s, want %s at %s", src.Name(), got, r, digest)
+	}
+	src.Close()
+	if _, err := openRef(t.Context(), r, Options{}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("err = %v, want not found without Options.Built", err)
+	}
+	other := Ref{Kind: RefBuilt, Name: "server", Digest: v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("ab", 32)}}
+	if _, err := openRef(t.Context(), other, Options{Built: map[Ref]v1.ImageIndex{other: idx}}); !errors.Is(err, ErrDigestMismatch) {
+		t.Errorf("err = %v, want a digest mismatch for an index that is not the one named", err)
 	}
 }
 

@@ -93,11 +93,11 @@ func Open(ctx context.Context, ref string, opts Options) (*Source, error) {
 	if err != nil {
 		return nil, err
 	}
-	return OpenRef(ctx, r, opts)
+	return openRef(ctx, r, opts)
 }
 
-// OpenRef opens a parsed reference; see Open.
-func OpenRef(ctx context.Context, r Ref, opts Options) (*Source, error) {
+// openRef opens a parsed reference; see Open.
+func openRef(ctx context.Context, r Ref, opts Options) (*Source, error) {
 	opts.Limits = opts.Limits.withDefaults()
 	if opts.Registry.Counter == nil {
 		opts.Registry.Counter = &registry.Counter{}
