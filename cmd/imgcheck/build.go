@@ -128,9 +128,11 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	}
 	results, err := b.BuildAndPublish(ctx, o.packages, o.tags, pubs)
 	progress.Done()
-	if refused := (*build.ProblemsError)(nil); errors.As(err, &refused) {
+	var refused *build.ProblemsError
+	if errors.As(err, &refused) {
 		return findingsError("%s", refused.Error())
-	} else if err != nil {
+	}
+	if err != nil {
 		return err
 	}
 	return writeRefs(results, o.imageRefs, s)
