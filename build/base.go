@@ -8,6 +8,8 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // baseImage is a base for one platform: its layers (already reported with
@@ -117,18 +119,6 @@ func isRunnable(d v1.Descriptor) bool {
 	return d.Platform == nil || (d.Platform.OS != "unknown" && d.Platform.Architecture != "unknown")
 }
 
-// platformMatches compares a wanted platform with an offered one; an empty
-// wanted variant accepts the architecture's default (arm64 "v8").
-func platformMatches(want, got v1.Platform) bool {
-	if want.OS != got.OS || want.Architecture != got.Architecture {
-		return false
-	}
-	if want.Variant == got.Variant {
-		return true
-	}
-	return want.Architecture == "arm64" && (want.Variant == "" || want.Variant == "v8") && (got.Variant == "" || got.Variant == "v8")
-}
-
 func (s *remoteSource) For(_ context.Context, p v1.Platform) (*baseImage, error) {
 	var img v1.Image
 	if s.index != nil {
@@ -136,17 +126,17 @@ func (s *remoteSource) For(_ context.Context, p v1.Platform) (*baseImage, error)
 		if err != nil {
 			return nil, fmt.Errorf("reading base index %s: %w", s.ref, err)
 		}
-		for _, m := range im.Manifests {
-			if m.Platform == nil || !isRunnable(m) || !platformMatches(p, *m.Platform) || !m.MediaType.IsImage() {
-				continue
+		i := platform.Best(p, im.Manifests, func(m v1.Descriptor) *v1.Platform {
+			if !isRunnable(m) || !m.MediaType.IsImage() {
+				return nil
 			}
-			if img, err = s.index.Image(m.Digest); err != nil {
-				return nil, fmt.Errorf("reading base %s for %s: %w", s.ref, platformKey(p), err)
-			}
-			break
+			return m.Platform
+		})
+		if i < 0 {
+			return nil, fmt.Errorf("base index %s has no image for %s", s.ref, platform.String(&p))
 		}
-		if img == nil {
-			return nil, fmt.Errorf("base index %s has no image for %s", s.ref, platformKey(p))
+		if img, err = s.index.Image(im.Manifests[i].Digest); err != nil {
+			return nil, fmt.Errorf("reading base %s for %s: %w", s.ref, platform.String(&p), err)
 		}
 	} else {
 		var err error
@@ -162,9 +152,9 @@ func baseFromImage(ref name.Reference, img v1.Image, p v1.Platform) (*baseImage,
 	if err != nil {
 		return nil, fmt.Errorf("reading config of base %s: %w", ref, err)
 	}
-	if !platformMatches(p, v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}) {
+	if !platform.Matches(p, v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}) {
 		return nil, fmt.Errorf("base image %s is %s/%s only, cannot build %s on it: use a multi-platform base image or build its platform only",
-			ref, cfg.OS, cfg.Architecture, platformKey(p))
+			ref, cfg.OS, cfg.Architecture, platform.String(&p))
 	}
 	m, err := img.Manifest()
 	if err != nil {

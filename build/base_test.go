@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/google/go-containerregistry/pkg/v1/validate"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // pushDockerBase pushes a Docker-media-type index with amd64 and arm64
@@ -70,13 +72,13 @@ func TestRemoteBaseIndex(t *testing.T) {
 	}
 	var plats []string
 	for _, pi := range art.Images {
-		plats = append(plats, platformKey(pi.Platform))
+		plats = append(plats, platform.String(&pi.Platform))
 		m, err := pi.Image.Manifest()
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(m.Layers) != 3 {
-			t.Errorf("%s: %d layers, want base + kodata + binary", platformKey(pi.Platform), len(m.Layers))
+			t.Errorf("%s: %d layers, want base + kodata + binary", platform.String(&pi.Platform), len(m.Layers))
 		}
 		for _, l := range m.Layers {
 			if l.MediaType != types.OCILayer {

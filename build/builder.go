@@ -17,6 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/imgcheck/imgcheck/build/koconfig"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // Builder builds images of Go main packages. Fields left zero get ko's
@@ -269,8 +270,8 @@ func (b *Builder) platforms(cfg *koconfig.Config, getenv func(string) string, sr
 	// Fail before compiling when the base cannot serve a platform.
 	if offered := src.Platforms(); offered != nil {
 		for _, p := range list {
-			if !slices.ContainsFunc(offered, func(o v1.Platform) bool { return platformMatches(p, o) }) {
-				return nil, fmt.Errorf("the base image has no %s image (it offers %s)", platformKey(p), platformList(offered))
+			if !slices.ContainsFunc(offered, func(o v1.Platform) bool { return platform.Matches(p, o) }) {
+				return nil, fmt.Errorf("the base image has no %s image (it offers %s)", platform.String(&p), platformList(offered))
 			}
 		}
 	}
@@ -280,7 +281,7 @@ func (b *Builder) platforms(cfg *koconfig.Config, getenv func(string) string, sr
 func platformList(ps []v1.Platform) string {
 	keys := make([]string, 0, len(ps))
 	for _, p := range ps {
-		keys = append(keys, platformKey(p))
+		keys = append(keys, platform.String(&p))
 	}
 	return strings.Join(keys, ", ")
 }

@@ -8,6 +8,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/image/binfmt"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // Problem is one reason an image must not leave the machine.
@@ -20,7 +21,7 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
-	return fmt.Sprintf("%s: %s: %s", platformKey(p.Platform), p.Rule, p.Message)
+	return fmt.Sprintf("%s: %s: %s", platform.String(&p.Platform), p.Rule, p.Message)
 }
 
 // ProblemsError is returned when a build is refused. It lists every problem
@@ -51,7 +52,7 @@ const maxIdentifyBytes = 1 << 20
 // binary would die at start with "exec format error" (machine) or "no such
 // file or directory" (missing interpreter). It identifies the file with
 // image/binfmt, as verify does in the registry.
-func CheckBinary(path string, platform v1.Platform) ([]Problem, error) {
+func CheckBinary(path string, want v1.Platform) ([]Problem, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening built binary: %w", err)
@@ -63,15 +64,15 @@ func CheckBinary(path string, platform v1.Platform) ([]Problem, error) {
 	}
 	problem := func(rule, format string, args ...any) []Problem {
 		msg := fmt.Sprintf(format, args...) + " (" + info.String() + ")"
-		return []Problem{{Platform: platform, Rule: rule, Message: msg}}
+		return []Problem{{Platform: want, Rule: rule, Message: msg}}
 	}
 	switch {
 	case info.Kind != binfmt.KindELF:
 		return problem("binary-format", "built binary is not an ELF executable"), nil
 	case info.Need > 0:
 		return problem("binary-format", "the program headers lie beyond the first %d bytes", maxIdentifyBytes), nil
-	case info.GOARCH != platform.Architecture:
-		return problem("binary-arch", "built binary is for %q, the image is for %s", info.GOARCH, platformKey(platform)), nil
+	case info.GOARCH != want.Architecture:
+		return problem("binary-arch", "built binary is for %q, the image is for %s", info.GOARCH, platform.String(&want)), nil
 	case info.Interpreter != "":
 		return problem("binary-static", "built binary is dynamically linked (interpreter %q); build with CGO_ENABLED=0", info.Interpreter), nil
 	case !info.Static():

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // Compiler turns a main package into a binary for one platform. It is the
@@ -92,7 +94,7 @@ func (g GoCompiler) Compile(ctx context.Context, req CompileRequest) (string, er
 	pw.Close()
 	<-done
 	if err != nil {
-		return "", fmt.Errorf("go build %s for %s: %w\n%s", req.Package.ImportPath, platformKey(req.Platform), err, strings.TrimSpace(tail.String()))
+		return "", fmt.Errorf("go build %s for %s: %w\n%s", req.Package.ImportPath, platform.String(&req.Platform), err, strings.TrimSpace(tail.String()))
 	}
 	return out, nil
 }

@@ -19,6 +19,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // testFixtures holds what is shared by every test of one test binary run:
@@ -77,7 +79,7 @@ type cachingCompiler struct {
 }
 
 func (c *cachingCompiler) Compile(ctx context.Context, req CompileRequest) (string, error) {
-	key := fmt.Sprint(req.Package.ImportPath, platformKey(req.Platform), req.Env, req.Flags, req.Ldflags)
+	key := fmt.Sprint(req.Package.ImportPath, platform.String(&req.Platform), req.Env, req.Flags, req.Ldflags)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	cached, ok := c.done[key]

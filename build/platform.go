@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // allBuiltinPlatforms is what "all" means for the built-in static and scratch bases.
@@ -23,8 +25,9 @@ var linuxGOARCH = map[string]bool{
 // defaultPlatforms says: the two platforms Fargate runs.
 var defaultPlatforms = []string{"linux/amd64", "linux/arm64"}
 
-// ParsePlatforms parses os/arch[/variant] strings. "all" expands to the
-// built-in list; a remote base narrows it later (see Builder).
+// ParsePlatforms parses os/arch[/variant] strings with platform.Parse.
+// "all" expands to the built-in list; a remote base narrows it later (see
+// Builder).
 func ParsePlatforms(specs []string) ([]v1.Platform, error) {
 	var out []v1.Platform
 	seen := map[string]bool{}
@@ -39,12 +42,9 @@ func ParsePlatforms(specs []string) ([]v1.Platform, error) {
 				list = allBuiltinPlatforms
 			}
 			for _, one := range list {
-				p, err := v1.ParsePlatform(one)
+				p, err := platform.Parse(one)
 				if err != nil {
-					return nil, fmt.Errorf("platform %q: %w", one, err)
-				}
-				if p.OS == "" || p.Architecture == "" {
-					return nil, fmt.Errorf("platform %q: want os/arch[/variant], for example linux/arm64", one)
+					return nil, err
 				}
 				if !linuxGOARCH[p.Architecture] {
 					return nil, fmt.Errorf("platform %q: architecture %q is not one Go builds for linux", one, p.Architecture)
@@ -52,12 +52,12 @@ func ParsePlatforms(specs []string) ([]v1.Platform, error) {
 				if p.OS != "linux" {
 					return nil, fmt.Errorf("platform %q: only linux images are supported", one)
 				}
-				if err := checkVariant(*p); err != nil {
+				if err := checkVariant(p); err != nil {
 					return nil, err
 				}
-				if key := p.String(); !seen[key] {
+				if key := platform.String(&p); !seen[key] {
 					seen[key] = true
-					out = append(out, *p)
+					out = append(out, p)
 				}
 			}
 		}
@@ -99,13 +99,4 @@ func goEnv(p v1.Platform) []string {
 		env = append(env, "GOARM64="+p.Variant)
 	}
 	return env
-}
-
-// platformKey is the stable text form used in progress and errors.
-func platformKey(p v1.Platform) string {
-	s := p.OS + "/" + p.Architecture
-	if p.Variant != "" {
-		s += "/" + p.Variant
-	}
-	return s
 }

@@ -10,6 +10,8 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // maxBinaryBytes bounds a binary read into memory for its layer.
@@ -27,7 +29,7 @@ type platformResult struct {
 func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSource, p v1.Platform, outDir string) platformResult {
 	res := platformResult{platform: p}
 	fail := func(err error) platformResult { res.err = err; return res }
-	key := platformKey(p)
+	key := platform.String(&p)
 	prog := b.progress()
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return fail(fmt.Errorf("%s: %w", key, err))

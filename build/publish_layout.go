@@ -101,21 +101,16 @@ func sameLayoutEntry(old, e v1.Descriptor) bool {
 
 // openLayout makes sure dir is an OCI layout, creating an empty one (under
 // the layout lock) when dir does not exist or is empty; any other directory
-// is refused rather than written into. Entries starting with a dot are the
-// lock and temporary files of a writer creating the layout right now.
+// is refused rather than written into. A writer creating the layout right
+// now leaves its lock and temporary files (names starting with a dot) and
+// index.json before oci-layout, so those alone do not make dir foreign.
 func openLayout(dir string) error {
 	marker := filepath.Join(dir, "oci-layout")
 	if _, err := os.Stat(marker); err == nil {
 		return nil
 	}
-	entries, err := os.ReadDir(dir)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("opening OCI layout %s: %w", dir, err)
-	}
-	for _, e := range entries {
-		if !strings.HasPrefix(e.Name(), ".") {
-			return fmt.Errorf("%s is not an OCI image layout (no oci-layout file) and not empty; refusing to write into it", dir)
-		}
+	if err := refuseForeignDir(dir, "index.json"); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("creating OCI layout %s: %w", dir, err)
@@ -128,6 +123,10 @@ func openLayout(dir string) error {
 	if _, err := os.Stat(marker); err == nil {
 		return nil // another writer created it while we waited
 	}
+	// A creator killed between index.json and oci-layout left only those.
+	if err := refuseForeignDir(dir, "index.json"); err != nil {
+		return err
+	}
 	empty, err := json.MarshalIndent(&v1.IndexManifest{SchemaVersion: 2, MediaType: types.OCIImageIndex, Manifests: []v1.Descriptor{}}, "", "   ")
 	if err != nil {
 		return err
@@ -138,6 +137,21 @@ func openLayout(dir string) error {
 	}
 	if err := writeFileAtomic(marker, []byte("{\n    \"imageLayoutVersion\": \"1.0.0\"\n}"), 0o644); err != nil {
 		return fmt.Errorf("creating OCI layout %s: %w", dir, err)
+	}
+	return nil
+}
+
+// refuseForeignDir fails when dir holds anything but dot files and the
+// file named also.
+func refuseForeignDir(dir, also string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("opening OCI layout %s: %w", dir, err)
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), ".") && e.Name() != also {
+			return fmt.Errorf("%s is not an OCI image layout (no oci-layout file) and not empty; refusing to write into it", dir)
+		}
 	}
 	return nil
 }

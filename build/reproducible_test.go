@@ -10,6 +10,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // TestRebuildIsIdenticalAndUploadsNothing compiles for real twice (no
@@ -78,7 +80,7 @@ func TestIndexWrittenAfterPlatformManifests(t *testing.T) {
 	for _, img := range art.Images {
 		at := slices.Index(puts, img.Digest.String())
 		if at < 0 || at > indexAt {
-			t.Errorf("platform %s manifest PUT at %d, index at %d: %v", platformKey(img.Platform), at, indexAt, puts)
+			t.Errorf("platform %s manifest PUT at %d, index at %d: %v", platform.String(&img.Platform), at, indexAt, puts)
 		}
 	}
 }

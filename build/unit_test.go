@@ -20,6 +20,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/build/koconfig"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 func TestParsePlatforms(t *testing.T) {
@@ -48,7 +49,7 @@ func TestParsePlatforms(t *testing.T) {
 		}
 		var keys []string
 		for _, p := range got {
-			keys = append(keys, platformKey(p))
+			keys = append(keys, platform.String(&p))
 		}
 		if err != nil || !slices.Equal(keys, tt.want) {
 			t.Errorf("ParsePlatforms(%v) = %v, %v; want %v", tt.in, keys, err, tt.want)
@@ -137,7 +138,7 @@ func TestStaticBase(t *testing.T) {
 			t.Fatal(err)
 		}
 		if base.config.Architecture != p.Architecture || base.config.Config.User != "65532" {
-			t.Errorf("%s: config %+v", platformKey(p), base.config)
+			t.Errorf("%s: config %+v", platform.String(&p), base.config)
 		}
 		digests = append(digests, base.descs[0].Digest)
 	}

@@ -18,21 +18,21 @@ const DefaultPATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bi
 // like exec.LookPath, skipping directories and files without an execute
 // bit. Windows images resolve Windows paths (see resolveWindows). When only non-executable candidates exist the first is returned so
 // that the caller can report its mode.
-func (p *Platform) ResolveCommand(ctx context.Context, argv0, workingDir, pathEnv string) (File, error) {
+func (img *Image) ResolveCommand(ctx context.Context, argv0, workingDir, pathEnv string) (File, error) {
 	if workingDir == "" {
 		workingDir = "/"
 	}
 	if argv0 == "" {
 		return File{Layer: -1, WhiteoutLayer: -1, Reason: ReasonNoSuchFile, Detail: "empty command"}, nil
 	}
-	if strings.EqualFold(p.Config.OS, "windows") {
-		return p.resolveWindows(ctx, argv0, workingDir)
+	if strings.EqualFold(img.Config.OS, "windows") {
+		return img.resolveWindows(ctx, argv0, workingDir)
 	}
 	if strings.Contains(argv0, "/") {
 		if path.IsAbs(argv0) {
-			return p.Lookup(ctx, argv0)
+			return img.Lookup(ctx, argv0)
 		}
-		return p.Lookup(ctx, path.Join(workingDir, argv0))
+		return img.Lookup(ctx, path.Join(workingDir, argv0))
 	}
 	if pathEnv == "" {
 		pathEnv = DefaultPATH
@@ -48,7 +48,7 @@ func (p *Platform) ResolveCommand(ctx context.Context, argv0, workingDir, pathEn
 		}
 		cand := path.Join(dir, argv0)
 		tried = append(tried, cand)
-		f, err := p.Lookup(ctx, cand)
+		f, err := img.Lookup(ctx, cand)
 		if err != nil {
 			return f, err
 		}
@@ -81,7 +81,7 @@ func (p *Platform) ResolveCommand(ctx context.Context, argv0, workingDir, pathEn
 // without that convention. A bare name is searched in the working
 // directory and the system directories, with ".exe" appended when it has
 // no extension.
-func (p *Platform) resolveWindows(ctx context.Context, argv0, workingDir string) (File, error) {
+func (img *Image) resolveWindows(ctx context.Context, argv0, workingDir string) (File, error) {
 	winPath := func(s string) string {
 		if len(s) >= 2 && s[1] == ':' {
 			s = s[2:]
@@ -107,7 +107,7 @@ func (p *Platform) resolveWindows(ctx context.Context, argv0, workingDir string)
 	for _, c := range cands {
 		for _, full := range []string{path.Join("/Files", c), c} {
 			tried = append(tried, full)
-			f, err := p.Lookup(ctx, full)
+			f, err := img.Lookup(ctx, full)
 			if err != nil {
 				return f, err
 			}

@@ -49,13 +49,13 @@ func (f *File) addDir(d Dir) {
 // only implied by deeper names. This may read layers to their end, so
 // callers do it only when the result matters (a user without
 // CAP_DAC_OVERRIDE).
-func (p *Platform) ResolveDirs(ctx context.Context, f *File) error {
+func (img *Image) ResolveDirs(ctx context.Context, f *File) error {
 	for i := range f.Dirs {
 		d := &f.Dirs[i]
 		if d.Known {
 			continue
 		}
-		settled, err := p.impliedDir(ctx, d.Path, d.Layer)
+		settled, err := img.impliedDir(ctx, d.Path, d.Layer)
 		if err != nil {
 			return err
 		}
@@ -69,12 +69,12 @@ func (p *Platform) ResolveDirs(ctx context.Context, f *File) error {
 // nearest lower layer's entry, which the applier copies when it creates
 // the missing parent; a lower layer with something other than a directory
 // there stops the search, as the applier's does.
-func (p *Platform) impliedDir(ctx context.Context, name string, top int) (Dir, error) {
+func (img *Image) impliedDir(ctx context.Context, name string, top int) (Dir, error) {
 	def := Dir{Path: name, Mode: 0o755, Layer: -1, Known: true}
 	for i := top; i >= 0; i-- {
-		e, whiteout, err := p.scans[i].findEntry(ctx, name, &p.src.fetched)
+		e, whiteout, err := img.scans[i].findEntry(ctx, name, &img.src.fetched)
 		if err != nil {
-			return Dir{}, fmt.Errorf("reading the metadata of directory %s in layer %d of %s: %w", name, i, p.src.name, err)
+			return Dir{}, fmt.Errorf("reading the metadata of directory %s in layer %d of %s: %w", name, i, img.src.name, err)
 		}
 		switch {
 		case e != nil && e.Type == TypeDir:

@@ -13,18 +13,19 @@
 // tag). Configs are hashed too. Registry access (credentials, insecure
 // hosts, retries, request counting) comes from Options.Registry.
 //
-// # Platforms
+// # Manifests and platforms
 //
-// Platforms lists every manifest of an index (nested indexes flattened,
+// Manifests lists every manifest of an index (nested indexes flattened,
 // with their Path) classified as KindRunnable, KindAttestation (platform
 // unknown/unknown or vnd.docker.reference.type=attestation-manifest),
-// KindArtifact or KindIndex. Select picks the runnable manifest for a
-// platform (linux/arm64 matches linux/arm64/v8 and an empty variant; an
-// unasked variant matches any; Windows matches on the first three parts of
-// os.version) and fails with *NoMatchingPlatformError listing what there
-// is. OpenManifest opens a listed manifest directly. A *Platform keeps the
-// descriptor platform and the config platform apart so a caller can report
-// a disagreement.
+// KindArtifact or KindIndex. Select opens the runnable manifest for a
+// platform, matched by platform.Matches (linux/arm64 matches
+// linux/arm64/v8 and an empty variant; an unasked variant matches any;
+// Windows matches on the first three parts of os.version), and fails with
+// *NoMatchingPlatformError listing what there is. OpenManifest opens a
+// listed manifest directly. An *Image is one opened manifest with its
+// config and layers; it keeps the descriptor platform and the config
+// platform apart so a caller can report a disagreement.
 //
 // # Files
 //

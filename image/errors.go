@@ -10,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
+	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/registry"
 )
 
@@ -63,13 +64,13 @@ func (e *NoMatchingPlatformError) Error() string {
 	var have []string
 	for _, m := range e.Available {
 		if m.Kind == KindRunnable {
-			have = append(have, PlatformString(m.Platform))
+			have = append(have, platform.String(m.Platform))
 		}
 	}
 	if len(have) == 0 {
 		have = []string{"no runnable manifests"}
 	}
-	return fmt.Sprintf("no manifest for platform %s (image has: %s)", PlatformString(&e.Want), strings.Join(have, ", "))
+	return fmt.Sprintf("no manifest for platform %s (image has: %s)", platform.String(&e.Want), strings.Join(have, ", "))
 }
 
 func (e *NoMatchingPlatformError) Unwrap() error { return ErrNoMatchingPlatform }

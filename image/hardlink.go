@@ -115,19 +115,19 @@ func (s *layerScan) linkPathLocked(name string) (string, string) {
 // linkTarget returns the entry a hard link found at name (in layer st.layer)
 // shares its inode with, or a *HardLinkError saying why the runtime cannot
 // make the link, and where else the target is when it is elsewhere.
-func (p *Platform) linkTarget(ctx context.Context, name string, st *statResult) (*entry, error) {
+func (img *Image) linkTarget(ctx context.Context, name string, st *statResult) (*entry, error) {
 	e := st.e
 	if e.target != nil {
 		return e.target, nil
 	}
 	herr := &HardLinkError{Layer: st.layer, Link: name, Target: e.Link, Reason: e.linkErr}
-	for i := range p.scans {
+	for i := range img.scans {
 		if i == st.layer {
 			continue
 		}
-		a, err := p.scans[i].find(ctx, e.Link, &p.src.fetched)
+		a, err := img.scans[i].find(ctx, e.Link, &img.src.fetched)
 		if err != nil {
-			return nil, fmt.Errorf("looking for the target of hard link %s in layer %d of %s: %w", name, i, p.src.name, err)
+			return nil, fmt.Errorf("looking for the target of hard link %s in layer %d of %s: %w", name, i, img.src.name, err)
 		}
 		if a.entry == nil {
 			continue

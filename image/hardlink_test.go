@@ -12,7 +12,7 @@ import (
 )
 
 // openLayers serves an image made of the layers (bottom first) from memory.
-func openLayers(t *testing.T, layers ...v1.Layer) *Platform {
+func openLayers(t *testing.T, layers ...v1.Layer) *Image {
 	t.Helper()
 	img := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64", Layers: layers})
 	src, err := FromImage("hardlinks", img, Options{})

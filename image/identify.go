@@ -39,32 +39,32 @@ type ReadInfo struct {
 // Identify reads the first bytes of a found regular file and says what it
 // is. In strict mode it reads the whole file (for Go build info) and the
 // whole layer (to check its digest).
-func (p *Platform) Identify(ctx context.Context, f File) (binfmt.Info, ReadInfo, error) {
+func (img *Image) Identify(ctx context.Context, f File) (binfmt.Info, ReadInfo, error) {
 	ri := ReadInfo{Mode: ReadPrefix, FileSize: f.Size}
 	if !f.Found {
-		return binfmt.Info{}, ri, fmt.Errorf("%w: %s in %s: %s", ErrNotFound, f.Path, p.src.name, f.Detail)
+		return binfmt.Info{}, ri, fmt.Errorf("%w: %s in %s: %s", ErrNotFound, f.Path, img.src.name, f.Detail)
 	}
 	if f.data == nil || f.data.Type != TypeRegular {
 		// A directory or device has no content to identify; the caller
 		// judges it by File.Type.
 		return binfmt.Info{Kind: binfmt.KindUnknown}, ri, nil
 	}
-	scan := p.scans[f.dataLayer]
+	scan := img.scans[f.dataLayer]
 	want := int64(identifyFirstRead)
-	if p.src.opts.Strict {
+	if img.src.opts.Strict {
 		want = f.data.Size
 	}
 	var info binfmt.Info
 	for {
-		data, err := scan.readContent(ctx, f.data, want, &p.src.fetched)
+		data, err := scan.readContent(ctx, f.data, want, &img.src.fetched)
 		if err != nil {
-			return info, ri, fmt.Errorf("reading %s in layer %d of %s: %w", f.Resolved, f.dataLayer, p.src.name, err)
+			return info, ri, fmt.Errorf("reading %s in layer %d of %s: %w", f.Resolved, f.dataLayer, img.src.name, err)
 		}
 		ri.BytesRead = int64(len(data))
 		info = binfmt.IdentifyPrefix(data, f.data.Size)
 		if info.Need <= int64(len(data)) || int64(len(data)) >= f.data.Size || want >= identifyMaxRead {
-			if p.src.opts.Strict {
-				return p.identifyStrict(ctx, f, data, info, ri)
+			if img.src.opts.Strict {
+				return img.identifyStrict(ctx, f, data, info, ri)
 			}
 			return info, ri, nil
 		}
@@ -72,14 +72,14 @@ func (p *Platform) Identify(ctx context.Context, f File) (binfmt.Info, ReadInfo,
 	}
 }
 
-func (p *Platform) identifyStrict(ctx context.Context, f File, data []byte, info binfmt.Info, ri ReadInfo) (binfmt.Info, ReadInfo, error) {
+func (img *Image) identifyStrict(ctx context.Context, f File, data []byte, info binfmt.Info, ri ReadInfo) (binfmt.Info, ReadInfo, error) {
 	if int64(len(data)) == f.data.Size && info.Kind == "elf" {
 		gb, err := binfmt.ReadGoBuildInfo(bytes.NewReader(data), int64(len(data)))
 		if err == nil {
 			ri.GoBuild = gb
 		}
 	}
-	if err := p.VerifyLayer(ctx, f.dataLayer); err != nil {
+	if err := img.VerifyLayer(ctx, f.dataLayer); err != nil {
 		return info, ri, err
 	}
 	ri.Mode = ReadVerified
@@ -87,36 +87,36 @@ func (p *Platform) identifyStrict(ctx context.Context, f File, data []byte, info
 }
 
 // VerifyLayer reads layer i to the end and checks its digest and diff_id.
-func (p *Platform) VerifyLayer(ctx context.Context, i int) error {
-	if i < 0 || i >= len(p.scans) {
+func (img *Image) VerifyLayer(ctx context.Context, i int) error {
+	if i < 0 || i >= len(img.scans) {
 		return fmt.Errorf("layer %d out of range", i)
 	}
-	if err := p.scans[i].readAll(ctx, &p.src.fetched); err != nil {
-		return fmt.Errorf("verifying layer %d of %s: %w", i, p.src.name, err)
+	if err := img.scans[i].readAll(ctx, &img.src.fetched); err != nil {
+		return fmt.Errorf("verifying layer %d of %s: %w", i, img.src.name, err)
 	}
-	p.refreshLayerSizes()
+	img.refreshLayerSizes()
 	return nil
 }
 
 // ReadFile returns the content of a small file such as /etc/passwd,
 // failing with ErrLimit when it is larger than max.
-func (p *Platform) ReadFile(ctx context.Context, name string, max int64) ([]byte, File, error) {
-	f, err := p.Lookup(ctx, name)
+func (img *Image) ReadFile(ctx context.Context, name string, max int64) ([]byte, File, error) {
+	f, err := img.Lookup(ctx, name)
 	if err != nil {
 		return nil, f, err
 	}
 	if !f.Found {
-		return nil, f, fmt.Errorf("%w: %s in %s: %s", ErrNotFound, name, p.src.name, f.Detail)
+		return nil, f, fmt.Errorf("%w: %s in %s: %s", ErrNotFound, name, img.src.name, f.Detail)
 	}
 	if f.data == nil || f.data.Type != TypeRegular {
-		return nil, f, fmt.Errorf("%w: %s in %s is a %s, not a regular file", ErrNotFound, name, p.src.name, f.Type)
+		return nil, f, fmt.Errorf("%w: %s in %s is a %s, not a regular file", ErrNotFound, name, img.src.name, f.Type)
 	}
 	if f.Size > max {
 		return nil, f, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrLimit, name, f.Size, max)
 	}
-	data, err := p.scans[f.dataLayer].readContent(ctx, f.data, f.Size, &p.src.fetched)
+	data, err := img.scans[f.dataLayer].readContent(ctx, f.data, f.Size, &img.src.fetched)
 	if err != nil {
-		return nil, f, fmt.Errorf("reading %s in %s: %w", name, p.src.name, err)
+		return nil, f, fmt.Errorf("reading %s in %s: %w", name, img.src.name, err)
 	}
 	return data, f, nil
 }

@@ -8,6 +8,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/image/binfmt"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // Inspection is what verify sees in an image: its manifests and, for each
@@ -72,7 +73,7 @@ func (s *Source) Inspect(ctx context.Context, opts InspectOptions) (*Inspection,
 	if in.Index, err = s.IsIndex(ctx); err != nil {
 		return nil, err
 	}
-	if in.Manifests, err = s.Platforms(ctx); err != nil {
+	if in.Manifests, err = s.Manifests(ctx); err != nil {
 		return nil, err
 	}
 	images, err := s.inspected(ctx, in.Manifests, opts.Platform)
@@ -100,15 +101,15 @@ func (s *Source) Inspect(ctx context.Context, opts InspectOptions) (*Inspection,
 }
 
 // inspected opens the runnable images to inspect: the one for want, or all.
-func (s *Source) inspected(ctx context.Context, manifests []Manifest, want *v1.Platform) ([]*Platform, error) {
+func (s *Source) inspected(ctx context.Context, manifests []Manifest, want *v1.Platform) ([]*Image, error) {
 	if want != nil {
 		p, err := s.Select(ctx, *want)
 		if err != nil {
 			return nil, err
 		}
-		return []*Platform{p}, nil
+		return []*Image{p}, nil
 	}
-	var out []*Platform
+	var out []*Image
 	for _, m := range manifests {
 		if m.Kind != KindRunnable {
 			continue
@@ -124,13 +125,13 @@ func (s *Source) inspected(ctx context.Context, manifests []Manifest, want *v1.P
 
 // inspectImage resolves and identifies an image's executable the way a
 // container runtime would start it: ENTRYPOINT, else CMD.
-func inspectImage(ctx context.Context, p *Platform) (InspectedImage, error) {
+func inspectImage(ctx context.Context, p *Image) (InspectedImage, error) {
 	img := InspectedImage{
 		Platform: p.String(), Digest: p.Digest.String(), MediaType: string(p.MediaType),
 		Config: p.Config, Layers: p.Layers,
 	}
 	if p.Descriptor != nil {
-		img.DescriptorPlatform = PlatformString(p.Descriptor)
+		img.DescriptorPlatform = platform.String(p.Descriptor)
 	}
 	argv := append(append([]string{}, p.Config.Entrypoint...), p.Config.Cmd...)
 	if len(argv) == 0 {

@@ -68,17 +68,17 @@ type statResult struct {
 
 // stat finds the topmost layer that says something about p. p's parent
 // must already be resolved to a directory.
-func (p *Platform) stat(ctx context.Context, name string, f *File) (*statResult, error) {
+func (img *Image) stat(ctx context.Context, name string, f *File) (*statResult, error) {
 	if name == "/" {
 		return &statResult{layer: -1, dir: true}, nil
 	}
-	for i := len(p.scans) - 1; i >= 0; i-- {
+	for i := len(img.scans) - 1; i >= 0; i-- {
 		if !slices.Contains(f.LayersSearched, i) {
 			f.LayersSearched = append(f.LayersSearched, i)
 		}
-		a, err := p.scans[i].find(ctx, name, &p.src.fetched)
+		a, err := img.scans[i].find(ctx, name, &img.src.fetched)
 		if err != nil {
-			return nil, fmt.Errorf("looking up %s in layer %d of %s: %w", name, i, p.src.name, err)
+			return nil, fmt.Errorf("looking up %s in layer %d of %s: %w", name, i, img.src.name, err)
 		}
 		switch {
 		case a.entry != nil:
@@ -103,14 +103,14 @@ func (p *Platform) stat(ctx context.Context, name string, f *File) (*statResult,
 // symlinks (within the image root) including in the last component. A hard
 // link reads as its target; one the runtime could not create is a
 // *HardLinkError.
-func (p *Platform) Lookup(ctx context.Context, name string) (File, error) {
+func (img *Image) Lookup(ctx context.Context, name string) (File, error) {
 	f := File{Path: cleanPath(name), Layer: -1, WhiteoutLayer: -1}
 	comps := splitPath(f.Path)
 	cur, curDir, links, linkEnd := "/", rootDir(), 0, 0
 	for i := 0; i < len(comps); {
 		next := path.Join(cur, comps[i])
 		f.addDir(curDir)
-		st, err := p.stat(ctx, next, &f)
+		st, err := img.stat(ctx, next, &f)
 		if err != nil {
 			return f, err
 		}
@@ -123,7 +123,7 @@ func (p *Platform) Lookup(ctx context.Context, name string) (File, error) {
 		}
 		var hard *entry
 		if st.e != nil && st.e.Type == TypeHardlink {
-			t, err := p.linkTarget(ctx, next, st)
+			t, err := img.linkTarget(ctx, next, st)
 			if err != nil {
 				return f, err
 			}

@@ -11,13 +11,13 @@ import (
 
 // openers serve one image from every kind of source, so each lookup is
 // checked against the registry, an OCI layout, a docker tarball and memory.
-func sources(t *testing.T) map[string]func(t *testing.T) *Platform {
+func sources(t *testing.T) map[string]func(t *testing.T) *Image {
 	img := filesystemImage(t)
 	reg := imagetest.Registry(t)
 	ref := reg.PushImage(t, "fs:latest", img)
 	layoutDir := imagetest.WriteLayoutImage(t, filepath.Join(t.TempDir(), "layout"), "v1", img)
 	tarFile := imagetest.WriteDockerTarball(t, t.TempDir(), img)
-	open := func(t *testing.T, r string) *Platform {
+	open := func(t *testing.T, r string) *Image {
 		src, err := Open(t.Context(), r, Options{})
 		if err != nil {
 			t.Fatalf("Open(%s): %v", r, err)
@@ -28,11 +28,11 @@ func sources(t *testing.T) map[string]func(t *testing.T) *Platform {
 		}
 		return p
 	}
-	return map[string]func(t *testing.T) *Platform{
-		"registry": func(t *testing.T) *Platform { return open(t, ref) },
-		"layout":   func(t *testing.T) *Platform { return open(t, "oci:"+layoutDir+":v1") },
-		"tarball":  func(t *testing.T) *Platform { return open(t, "tarball:"+tarFile) },
-		"memory": func(t *testing.T) *Platform {
+	return map[string]func(t *testing.T) *Image{
+		"registry": func(t *testing.T) *Image { return open(t, ref) },
+		"layout":   func(t *testing.T) *Image { return open(t, "oci:"+layoutDir+":v1") },
+		"tarball":  func(t *testing.T) *Image { return open(t, "tarball:"+tarFile) },
+		"memory": func(t *testing.T) *Image {
 			src, err := FromImage("mem", img, Options{})
 			if err != nil {
 				t.Fatal(err)

@@ -153,10 +153,10 @@ func checkFile(f File, c Cred, a Access) *Denial {
 // CheckAccess is CheckExec, CheckRead or CheckSearch after settling the
 // metadata of f's directories when it matters (a user without
 // CAP_DAC_OVERRIDE).
-func (p *Platform) CheckAccess(ctx context.Context, f File, c Cred, a Access) (*Denial, error) {
+func (img *Image) CheckAccess(ctx context.Context, f File, c Cred, a Access) (*Denial, error) {
 	if !c.DACOverride {
 		f.Dirs = append([]Dir(nil), f.Dirs...)
-		if err := p.ResolveDirs(ctx, &f); err != nil {
+		if err := img.ResolveDirs(ctx, &f); err != nil {
 			return nil, err
 		}
 	}

@@ -7,11 +7,12 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/internal/imagetest"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 func mustPlatform(t *testing.T, s string) v1.Platform {
 	t.Helper()
-	p, err := ParsePlatform(s)
+	p, err := platform.Parse(s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +28,7 @@ func binImage(t *testing.T, goos, arch, variant, osVersion string, bin []byte) v
 	})
 }
 
-func TestPlatformsAndSelect(t *testing.T) {
+func TestManifestsAndSelect(t *testing.T) {
 	amd := binImage(t, "linux", "amd64", "", "", imagetest.GoBinary(t, "linux", "amd64", false))
 	arm := binImage(t, "linux", "arm64", "v8", "", imagetest.GoBinary(t, "linux", "arm64", false))
 	win := binImage(t, "windows", "amd64", "", "10.0.20348.2340", imagetest.PEHeader(0x8664))
@@ -46,7 +47,7 @@ func TestPlatformsAndSelect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all, err := src.Platforms(t.Context())
+	all, err := src.Manifests(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,8 +107,8 @@ func TestPlatformsAndSelect(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ms, err := s1.Platforms(t.Context())
-	if err != nil || len(ms) != 1 || PlatformString(ms[0].Platform) != "linux/arm64/v8" {
+	ms, err := s1.Manifests(t.Context())
+	if err != nil || len(ms) != 1 || platform.String(ms[0].Platform) != "linux/arm64/v8" {
 		t.Fatalf("single manifest platforms = %+v, %v", ms, err)
 	}
 }
@@ -122,31 +123,6 @@ func TestSelectNeverAttestation(t *testing.T) {
 	_, err = src.Select(t.Context(), v1.Platform{OS: "unknown", Architecture: "unknown"})
 	if !errors.Is(err, ErrNoMatchingPlatform) {
 		t.Errorf("attestation selected: %v", err)
-	}
-}
-
-func TestParsePlatform(t *testing.T) {
-	tests := []struct {
-		in, want string
-		bad      bool
-	}{
-		{in: "linux/amd64", want: "linux/amd64"},
-		{in: "linux/x86_64", want: "linux/amd64"},
-		{in: "Linux/AARCH64/v8", want: "linux/arm64/v8"},
-		{in: "windows/amd64:10.0.20348.1", want: "windows/amd64:10.0.20348.1"},
-		{in: "linux", bad: true},
-		{in: "/amd64", bad: true},
-		{in: "a/b/c/d", bad: true},
-	}
-	for _, tt := range tests {
-		p, err := ParsePlatform(tt.in)
-		if (err != nil) != tt.bad {
-			t.Errorf("ParsePlatform(%q) err = %v", tt.in, err)
-			continue
-		}
-		if !tt.bad && PlatformString(&p) != tt.want {
-			t.Errorf("ParsePlatform(%q) = %s, want %s", tt.in, PlatformString(&p), tt.want)
-		}
 	}
 }
 

@@ -69,26 +69,26 @@ func (e *UserError) Unwrap() error { return ErrRunUser }
 // starts the process. A spec the runtime rejects is a *UserError; other
 // errors mean the files could not be read. A numeric "uid:gid" reads
 // nothing: the files could only add the home directory.
-func (p *Platform) ResolveUser(ctx context.Context, spec string) (Cred, error) {
+func (img *Image) ResolveUser(ctx context.Context, spec string) (Cred, error) {
 	if isNumericSpec(spec) {
 		usr, grp, _ := strings.Cut(spec, ":")
 		c := Cred{Spec: spec, UID: lenientAtoi(usr), GID: lenientAtoi(grp), Files: []string{"none read: numeric uid:gid"}}
 		c.DACOverride = c.UID == 0
 		return c, nil
 	}
-	return resolveUserSpec(spec, platformUserFiles{ctx: ctx, p: p})
+	return resolveUserSpec(spec, imageUserFiles{ctx: ctx, img: img})
 }
 
-type platformUserFiles struct {
+type imageUserFiles struct {
 	ctx context.Context
-	p   *Platform
+	img *Image
 }
 
 // read opens a user database file as the runtime does: through symlinks
 // and hard links inside the image, only a regular file, at most
 // maxUserFileBytes.
-func (u platformUserFiles) read(name string) ([]byte, bool, error) {
-	f, err := u.p.Lookup(u.ctx, name)
+func (u imageUserFiles) read(name string) ([]byte, bool, error) {
+	f, err := u.img.Lookup(u.ctx, name)
 	if err != nil {
 		return nil, false, err
 	}
@@ -98,7 +98,7 @@ func (u platformUserFiles) read(name string) ([]byte, bool, error) {
 	if f.Size > maxUserFileBytes {
 		return nil, false, fmt.Errorf("%w: %s is %d bytes; the runtime reads at most %d", ErrLimit, name, f.Size, maxUserFileBytes)
 	}
-	data, _, err := u.p.ReadFile(u.ctx, name, maxUserFileBytes)
+	data, _, err := u.img.ReadFile(u.ctx, name, maxUserFileBytes)
 	if err != nil {
 		return nil, false, err
 	}

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // corpusDir finds shared/corpus/taskdefs beside the repository (CI clones
@@ -75,8 +77,8 @@ var corpusCases = []corpusCase{
 		}},
 	{file: "aws-docs-arm64-busybox.json", why: "Fargate ARM64",
 		check: func(t *testing.T, td *TaskDefinition, _ *Service) {
-			os, arch, _ := PlatformFor(td.RuntimePlatform)
-			expect(t, os == "linux" && arch == "arm64", "platform %s/%s", os, arch)
+			p := platformOf(td.RuntimePlatform)
+			expect(t, p.OS == "linux" && p.Architecture == "arm64", "platform %s/%s", p.OS, p.Architecture)
 			expect(t, strings.Join(td.Containers[0].EntryPoint.Values, " ") == "sh -c", "entrypoint %v", td.Containers[0].EntryPoint)
 		}},
 	{file: "aws-docs-cfn-cluster-taskdef-service.json", why: "camelCase properties in CloudFormation load with warnings",
@@ -100,8 +102,7 @@ var corpusCases = []corpusCase{
 		}},
 	{file: "aws-docs-ec2-windows-simple-iis.json", why: "Windows image without runtimePlatform: platform defaults to linux/amd64",
 		check: func(t *testing.T, td *TaskDefinition, _ *Service) {
-			os, _, _ := PlatformFor(td.RuntimePlatform)
-			expect(t, !td.RuntimePlatform.Set && os == "linux", "platform %v", td.RuntimePlatform)
+			expect(t, !td.RuntimePlatform.Set && platformOf(td.RuntimePlatform).OS == "linux", "platform %v", td.RuntimePlatform)
 		}},
 	{file: "aws-docs-fargate-linux-httpd-webserver.json", why: "LINUX without cpuArchitecture",
 		check: func(t *testing.T, td *TaskDefinition, _ *Service) {
@@ -110,7 +111,7 @@ var corpusCases = []corpusCase{
 	{file: "aws-docs-fargate-windows-2019-iis.json", why: "Windows 2019 Core on Fargate",
 		check: func(t *testing.T, td *TaskDefinition, _ *Service) {
 			fam := td.RuntimePlatform.OperatingSystemFamily.Value
-			expect(t, WindowsBuild(fam) == "10.0.17763" && ValidFargateWindows(td.RuntimePlatform, td.CPU.Value, td.Memory.Value) == nil, "family %s", fam)
+			expect(t, platform.WindowsBuild(fam) == "10.0.17763" && ValidFargateWindows(td.RuntimePlatform, td.CPU.Value, td.Memory.Value) == nil, "family %s", fam)
 			expect(t, strings.Contains(td.Containers[0].Command.Values[0], `C:\inetpub`), "command %v", td.Containers[0].Command)
 		}},
 	{file: "aws-docs-service-connect-nginx-create-service.json", service: true, why: "create-service input",
@@ -130,7 +131,7 @@ var corpusCases = []corpusCase{
 	{file: "aws-docs-task-definition-template-skeleton.json", why: "every field, empty: loads, image unresolved as empty",
 		check: func(t *testing.T, td *TaskDefinition, _ *Service) {
 			expect(t, image(td, 0).Unresolved == "empty image" && !td.CPU.Set, "image %+v cpu %+v", image(td, 0), td.CPU)
-			expect(t, td.RuntimePlatform.OperatingSystemFamily.Value == "WINDOWS_SERVER_20H2_CORE" && WindowsBuild("WINDOWS_SERVER_20H2_CORE") != "", "platform %+v", td.RuntimePlatform)
+			expect(t, td.RuntimePlatform.OperatingSystemFamily.Value == "WINDOWS_SERVER_20H2_CORE" && platform.WindowsBuild("WINDOWS_SERVER_20H2_CORE") != "", "platform %+v", td.RuntimePlatform)
 			expect(t, countWarnings(td.Warnings, WarnEmptyValue) == 2, "warnings %v", td.Warnings)
 		}},
 	{file: "aws-samples-aws-containers-task-definitions-consul-server.json", why: "essential missing defaults to true",
@@ -182,7 +183,7 @@ var corpusCases = []corpusCase{
 	{file: "nukoinu-test-win-batch-on-aws-windows-2022-ecs-stack.yaml", why: "Windows 2022; image from a resource attribute",
 		check: func(t *testing.T, td *TaskDefinition, _ *Service) {
 			expect(t, strings.Contains(image(td, 0).Unresolved, "ECRRepository.RepositoryUri"), "image %+v", image(td, 0))
-			expect(t, WindowsBuild(td.RuntimePlatform.OperatingSystemFamily.Value) == "10.0.20348", "platform %+v", td.RuntimePlatform)
+			expect(t, platform.WindowsBuild(td.RuntimePlatform.OperatingSystemFamily.Value) == "10.0.20348", "platform %+v", td.RuntimePlatform)
 			expect(t, strings.Contains(td.ExecutionRoleArn.Unresolved, "GetAtt"), "role %+v", td.ExecutionRoleArn)
 		}},
 	{file: "nukoinu-test-win-batch-on-aws-windows-image-no-runtimeplatform.yaml", why: "Windows image default, no runtimePlatform",

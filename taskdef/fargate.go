@@ -56,26 +56,6 @@ var operatingSystemFamilies = []string{
 	"WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_20H2_CORE",
 }
 
-// cpuArchitectures, same page: X86_64 | ARM64.
-var cpuArchitectures = []string{"X86_64", "ARM64"}
-
-// windowsBuilds maps an OS family to the os.version prefix of matching
-// Windows container images (major.minor.build). From Microsoft's "Windows
-// Server release information" and "Windows container version compatibility":
-// https://learn.microsoft.com/windows-server/get-started/windows-server-release-info
-// https://learn.microsoft.com/virtualization/windowscontainers/deploy-containers/version-compatibility
-var windowsBuilds = map[string]string{
-	"WINDOWS_SERVER_2016_FULL": "10.0.14393",
-	"WINDOWS_SERVER_2019_FULL": "10.0.17763",
-	"WINDOWS_SERVER_2019_CORE": "10.0.17763",
-	"WINDOWS_SERVER_2004_CORE": "10.0.19041",
-	"WINDOWS_SERVER_20H2_CORE": "10.0.19042",
-	"WINDOWS_SERVER_2022_FULL": "10.0.20348",
-	"WINDOWS_SERVER_2022_CORE": "10.0.20348",
-	"WINDOWS_SERVER_2025_FULL": "10.0.26100",
-	"WINDOWS_SERVER_2025_CORE": "10.0.26100",
-}
-
 // Fargate platform versions, from "Fargate Linux platform versions" and
 // "Fargate Windows platform versions". LATEST is 1.4.0 on Linux and 1.0.0 on
 // Windows.

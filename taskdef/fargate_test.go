@@ -3,6 +3,10 @@ package taskdef
 import (
 	"strings"
 	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 func TestValidFargateSize(t *testing.T) {
@@ -32,29 +36,8 @@ func TestPlatformFacts(t *testing.T) {
 	rp := func(arch, os string) RuntimePlatform {
 		return RuntimePlatform{CPUArchitecture: String{Value: arch, Set: arch != ""}, OperatingSystemFamily: String{Value: os, Set: os != ""}, Set: true}
 	}
-	tests := []struct {
-		rp                RuntimePlatform
-		os, arch, variant string
-	}{
-		{RuntimePlatform{}, "linux", "amd64", ""},
-		{rp("ARM64", "LINUX"), "linux", "arm64", "v8"},
-		{rp("X86_64", ""), "linux", "amd64", ""},
-		{rp("", "WINDOWS_SERVER_2022_CORE"), "windows", "amd64", ""},
-	}
-	for _, tt := range tests {
-		os, arch, variant := PlatformFor(tt.rp)
-		if os != tt.os || arch != tt.arch || variant != tt.variant {
-			t.Errorf("PlatformFor(%+v) = %s/%s/%s", tt.rp, os, arch, variant)
-		}
-	}
-	builds := map[string]string{"WINDOWS_SERVER_2019_FULL": "10.0.17763", "WINDOWS_SERVER_2022_CORE": "10.0.20348", "WINDOWS_SERVER_2004_CORE": "10.0.19041", "LINUX": ""}
-	for fam, want := range builds {
-		if got := WindowsBuild(fam); got != want {
-			t.Errorf("WindowsBuild(%s) = %q, want %q", fam, got, want)
-		}
-	}
 	for _, fam := range OperatingSystemFamilies() {
-		if IsWindows(fam) && WindowsBuild(fam) == "" {
+		if platform.IsWindowsFamily(fam) && platform.WindowsBuild(fam) == "" {
 			t.Errorf("no build number for %s", fam)
 		}
 	}
@@ -98,4 +81,9 @@ func TestServiceShapes(t *testing.T) {
 	if svc.CapacityProviderStrategy[0].Pos.Line != 2 {
 		t.Errorf("strategy position %v", svc.CapacityProviderStrategy[0].Pos)
 	}
+}
+
+// platformOf is the platform a task's image must offer.
+func platformOf(rp RuntimePlatform) v1.Platform {
+	return platform.FromECS(rp.CPUArchitecture.Value, rp.OperatingSystemFamily.Value)
 }

@@ -196,7 +196,7 @@ func TestWarnings(t *testing.T) {
 	if p := td.Containers[0].RuntimePlatformMisplaced; p.Line != 2 || p.Column != 31 {
 		t.Errorf("misplaced runtimePlatform at %v", p)
 	}
-	if _, arch, _ := PlatformFor(td.RuntimePlatform); arch != "arm64" {
+	if arch := platformOf(td.RuntimePlatform).Architecture; arch != "arm64" {
 		t.Errorf("lower-case arm64 should still map to arm64, got %s", arch)
 	}
 }

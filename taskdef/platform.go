@@ -7,37 +7,8 @@ import (
 	"strings"
 )
 
-// PlatformFor maps a task's runtimePlatform to an OCI platform. No
-// runtimePlatform (or no cpuArchitecture) means X86_64, and no
-// operatingSystemFamily means LINUX, as on Fargate. Values are compared
-// without regard to case (lower-case values are a warning when loading).
-func PlatformFor(rp RuntimePlatform) (os, arch, variant string) {
-	os, arch = "linux", "amd64"
-	if IsWindows(rp.OperatingSystemFamily.Value) {
-		os = "windows"
-	}
-	if strings.EqualFold(rp.CPUArchitecture.Value, "ARM64") {
-		arch, variant = "arm64", "v8"
-	}
-	return os, arch, variant
-}
-
-// IsWindows reports whether an operatingSystemFamily is a Windows one.
-func IsWindows(family string) bool {
-	return strings.HasPrefix(strings.ToUpper(family), "WINDOWS_")
-}
-
-// WindowsBuild returns the os.version prefix ("10.0.17763") that container
-// images for a Windows operatingSystemFamily carry, or "" for other families.
-func WindowsBuild(family string) string {
-	return windowsBuilds[strings.ToUpper(family)]
-}
-
 // OperatingSystemFamilies returns the valid operatingSystemFamily values.
 func OperatingSystemFamilies() []string { return slices.Clone(operatingSystemFamilies) }
-
-// CPUArchitectures returns the valid cpuArchitecture values.
-func CPUArchitectures() []string { return slices.Clone(cpuArchitectures) }
 
 // FargateWindowsFamily reports whether Fargate runs the Windows family.
 func FargateWindowsFamily(family string) bool {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // Problem is something wrong with a capacity provider strategy.
@@ -124,7 +126,7 @@ func ValidateStrategy(items []StrategyItem, ctx StrategyContext) []Problem {
 
 func spotProblems(it StrategyItem, ctx StrategyContext) []Problem {
 	switch {
-	case IsWindows(ctx.OperatingSystemFamily):
+	case platform.IsWindowsFamily(ctx.OperatingSystemFamily):
 		return []Problem{{Code: "spot-windows", Pos: it.Provider.Pos, Message: fmt.Sprintf("FARGATE_SPOT does not run Windows tasks (operatingSystemFamily %s)", ctx.OperatingSystemFamily)}}
 	case strings.EqualFold(ctx.CPUArchitecture, "ARM64") && PlatformVersionBefore(ctx.PlatformVersion, minSpotARMPlatform):
 		return []Problem{{Code: "spot-platform", Pos: it.Provider.Pos, Message: fmt.Sprintf("FARGATE_SPOT runs ARM64 tasks on platform version %s or later, not %s", minSpotARMPlatform, ctx.PlatformVersion)}}

@@ -9,6 +9,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
@@ -22,7 +23,7 @@ type checker struct {
 	facts     *taskFacts         // nil in image-only mode
 	digest    string
 
-	p        *image.Platform
+	p        *image.Image
 	findings []Finding
 }
 
@@ -40,7 +41,7 @@ func (c *checker) add(id string, f Finding) {
 		f.Container = c.container.Name.Value
 	}
 	if c.src != nil {
-		f.Platform = image.PlatformString(&c.want)
+		f.Platform = platform.String(&c.want)
 	}
 	c.findings = append(c.findings, f)
 }
@@ -48,7 +49,7 @@ func (c *checker) add(id string, f Finding) {
 // run executes every family of checks. It returns the target, the findings
 // and, when a check could not run, the problem.
 func (c *checker) run(ctx context.Context) (Target, []Finding, string) {
-	t := Target{Digest: c.digest, Platform: image.PlatformString(&c.want)}
+	t := Target{Digest: c.digest, Platform: platform.String(&c.want)}
 	if err := c.selectPlatform(ctx); err != nil {
 		var ec errCheck
 		if errors.As(err, &ec) {
@@ -98,7 +99,7 @@ func (c *checker) selectPlatform(ctx context.Context) error {
 		return c.schema1OrErr(err)
 	}
 	if !isIndex {
-		ms, err := c.src.Platforms(ctx)
+		ms, err := c.src.Manifests(ctx)
 		if err != nil {
 			return c.schema1OrErr(err)
 		}
@@ -109,9 +110,9 @@ func (c *checker) selectPlatform(ctx context.Context) error {
 		if err != nil {
 			return c.schema1OrErr(err)
 		}
-		if !sameArch(c.want, c.p.ConfigPlatform) {
+		if !platform.Matches(platform.OSArch(c.want), c.p.ConfigPlatform) {
 			c.add("IC102", Finding{
-				Message:  fmt.Sprintf("the image is a single %s image but the task runs %s", image.PlatformString(&c.p.ConfigPlatform), image.PlatformString(&c.want)),
+				Message:  fmt.Sprintf("the image is a single %s image but the task runs %s", platform.String(&c.p.ConfigPlatform), platform.String(&c.want)),
 				Evidence: fmt.Sprintf("config os=%s architecture=%s of manifest %s", c.p.ConfigPlatform.OS, c.p.ConfigPlatform.Architecture, c.p.Digest),
 				Fix:      "build the image for the task's platform, or a multi-platform index (imgcheck build --platform linux/amd64,linux/arm64)"})
 		}
@@ -130,7 +131,7 @@ func (c *checker) selectPlatform(ctx context.Context) error {
 	}
 	if errors.As(err, &nm) {
 		c.add("IC101", Finding{
-			Message:  fmt.Sprintf("the image has no manifest for %s: the pull will fail (\"image Manifest does not contain descriptor matching platform\")", image.PlatformString(&c.want)),
+			Message:  fmt.Sprintf("the image has no manifest for %s: the pull will fail (\"image Manifest does not contain descriptor matching platform\")", platform.String(&c.want)),
 			Evidence: "the index offers: " + describeAvailable(nm.Available),
 			Fix:      "build and push the missing platform, or change runtimePlatform.cpuArchitecture"})
 		return nil
@@ -154,7 +155,7 @@ func (c *checker) schema1OrErr(err error) error {
 func describeAvailable(ms []image.Manifest) string {
 	var parts []string
 	for _, m := range ms {
-		s := image.PlatformString(m.Platform)
+		s := platform.String(m.Platform)
 		if m.Kind != image.KindRunnable {
 			s += " (" + string(m.Kind) + ")"
 		}
@@ -164,11 +165,6 @@ func describeAvailable(ms []image.Manifest) string {
 		return "nothing"
 	}
 	return strings.Join(parts, ", ")
-}
-
-// sameArch compares os and architecture (variants of arm64 and amd64 run alike).
-func sameArch(want, have v1.Platform) bool {
-	return strings.EqualFold(want.OS, have.OS) && strings.EqualFold(want.Architecture, have.Architecture)
 }
 
 // unresolvedInputs names a container field the checks depend on whose value

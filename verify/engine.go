@@ -10,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
@@ -200,7 +201,7 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 	var wants []v1.Platform
 	switch {
 	case facts != nil:
-		wants = []v1.Platform{facts.ociPlatform()}
+		wants = []v1.Platform{facts.platform}
 	case len(in.Platforms) > 0:
 		wants = in.Platforms
 	default:
@@ -214,7 +215,7 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 		t, findings, problem := c.run(ctx)
 		res.findings = append(res.findings, findings...)
 		if problem != "" {
-			res.problems = append(res.problems, Problem{Container: s.Container, Platform: image.PlatformString(&want), Image: s.Ref, Message: problem})
+			res.problems = append(res.problems, Problem{Container: s.Container, Platform: platform.String(&want), Image: s.Ref, Message: problem})
 			continue
 		}
 		t.Container, t.Image = s.Container, s.Ref
@@ -225,7 +226,7 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 
 // runnablePlatforms lists the platforms an image offers (image-only mode).
 func runnablePlatforms(ctx context.Context, src *image.Source) ([]v1.Platform, error) {
-	ms, err := src.Platforms(ctx)
+	ms, err := src.Manifests(ctx)
 	if err != nil {
 		return nil, err
 	}

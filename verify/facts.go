@@ -1,10 +1,11 @@
 package verify
 
 import (
-	v1 "github.com/google/go-containerregistry/pkg/v1"
-
 	"strings"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
@@ -18,6 +19,9 @@ type taskFacts struct {
 	arch            string // X86_64 or ARM64 (ECS names)
 	osFamily        string // LINUX, WINDOWS_SERVER_2022_CORE, ...
 	platformVersion string // from the service; "" when unknown (ECS uses LATEST)
+	// platform is what the image must offer for the task; a Windows task
+	// also asks for the OS build of its operatingSystemFamily.
+	platform v1.Platform
 }
 
 func newTaskFacts(td *taskdef.TaskDefinition, svc *taskdef.Service) taskFacts {
@@ -46,7 +50,8 @@ func newTaskFacts(td *taskdef.TaskDefinition, svc *taskdef.Service) taskFacts {
 			f.osFamily = strings.ToUpper(rp.OperatingSystemFamily.Value)
 		}
 	}
-	f.windows = strings.HasPrefix(f.osFamily, "WINDOWS")
+	f.windows = platform.IsWindowsFamily(f.osFamily)
+	f.platform = platform.FromECS(f.arch, f.osFamily)
 	return f
 }
 
@@ -56,18 +61,4 @@ func loc(p taskdef.Pos) *Location {
 		return nil
 	}
 	return &Location{File: p.File, Line: p.Line, Column: p.Column}
-}
-
-// ociPlatform is the platform an image must offer for the task. Windows
-// tasks also ask for the OS build of their operatingSystemFamily.
-func (f taskFacts) ociPlatform() v1.Platform {
-	os, arch, variant := taskdef.PlatformFor(f.td.RuntimePlatform)
-	if arch == "arm64" && variant == "v8" {
-		variant = "" // v8 is what arm64 means; images rarely say it, and reports read better without it
-	}
-	p := v1.Platform{OS: os, Architecture: arch, Variant: variant}
-	if f.windows {
-		p.OSVersion = taskdef.WindowsBuild(f.osFamily)
-	}
-	return p
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/image/binfmt"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // maxPasswdBytes bounds how much of /etc/passwd and /etc/group is read.
@@ -94,7 +95,7 @@ func (c *checker) healthBinaryArch(p string, f image.File, info binfmt.Info) {
 		return
 	}
 	c.add("IC309", Finding{
-		Message:  fmt.Sprintf("the health check runs %s, a %s binary, on a %s task: \"exec format error\", the check never passes", p, info.GOARCH, image.PlatformString(&c.want)),
+		Message:  fmt.Sprintf("the health check runs %s, a %s binary, on a %s task: \"exec format error\", the check never passes", p, info.GOARCH, platform.String(&c.want)),
 		Evidence: fmt.Sprintf("e_machine=%s at %s (layer %d)", info.Machine, p, f.Layer),
 		Fix:      "build the image for the task's platform",
 		Location: loc(c.container.HealthCheck.Command.Pos)})

@@ -8,6 +8,7 @@ import (
 
 	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/image/binfmt"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // maxScriptDepth bounds #! chains, as the kernel does (it allows a few levels).
@@ -128,9 +129,9 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 				id = "IC207"
 			}
 			c.add(id, Finding{
-				Message:  fmt.Sprintf("%s %s is a %s binary but the task runs %s: the container will fail with \"exec format error\"", role, p, arch, image.PlatformString(&c.want)),
+				Message:  fmt.Sprintf("%s %s is a %s binary but the task runs %s: the container will fail with \"exec format error\"", role, p, arch, platform.String(&c.want)),
 				Evidence: fmt.Sprintf("e_machine=%s at %s (layer %d)", info.Machine, p, f.Layer),
-				Fix:      fmt.Sprintf("build for %s (GOARCH=%s), or change runtimePlatform.cpuArchitecture", image.PlatformString(&c.want), wantArch)})
+				Fix:      fmt.Sprintf("build for %s (GOARCH=%s), or change runtimePlatform.cpuArchitecture", platform.String(&c.want), wantArch)})
 			return nil
 		}
 		if info.Interpreter != "" {
@@ -149,14 +150,14 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 		if strings.EqualFold(c.want.OS, "windows") {
 			if info.GOARCH != wantArch {
 				c.add("IC204", Finding{
-					Message:  fmt.Sprintf("%s %s is a %s Windows executable but the task runs %s", role, p, info.PEMachine, image.PlatformString(&c.want)),
+					Message:  fmt.Sprintf("%s %s is a %s Windows executable but the task runs %s", role, p, info.PEMachine, platform.String(&c.want)),
 					Evidence: fmt.Sprintf("PE machine %s at %s (layer %d)", info.PEMachine, p, f.Layer),
 					Fix:      "build the executable for the task's architecture"})
 			}
 			return nil
 		}
 		c.add("IC211", Finding{
-			Message:  fmt.Sprintf("%s %s is a Windows executable but the task runs %s", role, p, image.PlatformString(&c.want)),
+			Message:  fmt.Sprintf("%s %s is a Windows executable but the task runs %s", role, p, platform.String(&c.want)),
 			Evidence: fmt.Sprintf("PE machine %s at %s", info.PEMachine, p),
 			Fix:      "build for the task's operating system"})
 	case binfmt.KindScript:

@@ -134,7 +134,7 @@ func TestSizeRule(t *testing.T) {
 		{[]image.Layer{{Size: 8 << 30, Uncompressed: 21 << 30}}, 1},
 		{[]image.Layer{{Size: 21 << 30}}, 1}, // compressed alone already exceeds 20 GiB
 	} {
-		c := &checker{facts: &f, container: &td.Containers[0], p: &image.Platform{Layers: tt.layers}}
+		c := &checker{facts: &f, container: &td.Containers[0], p: &image.Image{Layers: tt.layers}}
 		c.sizeRule()
 		if len(c.findings) != tt.want || tt.want == 1 && c.findings[0].RuleID != "IC314" {
 			t.Errorf("layers %+v: findings %+v, want %d IC314", tt.layers, c.findings, tt.want)

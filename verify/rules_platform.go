@@ -5,17 +5,17 @@ import (
 	"strings"
 
 	"github.com/imgcheck/imgcheck/image"
-	"github.com/imgcheck/imgcheck/taskdef"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // platformRules compare the selected manifest with the task's platform.
 func (c *checker) platformRules() {
 	p := c.p
-	if d := p.Descriptor; d != nil && !sameArch(*d, p.ConfigPlatform) {
+	if d := p.Descriptor; d != nil && !platform.Matches(platform.OSArch(*d), p.ConfigPlatform) {
 		c.add("IC103", Finding{
 			Message: fmt.Sprintf("the index lists manifest %s as %s but its config says %s",
-				shortDigest(p.Digest.String()), image.PlatformString(d), image.PlatformString(&p.ConfigPlatform)),
-			Evidence: fmt.Sprintf("descriptor platform %s, config os=%s architecture=%s", image.PlatformString(d), p.ConfigPlatform.OS, p.ConfigPlatform.Architecture),
+				shortDigest(p.Digest.String()), platform.String(d), platform.String(&p.ConfigPlatform)),
+			Evidence: fmt.Sprintf("descriptor platform %s, config os=%s architecture=%s", platform.String(d), p.ConfigPlatform.OS, p.ConfigPlatform.Architecture),
 			Fix:      "rebuild the index so that each descriptor's platform comes from its image config"})
 	}
 	gzip, zstd := 0, 0
@@ -41,7 +41,7 @@ func (c *checker) platformRules() {
 			Evidence: "operatingSystemFamily " + c.facts.osFamily, Fix: "set cpuArchitecture to X86_64",
 			Location: loc(c.facts.td.RuntimePlatform.Pos)})
 	}
-	want := taskdef.WindowsBuild(c.facts.osFamily)
+	want := platform.WindowsBuild(c.facts.osFamily)
 	have := p.ConfigPlatform.OSVersion
 	if want != "" && !strings.HasPrefix(have+".", want+".") {
 		c.add("IC106", Finding{

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // inspectOptions are the flags of "imgcheck inspect".
@@ -57,7 +58,7 @@ func runInspect(ctx context.Context, o *inspectOptions, s streams) error {
 	}
 	var opts image.InspectOptions
 	if o.platform != "" {
-		want, err := image.ParsePlatform(o.platform)
+		want, err := platform.Parse(o.platform)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/platform"
 )
 
 // writeInspectText renders an inspection for people; --format json is the
@@ -21,7 +22,7 @@ func writeInspectText(w io.Writer, rep *image.Inspection) error {
 	if rep.Index {
 		b.WriteString("manifests:\n")
 		for _, m := range rep.Manifests {
-			line := fmt.Sprintf("  %s  %-16s %s", m.Digest, image.PlatformString(m.Platform), m.Kind)
+			line := fmt.Sprintf("  %s  %-16s %s", m.Digest, platform.String(m.Platform), m.Kind)
 			if m.AttestsTo != "" {
 				line += " for " + m.AttestsTo
 			}

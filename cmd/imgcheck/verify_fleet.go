@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
@@ -63,7 +63,7 @@ func loadVerifyInput(ctx context.Context, o *verifyOptions, td *taskdef.TaskDefi
 			return in, fmt.Errorf("--platform is for image-only checks; with a task definition the platform comes from its runtimePlatform")
 		}
 		for _, p := range o.platforms {
-			pl, err := image.ParsePlatform(p)
+			pl, err := platform.Parse(p)
 			if err != nil {
 				return in, fmt.Errorf("--platform: %w", err)
 			}

@@ -40,21 +40,6 @@ type Manifest struct {
 	AttestsTo string `json:"attestsTo,omitempty"`
 }
 
-// PlatformString renders os/arch[/variant][:os.version]; "unknown" for nil.
-func PlatformString(p *v1.Platform) string {
-	if p == nil {
-		return "unknown"
-	}
-	s := p.OS + "/" + p.Architecture
-	if p.Variant != "" {
-		s += "/" + p.Variant
-	}
-	if p.OSVersion != "" {
-		s += ":" + p.OSVersion
-	}
-	return s
-}
-
 // kindOf classifies an index descriptor without fetching it.
 func kindOf(d v1.Descriptor) Kind {
 	switch {
@@ -70,9 +55,9 @@ func kindOf(d v1.Descriptor) Kind {
 	return KindRunnable
 }
 
-// Platforms lists every manifest of the image. A single manifest is listed
+// Manifests lists every manifest of the image. A single manifest is listed
 // with the platform its config declares.
-func (s *Source) Platforms(ctx context.Context) ([]Manifest, error) {
+func (s *Source) Manifests(ctx context.Context) ([]Manifest, error) {
 	root, err := s.root(ctx)
 	if err != nil {
 		return nil, err

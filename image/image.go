@@ -8,10 +8,12 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/imgcheck/imgcheck/platform"
 )
 
-// Platform is one runnable image manifest with its config and layers.
-type Platform struct {
+// Image is one runnable image manifest with its config and layers.
+type Image struct {
 	src *Source
 
 	Digest    v1.Hash         `json:"digest"`
@@ -80,9 +82,9 @@ func compressionOf(mt types.MediaType) Compression {
 	return CompressionGzip
 }
 
-// OpenManifest opens one manifest listed by Platforms. It fails for
+// OpenManifest opens one manifest listed by Manifests. It fails for
 // attestations, artifacts and indexes, which have no filesystem to run.
-func (s *Source) OpenManifest(ctx context.Context, m Manifest) (*Platform, error) {
+func (s *Source) OpenManifest(ctx context.Context, m Manifest) (*Image, error) {
 	if m.Kind != KindRunnable {
 		return nil, fmt.Errorf("%w: %s is an %s manifest, not a runnable image", ErrMalformed, m.Digest, m.Kind)
 	}
@@ -107,47 +109,47 @@ func (s *Source) OpenManifest(ctx context.Context, m Manifest) (*Platform, error
 	if kind != KindRunnable {
 		return nil, fmt.Errorf("%w: %s is an artifact (config media type %s), not a runnable image", ErrMalformed, m.Digest, doc.Manifest.Config.MediaType)
 	}
-	p := &Platform{src: s, Digest: doc.Digest, MediaType: doc.MediaType, ConfigDigest: doc.Manifest.Config.Digest, Annotations: doc.Manifest.Annotations}
+	img := &Image{src: s, Digest: doc.Digest, MediaType: doc.MediaType, ConfigDigest: doc.Manifest.Config.Digest, Annotations: doc.Manifest.Annotations}
 	if root.Index != nil {
-		p.Descriptor = m.Platform
+		img.Descriptor = m.Platform
 	}
 	if cp := cf.Platform(); cp != nil {
-		p.ConfigPlatform = *cp
+		img.ConfigPlatform = *cp
 	}
-	p.Config = Config{
+	img.Config = Config{
 		OS: cf.OS, Architecture: cf.Architecture, Variant: cf.Variant, OSVersion: cf.OSVersion,
 		Entrypoint: cf.Config.Entrypoint, Cmd: cf.Config.Cmd, Env: cf.Config.Env,
 		WorkingDir: cf.Config.WorkingDir, User: cf.Config.User, Healthcheck: cf.Config.Healthcheck,
 		DiffIDs: cf.RootFS.DiffIDs,
 	}
 	for port := range cf.Config.ExposedPorts {
-		p.Config.ExposedPorts = append(p.Config.ExposedPorts, port)
+		img.Config.ExposedPorts = append(img.Config.ExposedPorts, port)
 	}
-	slices.Sort(p.Config.ExposedPorts)
+	slices.Sort(img.Config.ExposedPorts)
 	if len(cf.RootFS.DiffIDs) != len(doc.Manifest.Layers) {
 		return nil, fmt.Errorf("%w: manifest %s has %d layers but its config lists %d diff_ids", ErrMalformed, m.Digest, len(doc.Manifest.Layers), len(cf.RootFS.DiffIDs))
 	}
 	for i, d := range doc.Manifest.Layers {
 		l := Layer{Index: i, Digest: d.Digest, DiffID: cf.RootFS.DiffIDs[i], MediaType: d.MediaType, Compression: compressionOf(d.MediaType), Foreign: !d.MediaType.IsDistributable() || len(d.URLs) > 0, Size: d.Size}
-		p.Layers = append(p.Layers, l)
-		p.scans = append(p.scans, s.cache.layer(d, l.DiffID, s.store.fetcher(d), s.opts.Limits))
+		img.Layers = append(img.Layers, l)
+		img.scans = append(img.scans, s.cache.layer(d, l.DiffID, s.store.fetcher(d), s.opts.Limits))
 	}
-	return p, nil
+	return img, nil
 }
 
 // refreshLayerSizes fills in uncompressed sizes learned by reading layers.
-func (p *Platform) refreshLayerSizes() {
-	for i, sc := range p.scans {
+func (img *Image) refreshLayerSizes() {
+	for i, sc := range img.scans {
 		sc.mu.Lock()
 		if sc.complete {
-			p.Layers[i].Uncompressed, p.Layers[i].Verified = sc.uncompressed, sc.verified
+			img.Layers[i].Uncompressed, img.Layers[i].Verified = sc.uncompressed, sc.verified
 		}
 		sc.mu.Unlock()
 	}
 }
 
-// Source returns the Source the platform was opened from.
-func (p *Platform) Source() *Source { return p.src }
+// Source returns the Source the image was opened from.
+func (img *Image) Source() *Source { return img.src }
 
-// String is os/arch[/variant] from the config.
-func (p *Platform) String() string { return PlatformString(&p.ConfigPlatform) }
+// String is the image's platform, os/arch[/variant][:os.version], from its config.
+func (img *Image) String() string { return platform.String(&img.ConfigPlatform) }
