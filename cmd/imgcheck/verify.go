@@ -43,7 +43,9 @@ With no IMAGE every container's image in the task definition is verified. With
 one IMAGE, it is verified as the image of the task's only container, or of
 --container NAME: the CI use, checking the image just built before the task
 definition references it. Without --taskdef, --platform checks the image side
-only.
+only. On EC2 and EXTERNAL, a task without runtimePlatform runs on whatever the
+instance is: the platform then comes from its placement constraints
+(attribute:ecs.cpu-architecture) or from --platform, never from a guess.
 
 Exit codes: 0 every check ran and nothing reached --fail-on; 1 findings at or
 above --fail-on; 2 could not verify (bad input, registry, network or auth
