@@ -85,7 +85,7 @@ func (c *checker) undeclaredLaunchType(lt string) {
 		req = append(req, s.Value)
 	}
 	c.add("IC406", Finding{
-		Message: fmt.Sprintf("the service places its tasks with %s but requiresCompatibilities does not list it: ECS did not validate the task definition for %s at registration, and refuses the service (\"Task definition does not support launch_type %s.\") unless it found the task compatible by itself", lt, lt, lt),
+		Message:  fmt.Sprintf("the service places its tasks with %s but requiresCompatibilities does not list it: ECS did not validate the task definition for %s at registration, and refuses the service (\"Task definition does not support launch_type %s.\") unless it found the task compatible by itself", lt, lt, lt),
 		Evidence: fmt.Sprintf("%s, from %s; requiresCompatibilities [%s]", lt, l.from, strings.Join(req, ", ")),
 		Fix:      fmt.Sprintf("add %s to requiresCompatibilities so that registration checks the task for it", lt),
 		Location: loc(l.pos)})
