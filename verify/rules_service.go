@@ -134,10 +134,14 @@ func (c *checker) daemonRules() {
 	evidence := "schedulingStrategy DAEMON at " + l.daemonPos.String()
 	switch {
 	case l.byProvider:
+		fix := "replace the capacityProviderStrategy with launchType EC2 (or EXTERNAL)"
+		if l.cluster {
+			fix = "set launchType EC2 (or EXTERNAL) on the DAEMON service; it then does not use the cluster's default strategy"
+		}
 		c.add("IC409", Finding{
 			Message:  fmt.Sprintf("the DAEMON service places its tasks by a capacity provider strategy (%s): ECS refuses it with \"Specifying a capacity provider strategy is not supported when you create a service using the DAEMON scheduling strategy.\"", l.from),
 			Evidence: evidence,
-			Fix:      "set launchType EC2 (or EXTERNAL) on the DAEMON service; it then ignores the cluster's default strategy",
+			Fix:      fix,
 			Location: loc(l.pos)})
 	case l.has(launchFargate):
 		c.add("IC409", Finding{

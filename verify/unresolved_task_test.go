@@ -24,20 +24,32 @@ Resources:
       ExecutionRoleArn: arn:aws:iam::123456789012:role/exec
       EphemeralStorage: {SizeInGiB: {{storage}}}
       RuntimePlatform: {CpuArchitecture: {{arch}}, OperatingSystemFamily: {{os}}}
+      PlacementConstraints: {{taskPlacement}}
       ContainerDefinitions:
-        - Name: app
+        - Name: {{containerName}}
           Image: registry.example/app:v1
           Essential: {{essential}}
           PortMappings: [{ContainerPort: {{containerPort}}, HostPort: {{hostPort}}}]
-          LogConfiguration: {LogDriver: {{logDriver}}, Options: {awslogs-group: g, awslogs-region: us-east-1}}
+          LogConfiguration: {LogDriver: {{logDriver}}, Options: {{logOptions}}}
+  Cluster:
+    Type: AWS::ECS::Cluster
+    Properties:
+      DefaultCapacityProviderStrategy: [{CapacityProvider: {{clusterProvider}}, Weight: 1}]
+  TG:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: {TargetType: {{targetType}}, HealthCheckPort: {{healthCheckPort}}, Protocol: HTTP, Port: 80}
   Service:
     Type: AWS::ECS::Service
     Properties:
+      Cluster: !Ref Cluster
       TaskDefinition: !Ref Task
       {{launch}}
       PlatformVersion: {{platformVersion}}
-      NetworkConfiguration: {AwsvpcConfiguration: {Subnets: [subnet-1]}}
-      LoadBalancers: [{ContainerName: {{lbName}}, ContainerPort: {{lbPort}}, TargetGroupArn: arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1}]
+      SchedulingStrategy: {{scheduling}}
+      DeploymentController: {Type: {{controller}}}
+      PlacementConstraints: {{svcPlacement}}
+      NetworkConfiguration: {{netConfig}}
+      LoadBalancers: [{ContainerName: {{lbName}}, ContainerPort: {{lbPort}}, TargetGroupArn: !Ref TG}]
 `
 
 var knownValues = map[string]string{
@@ -46,6 +58,10 @@ var knownValues = map[string]string{
 	"logDriver": "awslogs", "platformVersion": "LATEST", "lbName": "app", "lbPort": "8080",
 	"launch":   "CapacityProviderStrategy: [{CapacityProvider: {{provider}}, Base: {{base}}, Weight: {{weight}}}]",
 	"provider": "FARGATE", "base": "1", "weight": "1",
+	"taskPlacement": "[]", "containerName": "app", "logOptions": "{awslogs-group: g, awslogs-region: us-east-1}",
+	"clusterProvider": "FARGATE", "targetType": "ip", "healthCheckPort": "traffic-port",
+	"scheduling": "DAEMON", "controller": "ECS", "svcPlacement": "[]",
+	"netConfig": "{AwsvpcConfiguration: {Subnets: [subnet-1]}}",
 }
 
 func TestUnresolvedTaskValuesCannotVerify(t *testing.T) {
@@ -58,11 +74,19 @@ func TestUnresolvedTaskValuesCannotVerify(t *testing.T) {
 		"lbName": "service loadBalancers.containerName", "lbPort": "service loadBalancers.containerPort",
 		"provider": "service capacityProviderStrategy.capacityProvider", "base": "service capacityProviderStrategy.base",
 		"weight": "service capacityProviderStrategy.weight", "launchType": "service launchType",
+		"taskPlacement": "placementConstraints", "containerName": "container name",
+		"logOptions": `container "app" logConfiguration.options`, "clusterProvider": "cluster Cluster default capacity provider",
+		"targetType": "target group TG TargetType", "healthCheckPort": "target group TG HealthCheckPort",
+		"scheduling": "service schedulingStrategy", "controller": "service deploymentController.type",
+		"svcPlacement": "service placementConstraints", "netConfig": "service networkConfiguration",
 	}
 	run := func(t *testing.T, unknown string) *Report {
 		src := taskAndService
-		if unknown == "launchType" {
+		switch unknown {
+		case "launchType":
 			src = strings.Replace(src, "{{launch}}", "LaunchType: !Ref P", 1)
+		case "clusterProvider": // the cluster's default is read only without launchType and strategy
+			src = strings.Replace(src, "{{launch}}", "", 1)
 		}
 		src = strings.Replace(src, "{{launch}}", knownValues["launch"], 1)
 		for k, v := range knownValues {
