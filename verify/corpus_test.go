@@ -41,7 +41,7 @@ var (
 		"nathanpeck-ecs-patterns-service-across-ec2-and-fargate.yml": {"Ec2Service", "FargateService"},
 	}
 	corpusServiceTasks = map[string]string{
-		"aws-docs-service-connect-nginx-create-service.json":   "aws-docs-service-connect-nginx-taskdef.json",
+		"aws-docs-service-connect-nginx-create-service.json":     "aws-docs-service-connect-nginx-taskdef.json",
 		"kayac-ecspresso-ci-service-def-capacity-providers.json": "kayac-ecspresso-ci-task-def-must-env.json",
 		"aws-docs-service-definition-template.json":              "aws-docs-task-definition-template-skeleton.json",
 	}
