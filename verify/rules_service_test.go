@@ -111,6 +111,9 @@ func TestLaunchTypeRules(t *testing.T) {
 		{name: "describe compatibilities with FARGATE", task: func(t *testing.T) string {
 			return edit(t, fargateTaskJSON, `"family": "app",`, `"family": "app", "revision": 3, "compatibilities": ["EC2", "FARGATE"],`)
 		}, want: "IC312"},
+		{name: "describe compatibilities from a template", task: func(t *testing.T) string {
+			return edit(t, fargateTaskJSON, `"family": "app",`, `"family": "app", "revision": 3, "compatibilities": ["{{ must_env `+"`COMPAT`"+` }}"],`)
+		}, unknown: "compatibilities"},
 		{name: "FARGATE_SPOT provider, EC2-only task without cpu", stack: stackWith(join(ec2Only, noCPU,
 			[]string{"LaunchType: FARGATE", "CapacityProviderStrategy: [{CapacityProvider: FARGATE_SPOT, Weight: 1}]"})...),
 			want: "IC405", at: []at{{"IC405", "stack.yaml", "CapacityProviderStrategy: [|{CapacityProvider"}}},

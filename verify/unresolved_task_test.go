@@ -124,3 +124,56 @@ func TestUnresolvedTaskValuesCannotVerify(t *testing.T) {
 		})
 	}
 }
+
+// The values the template above cannot hold: describe compatibilities,
+// the port of a bridge task behind a load balancer, and the launch type of
+// a service that names none on a cluster that is not known.
+func TestUnresolvedServiceInputsOutsideTheTemplate(t *testing.T) {
+	run := func(t *testing.T, td *taskdef.TaskDefinition, svc *taskdef.Service) *Report {
+		in := Input{TaskDef: td, Service: svc, Subjects: []Subject{{Container: "app", Ref: "127.0.0.1:1/app:v1"}}}
+		return Run(context.Background(), in, Options{FailOn: Error})
+	}
+	bridge := strings.NewReplacer("RequiresCompatibilities: [FARGATE]", "RequiresCompatibilities: [EC2]", "NetworkMode: awsvpc", "NetworkMode: bridge",
+		"TargetType: ip", "TargetType: instance", "      NetworkConfiguration: {AwsvpcConfiguration: {Subnets: [subnet-1]}}\n", "")
+	cases := []struct {
+		name, field string
+		load        func(t *testing.T) (*taskdef.TaskDefinition, *taskdef.Service)
+	}{
+		{"describe compatibilities", "compatibilities", func(t *testing.T) (*taskdef.TaskDefinition, *taskdef.Service) {
+			td := parseTask(t, strings.Replace(fargateTaskJSON, `"family": "app",`, `"family": "app", "revision": 3, "compatibilities": ["${COMPAT}"],`, 1))
+			svc, err := taskdef.ParseService("svc.json", []byte(fargateServiceJSON), taskdef.LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return td, svc
+		}},
+		{"bridge port behind a load balancer", `container "app" portMappings.containerPort`, func(t *testing.T) (*taskdef.TaskDefinition, *taskdef.Service) {
+			src := strings.Replace(bridge.Replace(fargateStack), "- ContainerPort: 8080", "- ContainerPort: !Ref P", 1)
+			svc, err := taskdef.ParseService("stack.yaml", []byte(src), taskdef.LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return svc.Task, svc
+		}},
+		{"launch type on an unknown cluster", "the service's launch type", func(t *testing.T) (*taskdef.TaskDefinition, *taskdef.Service) {
+			src := strings.Replace(bridge.Replace(fargateStack), "      LaunchType: FARGATE\n", "", 1)
+			svc, err := taskdef.ParseService("stack.yaml", []byte(src), taskdef.LoadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return svc.Task, svc
+		}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			td, svc := tc.load(t)
+			r := run(t, td, svc)
+			if r.ExitCode != ExitError || len(r.Targets) != 0 {
+				t.Fatalf("exit %d with %d targets, want could not verify and no image checked; errors %+v findings %+v", r.ExitCode, len(r.Targets), r.Errors, r.Findings)
+			}
+			if len(r.Errors) != 1 || !strings.HasPrefix(r.Errors[0].Message, tc.field+" is not known") {
+				t.Errorf("errors %+v, want one naming %s", r.Errors, tc.field)
+			}
+		})
+	}
+}
