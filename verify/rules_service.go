@@ -40,14 +40,22 @@ func (c *checker) launchTypeRules() {
 				"add FARGATE to requiresCompatibilities and "+strings.Join(fixes, ", "))
 		case lt == launchEC2:
 			// EC2 is what a task without requiresCompatibilities is
-			// validated for. A strategy provider is IC401's to judge.
-			if len(td.RequiresCompatibilities) > 0 && !(l.byProvider && !l.cluster) {
+			// validated for. IC401 already reports a strategy's Auto
+			// Scaling group provider for a FARGATE-only task.
+			if len(td.RequiresCompatibilities) > 0 && !(l.byProvider && !l.cluster && fargateOnly(td)) {
 				c.undeclaredLaunchType(lt)
 			}
 		case lt == launchExternal:
 			c.undeclaredLaunchType(lt)
 		}
 	}
+}
+
+// fargateOnly reports whether requiresCompatibilities lists FARGATE alone.
+func fargateOnly(td *taskdef.TaskDefinition) bool {
+	return len(td.RequiresCompatibilities) > 0 && !slices.ContainsFunc(td.RequiresCompatibilities, func(s taskdef.String) bool {
+		return !strings.EqualFold(s.Value, launchFargate)
+	})
 }
 
 // describedCompatibilities returns the compatibilities of describe output,
