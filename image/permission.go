@@ -98,6 +98,26 @@ func groupsDecide(mode fs.FileMode, uid, gid int, typ EntryType, c Cred, a Acces
 	return in != out
 }
 
+// decide is permits for a Cred that may leave its groups unknown: when
+// they cannot change the answer it is given for both classes, and
+// unknown says they could.
+func decide(mode fs.FileMode, uid, gid int, typ EntryType, c Cred, a Access) (ok bool, class, why string, unknown bool) {
+	if groupsDecide(mode, uid, gid, typ, c, a) {
+		return false, "", "", true
+	}
+	if !c.GroupsUnknown || c.UID == uid {
+		ok, class, why = permits(mode, uid, gid, typ, c, a)
+		return ok, class, why, false
+	}
+	stranger := c
+	stranger.GID, stranger.Groups = -1, nil
+	ok, _, why = permits(mode, uid, gid, typ, stranger, a)
+	if !ok && !c.DACOverride {
+		why = fmt.Sprintf("neither the group bits %s nor the other bits %s have %s", rwx(mode.Perm()>>3&7), rwx(mode.Perm()&7), accessBit(a))
+	}
+	return ok, "group or other", why, false
+}
+
 func needsGroups(path string, a Access, typ EntryType, mode fs.FileMode, uid, gid int, c Cred) *Denial {
 	return &Denial{Path: path, Access: a, Type: typ, Mode: mode, UID: uid, GID: gid, User: c, Unknown: true, NeedsGroups: true,
 		Reason: fmt.Sprintf("the group bits and the other bits of %s answer differently and the user's groups are not resolved", path)}
@@ -132,10 +152,11 @@ func CheckSearch(f File, c Cred) *Denial {
 			return &Denial{Path: d.Path, Access: AccessSearch, Type: TypeDir, User: c, Unknown: true,
 				Reason: fmt.Sprintf("directory %s has no entry in layer %d (metadata not resolved: call ResolveDirs)", d.Path, d.Layer)}
 		}
-		if groupsDecide(d.Mode, d.UID, d.GID, TypeDir, c, AccessSearch) {
+		ok, class, why, unknown := decide(d.Mode, d.UID, d.GID, TypeDir, c, AccessSearch)
+		if unknown {
 			return needsGroups(d.Path, AccessSearch, TypeDir, d.Mode, d.UID, d.GID, c)
 		}
-		if ok, class, why := permits(d.Mode, d.UID, d.GID, TypeDir, c, AccessSearch); !ok {
+		if !ok {
 			return &Denial{Path: d.Path, Access: AccessSearch, Type: TypeDir, Mode: d.Mode, UID: d.UID, GID: d.GID,
 				User: c, Class: class, Reason: why + fmt.Sprintf(" (looking up %s)", f.Path)}
 		}
@@ -170,10 +191,10 @@ func checkFile(f File, c Cred, a Access) *Denial {
 		deny.Reason = fmt.Sprintf("a %s cannot be executed, only a regular file", f.Type)
 		return deny
 	}
-	if groupsDecide(f.Mode, f.UID, f.GID, f.Type, c, a) {
+	ok, class, why, unknown := decide(f.Mode, f.UID, f.GID, f.Type, c, a)
+	if unknown {
 		return needsGroups(name, a, f.Type, f.Mode, f.UID, f.GID, c)
 	}
-	ok, class, why := permits(f.Mode, f.UID, f.GID, f.Type, c, a)
 	if ok {
 		return nil
 	}

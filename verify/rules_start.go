@@ -3,6 +3,7 @@ package verify
 import (
 	"context"
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/imgcheck/imgcheck/image"
@@ -112,11 +113,24 @@ func (c *checker) judgeLoader(ctx context.Context, rules startRules, role, exe, 
 		if i == maxLoaderFindings {
 			break
 		}
-		fd := c.loaderFinding(rules, role, exe, res, f, u)
+		kind := classify(f)
+		var denial *image.Denial
+		if kind == failNotFound || kind == failRead {
+			if denial, err = c.deniedCandidate(ctx, f, u); err != nil {
+				return err
+			}
+			if denial != nil {
+				kind = failRead
+			}
+		}
+		fd := c.loaderFinding(rules, kind, role, exe, res, f, u)
+		if denial != nil {
+			fd.Evidence += "; " + denialEvidence(denial, u)
+		}
 		if i == maxLoaderFindings-1 && len(res.Failures) > maxLoaderFindings {
 			fd.Evidence += fmt.Sprintf("; %d more loader failures not listed", len(res.Failures)-maxLoaderFindings)
 		}
-		c.add(loaderRule(rules, f), fd)
+		c.add(rules.id(kind), fd)
 	}
 	if len(res.Failures) == 0 && len(res.Unknown) > 0 {
 		return errCheck{fmt.Sprintf("%s %s: the dynamic loader emulation cannot predict its start: %s", role, exe, strings.Join(res.Unknown, "; "))}
@@ -124,19 +138,43 @@ func (c *checker) judgeLoader(ctx context.Context, rules startRules, role, exe, 
 	return nil
 }
 
-// loaderRule sorts a loader failure into a rule.
-func loaderRule(rules startRules, f ldso.Failure) string {
+// failKind sorts loader failures by what stopped the loader.
+type failKind int
+
+const (
+	failNotFound     failKind = iota // nothing under the name
+	failRead                         // a candidate the user may not read or reach
+	failArch                         // candidates of another class or machine, or not loadable
+	failVersion                      // a symbol version missing
+	failInterpDenied                 // the ELF interpreter may not be executed
+)
+
+func (r startRules) id(k failKind) string {
+	switch k {
+	case failRead:
+		return r.read
+	case failArch:
+		return r.arch
+	case failVersion:
+		return r.version
+	case failInterpDenied:
+		return r.interp
+	}
+	return r.notFound
+}
+
+func classify(f ldso.Failure) failKind {
 	switch {
 	case f.Kind == ldso.FailVersion:
-		return rules.version
+		return failVersion
 	case f.Kind == ldso.FailInterpreter && strings.HasSuffix(f.Message, "Permission denied"):
-		return rules.interp
+		return failInterpDenied
 	case skippedFor(f, "permission denied"):
-		return rules.read
+		return failRead
 	case f.Kind == ldso.FailWrongClass, f.Kind == ldso.FailBadObject, f.Kind == ldso.FailInterpreter, skippedFor(f, "other "):
-		return rules.arch
+		return failArch
 	}
-	return rules.notFound
+	return failNotFound
 }
 
 func skippedFor(f ldso.Failure, reason string) bool {
@@ -148,20 +186,50 @@ func skippedFor(f ldso.Failure, reason string) bool {
 	return false
 }
 
-func (c *checker) loaderFinding(rules startRules, role, exe string, res *ldso.Result, f ldso.Failure, u *runUser) Finding {
+// deniedCandidate finds, for a library the loader did not find, a
+// candidate path that holds a file the user may not read or reach (a
+// directory on the way not searchable), with the evidence. Root reads
+// everything: nothing to find.
+func (c *checker) deniedCandidate(ctx context.Context, f ldso.Failure, u *runUser) (*image.Denial, error) {
+	if u.cred.DACOverride {
+		return nil, nil
+	}
+	for _, p := range f.Searched {
+		if !path.IsAbs(p) {
+			p = path.Join(c.workingDir(), p)
+		}
+		file, err := c.p.Lookup(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if !file.Found || file.Type != image.TypeRegular {
+			continue
+		}
+		d, _, err := c.access(ctx, file, image.AccessRead)
+		if err != nil || d != nil {
+			return d, err
+		}
+	}
+	return nil, nil
+}
+
+func (c *checker) loaderFinding(rules startRules, kind failKind, role, exe string, res *ldso.Result, f ldso.Failure, u *runUser) Finding {
 	exit := 127
 	if f.Kind == ldso.FailVersion && res.Loader == ldso.LoaderGlibc {
 		exit = 1
 	}
 	var what, fix string
-	switch id := loaderRule(rules, f); id {
-	case rules.version:
+	switch kind {
+	case failVersion:
 		what = fmt.Sprintf("needs version %s of %s, which it does not define", f.Version, f.Library)
 		fix = fmt.Sprintf("build %s against the libraries of the image's distribution release (or an older one), or use a base image whose %s defines %s", exe, f.Library, f.Version)
-	case rules.read:
+	case failRead:
 		what = fmt.Sprintf("needs %s, which %s may not read", f.Library, userShort(u))
 		fix = fmt.Sprintf("make %s readable by the user (mode 0644) and its directories searchable, or run as another user", f.Library)
-	case rules.arch:
+	case failInterpDenied:
+		what = fmt.Sprintf("cannot be run: %s may not execute its ELF interpreter %s", userShort(u), f.Library)
+		fix = "give the ELF interpreter and its directories the execute and search bits for the user (0755)"
+	case failArch:
 		what = fmt.Sprintf("needs %s, and the loader finds no usable file for it", f.Library)
 		fix = fmt.Sprintf("install %s built for %s, the task's platform", f.Library, platform.String(&c.want))
 		if f.Kind == ldso.FailInterpreter {
