@@ -71,8 +71,8 @@ func TestStaticKoImageCostsNoMoreBytes(t *testing.T) {
 			reg.ResetLog()
 			r := Run(context.Background(), Input{TaskDef: parseTask(t, taskJSON("X86_64", ref, extra)),
 				Subjects: []Subject{{Container: "app", Ref: ref}}}, Options{FailOn: Error})
-			if r.ExitCode != ExitPass {
-				t.Fatalf("exit %d: %s %+v", r.ExitCode, describeFindings(r), r.Errors)
+			if r.Verdict != VerdictPass {
+				t.Fatalf("verdict %s: %s %+v", r.Verdict, describeFindings(r), r.Errors)
 			}
 			if n, b := reg.BlobBytes(bottom); n != 0 || b != 0 {
 				t.Errorf("the base layer (with /etc/passwd) was fetched: %d requests, %d bytes", n, b)

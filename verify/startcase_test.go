@@ -22,11 +22,11 @@ type startCase struct {
 	// extra: container definition fields, JSON starting with a comma.
 	extra     string
 	imageOnly bool
-	wantExit  int
+	verdict   Verdict
 	want      []string // rule IDs at warning or above, sorted
 	message   []string // substrings of the first wanted finding's message
 	evidence  []string // ... of its evidence
-	problem   string   // substring of the problem, for ExitError
+	problem   string   // substring of the problem, for VerdictCouldNotVerify
 }
 
 // runStartCases pushes every case's image and verifies it.
@@ -54,10 +54,10 @@ func runStartCases(t *testing.T, cases []startCase) {
 
 func checkStartCase(t *testing.T, tc startCase, r *Report) {
 	t.Helper()
-	if r.ExitCode != tc.wantExit {
-		t.Fatalf("exit %d, want %d\nfindings: %s\nerrors: %+v", r.ExitCode, tc.wantExit, describeFindings(r), r.Errors)
+	if r.Verdict != tc.verdict {
+		t.Fatalf("verdict %s, want %s\nfindings: %s\nerrors: %+v", r.Verdict, tc.verdict, describeFindings(r), r.Errors)
 	}
-	if tc.wantExit == ExitError {
+	if tc.verdict == VerdictCouldNotVerify {
 		if len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, tc.problem) {
 			t.Errorf("problems %+v, want one saying %q", r.Errors, tc.problem)
 		}
