@@ -146,12 +146,12 @@ func ELFHash(name string) uint32 {
 // walks them: by vn_next/vna_next/vd_next until a zero link, not by the
 // DT_VERNEEDNUM/DT_VERDEFNUM counts.
 func ParseDynamic(prefix []byte, size int64) Dynamic {
-	in := input{b: prefix, size: size}
-	if size >= 0 && size < int64(len(prefix)) {
-		in.size = int64(len(prefix))
-	}
+	return parseDynamicInput(newInput(prefix, size))
+}
+
+func parseDynamicInput(in *input) Dynamic {
 	var d Dynamic
-	r := dynReader{in: &in, d: &d}
+	r := dynReader{in: in, d: &d}
 	r.parse()
 	d.Need = in.needed
 	d.Problems = append(d.Problems, in.problems...)

@@ -31,6 +31,7 @@ func (r *dynReader) parse() {
 	if !in.need(elf.EI_NIDENT, "ELF identification") {
 		return
 	}
+	in.touch(0, elf.EI_NIDENT)
 	if !bytes.HasPrefix(in.b, elfMagic) {
 		in.problem("not an ELF file")
 		return
@@ -276,8 +277,10 @@ func (r *dynReader) str(v uint64, what string) string {
 	have := min(end, uint64(len(in.b)))
 	if start < have {
 		if i := bytes.IndexByte(in.b[start:have], 0); i >= 0 {
+			in.touch(start, start+uint64(i)+1)
 			return r.copyOut(in.b[start:start+uint64(i)], what)
 		}
+		in.touch(start, have)
 	}
 	if have < end {
 		// Ask for the rest of the window, but no further than the end of

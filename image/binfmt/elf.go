@@ -55,6 +55,7 @@ func identifyELF(in *input) Info {
 	if !in.need(elf.EI_NIDENT, "ELF identification") {
 		return info
 	}
+	in.touch(0, elf.EI_NIDENT)
 	ident := in.b[:elf.EI_NIDENT]
 	p := elfParser{in: in}
 	switch elf.Class(ident[elf.EI_CLASS]) {
@@ -215,6 +216,7 @@ func (p elfParser) classifyDynWithoutInterp(hdr []byte, dynamic segment, info *I
 	n := min(avail/entSize, maxDynEntries)
 	for i := uint64(0); i < n; i++ {
 		e := b[dynamic.off+i*entSize:]
+		p.in.touch(dynamic.off+i*entSize, dynamic.off+(i+1)*entSize)
 		tag, val := p.word(e, 0), p.word(e, p.layout.wordSz)
 		switch elf.DynTag(tag) {
 		case elf.DT_NULL:

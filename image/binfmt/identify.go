@@ -41,18 +41,29 @@ func Identify(prefix []byte) Info {
 // data inside the file; anything the headers place beyond the end of the
 // file is a problem instead.
 func IdentifyPrefix(prefix []byte, size int64) Info {
-	in := input{b: prefix, size: size}
+	return identifyInput(newInput(prefix, size))
+}
+
+// newInput is the input of a parse of prefix, a prefix of a file of size
+// bytes (size < 0 when unknown; a prefix longer than size is the file).
+func newInput(prefix []byte, size int64) *input {
+	in := &input{b: prefix, size: size}
 	if size >= 0 && size < int64(len(prefix)) {
 		in.size = int64(len(prefix))
 	}
+	return in
+}
+
+func identifyInput(in *input) Info {
+	prefix := in.b
 	var info Info
 	switch {
 	case bytes.HasPrefix(prefix, elfMagic):
-		info = identifyELF(&in)
+		info = identifyELF(in)
 	case bytes.HasPrefix(prefix, mzMagic):
-		info = identifyPE(&in)
+		info = identifyPE(in)
 	case bytes.HasPrefix(prefix, shebangMark):
-		info = identifyScript(&in)
+		info = identifyScript(in)
 	default:
 		info = Info{Kind: KindUnknown}
 		if len(prefix) < len(elfMagic) && mightStartFormat(prefix) && (in.size < 0 || in.size > int64(len(prefix))) {
@@ -113,6 +124,15 @@ type input struct {
 	size     int64 // -1 when unknown
 	needed   int64
 	problems []string
+	// read, when set, records the bytes the parse looks at (see ELFExtents).
+	read *extentSet
+}
+
+// touch records that the parse read b[off:end].
+func (in *input) touch(off, end uint64) {
+	if in.read != nil && end > off {
+		in.read.add(off, end)
+	}
 }
 
 // need reports whether the bytes [0, end) are in the prefix. When they are
@@ -146,5 +166,6 @@ func (in *input) span(off, n uint64, what string) (s []byte, ok bool) {
 	if !in.need(off+n, what) {
 		return nil, false
 	}
+	in.touch(off, off+n)
 	return in.b[off : off+n], true
 }
