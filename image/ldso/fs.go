@@ -28,6 +28,19 @@ type FS interface {
 	ReadPrefix(ctx context.Context, name string, n int64) ([]byte, error)
 }
 
+// ObjectFS is an FS that may serve ELF objects sparsely. ReadObject returns
+// the first n bytes of the file at name as ReadPrefix does, except that
+// only the first 64 bytes (the ELF header) and the bytes binfmt.ELFExtents
+// names need be the file's. The emulation reads an object it loads only
+// through the ELF header and binfmt's parsers, so it gets the answers the
+// whole file gives, while an image's layer pass keeps a few kilobytes of
+// each shared object instead of all of it. Configuration files
+// (ld.so.cache, ld.so.preload, musl's path file) are read with ReadPrefix.
+type ObjectFS interface {
+	FS
+	ReadObject(ctx context.Context, name string, n int64) ([]byte, error)
+}
+
 // FileInfo is what opening a file tells the loader.
 type FileInfo struct {
 	Mode fs.FileMode // type and permission bits

@@ -181,7 +181,7 @@ func (s *session) readSmallFile(name string, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is %d bytes, more than the %d read", name, r.fi.Size, limit)
 	}
 	f := &objectFile{path: name, fi: r.fi}
-	if err := s.readPrefix(f, r.fi.Size); err != nil {
+	if err := s.readPrefix(f, r.fi.Size, false); err != nil {
 		return nil, err
 	}
 	return f.prefix, nil

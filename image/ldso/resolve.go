@@ -184,7 +184,7 @@ func (s *session) identify(f *objectFile) (binfmt.Info, error) {
 		if info.Need == 0 || round+1 >= maxReadRounds {
 			return info, nil
 		}
-		if err := s.readPrefix(f, min(info.Need, f.fi.Size)); err != nil {
+		if err := s.readPrefix(f, min(info.Need, f.fi.Size), true); err != nil {
 			return binfmt.Info{}, err
 		}
 	}

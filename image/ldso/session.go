@@ -89,18 +89,24 @@ func (s *session) file(path string, fi FileInfo) (*objectFile, error) {
 		s.files[fi.ID] = f
 	}
 	if f.prefix == nil {
-		if err := s.readPrefix(f, min(fi.Size, firstRead)); err != nil {
+		if err := s.readPrefix(f, min(fi.Size, firstRead), true); err != nil {
 			return nil, err
 		}
 	}
 	return f, nil
 }
 
-func (s *session) readPrefix(f *objectFile, n int64) error {
+// readPrefix reads the first n bytes of f; object says that only the ELF
+// header and binfmt's parsers will look at them (see ObjectFS).
+func (s *session) readPrefix(f *objectFile, n int64, object bool) error {
 	if s.read+n > s.cfg.MaxReadBytes {
 		return fmt.Errorf("reading %d bytes of %s would pass the limit of %d bytes read", n, f.path, s.cfg.MaxReadBytes)
 	}
-	b, err := s.fsys.ReadPrefix(s.ctx, f.path, n)
+	read := s.fsys.ReadPrefix
+	if o, ok := s.fsys.(ObjectFS); ok && object {
+		read = o.ReadObject
+	}
+	b, err := read(s.ctx, f.path, n)
 	if err != nil {
 		return fmt.Errorf("reading %s: %w", f.path, err)
 	}
@@ -136,7 +142,7 @@ func (s *session) dynamic(f *objectFile) (*binfmt.Dynamic, error) {
 			return nil, fmt.Errorf("%s: still incomplete after %d reads (needs %d bytes)", f.path, round+1, d.Need)
 		}
 		n := min(max(d.Need, 2*int64(len(f.prefix))), f.fi.Size)
-		if err := s.readPrefix(f, n); err != nil {
+		if err := s.readPrefix(f, n, true); err != nil {
 			return nil, err
 		}
 	}
