@@ -41,6 +41,7 @@ type blobState struct {
 	capped  bool // prefix no longer grows: the cap was reached
 	noRange bool // backend answered a Range request with the whole blob
 	maxKeep int64
+	fetched atomic.Int64 // bytes fetched of the blob, by every reader
 }
 
 // blobReader reads one blob sequentially from offset 0, fetching only what
@@ -62,6 +63,12 @@ type blobReader struct {
 
 func newBlobReader(ctx context.Context, st *blobState, f blobFetcher, fetched *atomic.Int64) *blobReader {
 	return &blobReader{ctx: ctx, st: st, f: f, fetched: fetched, hash: sha256.New()}
+}
+
+// count adds fetched bytes to the Source's and the blob's counts.
+func (r *blobReader) count(n int64) {
+	r.fetched.Add(n)
+	r.st.fetched.Add(n)
 }
 
 // Offset is how many bytes the consumer has read.
@@ -150,7 +157,7 @@ func (r *blobReader) read(p []byte) (int, error) {
 		}
 		got, err := io.ReadFull(body, data)
 		body.Close()
-		r.fetched.Add(int64(got))
+		r.count(int64(got))
 		if err == nil {
 			break
 		}
@@ -184,14 +191,14 @@ func (r *blobReader) readStream(p []byte) (int, error) {
 	}
 	if skip := r.off - r.bodyOff; skip > 0 {
 		k, err := io.CopyN(io.Discard, r.body, skip)
-		r.fetched.Add(k)
+		r.count(k)
 		r.bodyOff += k
 		if err != nil {
 			return 0, fmt.Errorf("%w: skipping to %d of blob %s: %w", transferClass(r.ctx), r.off, st.digest, err)
 		}
 	}
 	n, err := r.body.Read(p)
-	r.fetched.Add(int64(n))
+	r.count(int64(n))
 	r.bodyOff += int64(n)
 	if err != nil && !errors.Is(err, io.EOF) && !st.noRange && n == 0 && r.restarts < rangeAttempts && r.ctx.Err() == nil {
 		// A ranged stream cut short is resumed where it stopped.

@@ -14,6 +14,7 @@ type Cache struct {
 	mu    sync.Mutex
 	blobs map[v1.Hash]*blobState
 	scans map[v1.Hash]*layerScan
+	order []v1.Hash // scans by first use
 }
 
 // NewCache returns an empty cache.
@@ -21,8 +22,10 @@ func NewCache() *Cache {
 	return &Cache{blobs: map[v1.Hash]*blobState{}, scans: map[v1.Hash]*layerScan{}}
 }
 
-// layer returns the shared scan of a layer, creating it on first use.
-func (c *Cache) layer(d v1.Descriptor, diffID v1.Hash, f blobFetcher, lim Limits) *layerScan {
+// layer returns the shared scan of a layer, creating it on first use. The
+// scan stores its index in idx once it has read the whole layer, and with
+// reuse answers from idx when idx holds the layer.
+func (c *Cache) layer(d v1.Descriptor, diffID v1.Hash, f blobFetcher, lim Limits, idx *LayerIndex, reuse bool) *layerScan {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if s, ok := c.scans[d.Digest]; ok {
@@ -31,8 +34,26 @@ func (c *Cache) layer(d v1.Descriptor, diffID v1.Hash, f blobFetcher, lim Limits
 	st := &blobState{digest: d.Digest, size: d.Size, maxKeep: lim.MaxCachedBlobBytes}
 	c.blobs[d.Digest] = st
 	s := newLayerScan(st, f, diffID, lim)
+	s.index, s.reuse = idx, reuse
 	c.scans[d.Digest] = s
+	c.order = append(c.order, d.Digest)
 	return s
+}
+
+// Layers says how each layer the cache has seen was read, in the order
+// they were first asked for.
+func (c *Cache) Layers() []LayerRead {
+	c.mu.Lock()
+	scans := make([]*layerScan, 0, len(c.order))
+	for _, d := range c.order {
+		scans = append(scans, c.scans[d])
+	}
+	c.mu.Unlock()
+	out := make([]LayerRead, 0, len(scans))
+	for _, s := range scans {
+		out = append(out, s.read())
+	}
+	return out
 }
 
 // Close ends open layer streams. A registry without Range support keeps a

@@ -91,6 +91,7 @@ func (img *Image) impliedDir(ctx context.Context, name string, top int) (Dir, er
 func (s *layerScan) findEntry(ctx context.Context, name string, fetched *atomic.Int64) (*entry, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.consultLocked()
 	for s.entries[name] == nil && !s.complete {
 		if _, err := s.advanceLocked(ctx, fetched); err != nil && err != io.EOF {
 			return nil, false, err

@@ -56,7 +56,8 @@ func (img *Image) Identify(ctx context.Context, f File) (binfmt.Info, ReadInfo, 
 	}
 	var info binfmt.Info
 	for {
-		data, err := scan.readContent(ctx, f.data, want, &img.src.fetched)
+		// binfmt alone parses the bytes, unless strict mode reads Go build info.
+		data, err := scan.readContent(ctx, f.data, want, !img.src.opts.Strict, &img.src.fetched)
 		if err != nil {
 			return info, ri, fmt.Errorf("reading %s in layer %d of %s: %w", f.Resolved, f.dataLayer, img.src.name, err)
 		}
@@ -114,7 +115,7 @@ func (img *Image) ReadFile(ctx context.Context, name string, max int64) ([]byte,
 	if f.Size > max {
 		return nil, f, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrLimit, name, f.Size, max)
 	}
-	data, err := img.scans[f.dataLayer].readContent(ctx, f.data, f.Size, &img.src.fetched)
+	data, err := img.scans[f.dataLayer].readContent(ctx, f.data, f.Size, false, &img.src.fetched)
 	if err != nil {
 		return nil, f, fmt.Errorf("reading %s in %s: %w", name, img.src.name, err)
 	}

@@ -132,7 +132,9 @@ func (s *Source) OpenManifest(ctx context.Context, m Manifest) (*Image, error) {
 	for i, d := range doc.Manifest.Layers {
 		l := Layer{Index: i, Digest: d.Digest, DiffID: cf.RootFS.DiffIDs[i], MediaType: d.MediaType, Compression: compressionOf(d.MediaType), Foreign: !d.MediaType.IsDistributable() || len(d.URLs) > 0, Size: d.Size}
 		img.Layers = append(img.Layers, l)
-		img.scans = append(img.scans, s.cache.layer(d, l.DiffID, s.store.fetcher(d), s.opts.Limits))
+		sc := s.cache.layer(d, l.DiffID, s.store.fetcher(d), s.opts.Limits, s.opts.LayerIndex, !s.opts.Strict)
+		img.scans = append(img.scans, sc)
+		s.useLayer(sc)
 	}
 	return img, nil
 }

@@ -37,8 +37,22 @@ type layerScan struct {
 	uncompressed int64
 	compression  Compression
 
-	live    *liveStream
-	content map[int][]byte // content prefixes read, by ordinal
+	live *liveStream
+
+	// What passes kept of files' content, by ordinal (see capture.go).
+	captures    map[int]*capture
+	passed      int   // entries the passes have left (ordinals < passed were considered)
+	captured    int64 // bytes in captures
+	captureFull bool  // MaxCaptureBytes reached: nothing more is kept
+
+	passes int // streams opened over the layer
+	// The persistent layer index (nil: none), whether it was consulted,
+	// whether this layer's index came from it, and whether it holds it.
+	index     *LayerIndex
+	reuse     bool // answer from the index (not in strict mode, which reads the layer)
+	consulted bool
+	cached    bool
+	stored    bool
 }
 
 // liveStream is an open pass over the layer.
@@ -52,10 +66,37 @@ type liveStream struct {
 }
 
 func newLayerScan(blob *blobState, f blobFetcher, diffID v1.Hash, lim Limits) *layerScan {
-	return &layerScan{
-		blob: blob, fetch: f, diffID: diffID, lim: lim,
-		entries: map[string]*entry{}, byOrdinal: map[int]*entry{}, whiteouts: map[string]int{},
-		opaque: map[string]int{}, dirs: map[string]bool{"/": true}, content: map[int][]byte{},
+	s := &layerScan{blob: blob, fetch: f, diffID: diffID, lim: lim}
+	s.resetIndexLocked()
+	return s
+}
+
+// resetIndexLocked empties the index.
+func (s *layerScan) resetIndexLocked() {
+	s.entries, s.byOrdinal, s.whiteouts = map[string]*entry{}, map[int]*entry{}, map[string]int{}
+	s.opaque, s.dirs, s.captures = map[string]int{}, map[string]bool{"/": true}, map[int]*capture{}
+	s.seen, s.passed, s.captured, s.captureFull = 0, 0, 0, false
+}
+
+// consultLocked answers the layer from the persistent index, on first
+// use, when it holds the layer. A snapshot that does not restore cleanly
+// is dropped: the layer is read.
+func (s *layerScan) consultLocked() {
+	if s.consulted || s.index == nil || !s.reuse {
+		return
+	}
+	s.consulted = true
+	if s.seen > 0 || s.live != nil {
+		return
+	}
+	snap := s.index.load(s.blob.digest, s.diffID, s.lim)
+	if snap == nil {
+		return
+	}
+	if err := s.restoreLocked(snap); err != nil {
+		s.index.log.Warn("layer cache: ignoring an inconsistent entry; reading the layer", "layer", s.blob.digest, "err", err)
+		s.resetIndexLocked()
+		s.complete, s.verified, s.cached, s.stored = false, false, false, false
 	}
 }
 
@@ -74,6 +115,7 @@ func (t teeHash) Read(p []byte) (int, error) {
 // openLocked starts a new pass from the beginning of the layer.
 func (s *layerScan) openLocked(ctx context.Context, fetched *atomic.Int64) error {
 	s.closeLocked()
+	s.passes++
 	br := newBlobReader(ctx, s.blob, s.fetch, fetched)
 	dec, comp, err := decompress(br, br.Offset, s.lim)
 	if err != nil {
@@ -106,6 +148,9 @@ func (s *layerScan) advanceLocked(ctx context.Context, fetched *atomic.Int64) (*
 		}
 	}
 	s.live.blob.ctx = ctx
+	if err := s.captureLocked(); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	e, err := s.live.walker.next()
 	if err == io.EOF {
 		if err := s.finishLocked(); err != nil {
@@ -177,6 +222,10 @@ func (s *layerScan) finishLocked() error {
 	}
 	s.closeLocked()
 	s.complete, s.verified = true, true
+	if s.index != nil && !s.stored && s.diffID.Hex != "" {
+		s.stored = true
+		s.index.store(s.snapshotLocked(), s.blob.digest)
+	}
 	return nil
 }
 
@@ -193,6 +242,7 @@ type layerAnswer struct {
 func (s *layerScan) find(ctx context.Context, p string, fetched *atomic.Int64) (layerAnswer, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.consultLocked()
 	for s.entries[p] == nil && !s.dirs[p] && !s.complete {
 		if _, err := s.advanceLocked(ctx, fetched); err != nil && err != io.EOF {
 			return layerAnswer{}, err
@@ -219,34 +269,39 @@ func (s *layerScan) find(ctx context.Context, p string, fetched *atomic.Int64) (
 	}
 }
 
-// readContent returns at least n bytes of e's content (fewer when the file
-// is shorter), reading the layer only as far as needed.
-func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, fetched *atomic.Int64) ([]byte, error) {
+// readContent returns the first n bytes of e's content (fewer when the
+// file is shorter or MaxFileBytes is reached), from what the passes kept
+// or else from the layer, reading it only as far as needed. sparse says the
+// bytes go only to binfmt's parsers (see ldso.ObjectFS): then what a pass
+// kept of an ELF file answers too.
+func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, sparse bool, fetched *atomic.Int64) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	n = min(n, e.Size, s.lim.MaxFileBytes)
-	if b := s.content[e.Ordinal]; int64(len(b)) >= n {
-		return b, nil
+	s.consultLocked()
+	n = max(0, min(n, e.Size, s.lim.MaxFileBytes))
+	if c := s.captures[e.Ordinal]; c != nil {
+		if b, ok := c.prefix(n); ok {
+			return b, nil
+		}
+		if sparse && c.sparse {
+			return c.object(n), nil
+		}
 	}
+	if n == 0 {
+		return []byte{}, nil
+	}
+	// Not kept: the pass standing at e reads on; a pass that left it (or a
+	// layer known from the persistent index) starts over.
 	if err := s.seekLocked(ctx, e.Ordinal, fetched); err != nil {
 		return nil, err
 	}
-	live := s.live
-	live.blob.ctx = ctx
-	if need := n - int64(len(live.curBuf)); need > 0 {
-		buf := make([]byte, need)
-		got, err := io.ReadFull(readerFunc(live.walker.read), buf)
-		live.curBuf = append(live.curBuf, buf[:got]...)
-		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-			return nil, s.fail(ctx, fmt.Errorf("reading %s in layer %s: %w", e.Name, s.blob.digest, err))
-		}
+	s.live.blob.ctx = ctx
+	if err := s.fillLocked(n); err != nil {
+		return nil, s.fail(ctx, err)
 	}
-	// Prefixes stay cached for the next question; a whole binary read in
-	// strict mode does not (the cache may be shared for a whole run).
-	if len(live.curBuf) <= identifyMaxRead {
-		s.content[e.Ordinal] = live.curBuf
-	}
-	return live.curBuf, nil
+	b := s.live.curBuf
+	k := min(n, int64(len(b)))
+	return b[:k:k], nil
 }
 
 // seekLocked positions the live pass at the entry with the given ordinal,
@@ -278,6 +333,7 @@ func (s *layerScan) seekLocked(ctx context.Context, ordinal int, fetched *atomic
 func (s *layerScan) readAll(ctx context.Context, fetched *atomic.Int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.consultLocked()
 	for !s.verified {
 		if _, err := s.advanceLocked(ctx, fetched); err != nil && err != io.EOF {
 			return err

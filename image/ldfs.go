@@ -24,7 +24,7 @@ import (
 // user must be resolved (ResolveUser): a search whose answer depends on
 // groups it leaves unknown is an error, which the emulation treats as an
 // outcome it cannot know.
-func (img *Image) LoaderFS(user *Cred) ldso.FS {
+func (img *Image) LoaderFS(user *Cred) ldso.ObjectFS {
 	return &loaderFS{img: img, user: user, files: map[string]File{}}
 }
 
@@ -103,6 +103,17 @@ func (l *loaderFS) Stat(ctx context.Context, name string) (ldso.FileInfo, error)
 }
 
 func (l *loaderFS) ReadPrefix(ctx context.Context, name string, n int64) ([]byte, error) {
+	return l.read(ctx, name, n, false)
+}
+
+// ReadObject serves an ELF object the loader loads: what a layer pass kept
+// of it (its header and binfmt.ELFExtents) answers without reading the
+// layer again.
+func (l *loaderFS) ReadObject(ctx context.Context, name string, n int64) ([]byte, error) {
+	return l.read(ctx, name, n, true)
+}
+
+func (l *loaderFS) read(ctx context.Context, name string, n int64, sparse bool) ([]byte, error) {
 	f, err := l.lookup(ctx, name)
 	if err != nil {
 		return nil, err
@@ -114,7 +125,7 @@ func (l *loaderFS) ReadPrefix(ctx context.Context, name string, n int64) ([]byte
 		return nil, fmt.Errorf("reading %s: a %s, not a regular file", name, f.Type)
 	}
 	n = max(0, min(n, f.Size))
-	data, err := l.img.scans[f.dataLayer].readContent(ctx, f.data, n, &l.img.src.fetched)
+	data, err := l.img.scans[f.dataLayer].readContent(ctx, f.data, n, sparse, &l.img.src.fetched)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s in layer %d of %s: %w", f.Resolved, f.dataLayer, l.img.src.name, err)
 	}

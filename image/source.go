@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -29,6 +30,10 @@ type Options struct {
 	// Built holds the indexes that build: references name: images
 	// imgcheck build assembled in memory and has not published yet.
 	Built map[Ref]v1.ImageIndex
+	// LayerIndex keeps layer indexes between runs (nil: none). A layer it
+	// holds is answered without reading it, except in strict mode, which
+	// reads layers; every layer read to the end is stored in it.
+	LayerIndex *LayerIndex
 }
 
 // Stats counts what reading an image cost.
@@ -36,6 +41,8 @@ type Stats struct {
 	Requests        int64 `json:"requests"`         // HTTP requests sent (retries and auth included)
 	BytesDownloaded int64 `json:"bytes_downloaded"` // response body bytes as received
 	LayerBytes      int64 `json:"layer_bytes"`      // compressed layer bytes fetched (registry or local)
+	// Layers says how each layer of the images opened was read.
+	Layers []LayerRead `json:"layers,omitempty"`
 }
 
 // Source is an opened image reference: an index or a single manifest.
@@ -58,6 +65,7 @@ type Source struct {
 	mu      sync.Mutex
 	docs    map[v1.Hash]*fetchResult[*document]
 	configs map[v1.Hash]*fetchResult[[]byte]
+	layers  []*layerScan // of the images opened, by first use
 }
 
 // Name is the reference the Source was opened with.
@@ -65,7 +73,23 @@ func (s *Source) Name() string { return s.name }
 
 // Stats returns the requests and bytes used so far.
 func (s *Source) Stats() Stats {
-	return Stats{Requests: s.counter.Requests(), BytesDownloaded: s.counter.Bytes(), LayerBytes: s.fetched.Load()}
+	st := Stats{Requests: s.counter.Requests(), BytesDownloaded: s.counter.Bytes(), LayerBytes: s.fetched.Load()}
+	s.mu.Lock()
+	scans := slices.Clone(s.layers)
+	s.mu.Unlock()
+	for _, sc := range scans {
+		st.Layers = append(st.Layers, sc.read())
+	}
+	return st
+}
+
+// useLayer records that an image of this Source has the layer.
+func (s *Source) useLayer(sc *layerScan) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !slices.Contains(s.layers, sc) {
+		s.layers = append(s.layers, sc)
+	}
 }
 
 func newSource(name string, st store, opts Options) *Source {
