@@ -79,7 +79,27 @@
 // file's first bytes are read from the same stream. A registry that ignores
 // Range gets one plain GET whose body is abandoned early. Fetched bytes and
 // layer indexes live in a Cache keyed by digest, which Sources may share.
-// Stats reports requests, bytes received and layer bytes fetched.
+// Stats reports requests, bytes received and layer bytes fetched, and
+// Stats.Layers how each layer was read (LayerFromCache, LayerStreamed,
+// LayerPartial, LayerSkipped) in how many passes.
+//
+// One pass per layer: as a scan leaves a file it keeps what a check may
+// read of it later (capture.go): the ELF header and binfmt.ELFExtents of
+// every executable and shared object, /etc/passwd, /etc/group,
+// /etc/ld.so.cache, the musl path files, the first 4 KiB of scripts and
+// executables, files of at most 1 KiB; within Limits.MaxCaptureBytes per
+// layer and Limits.MaxCaptureFileBytes per file. So a layer is streamed
+// once however many files the checks need from it; a question about bytes
+// that were not kept starts the layer over (more bytes, the same answer).
+//
+// Options.LayerIndex (a LayerIndex, one directory, DefaultCacheDir) keeps
+// a layer's index and kept bytes between runs once a scan has read the
+// whole layer and checked its digest and diff_id. A later run answers
+// that layer without a request; a new image on a known base reads only
+// its new layers. Entries are content addressed (never stale), written
+// atomically, checksummed (a damaged one is ignored and rewritten),
+// bounded with least-recently-used eviction; write failures are logged and
+// the run goes on without them.
 //
 // A layer read only in part cannot be checked against its digest: such
 // results are marked ReadPrefix. Options.Strict reads the identified file's

@@ -127,6 +127,9 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 		}
 	}
 	wg.Wait()
+	for _, l := range opts.Image.Cache.Layers() {
+		opts.Logger.Debug("layer", "digest", l.Digest, "read", l.Read, "passes", l.Passes, "bytes", l.Bytes, "size", l.Size)
+	}
 	if err := ctx.Err(); err != nil {
 		r.Errors = append(r.Errors, Problem{Message: "interrupted: " + err.Error(), Cause: err})
 	}
