@@ -20,6 +20,7 @@ type inspectOptions struct {
 	stats    bool
 	strict   bool
 	registry registryFlags
+	cache    cacheFlags
 	logger   *slog.Logger
 }
 
@@ -49,6 +50,7 @@ info.`,
 	f.BoolVar(&o.stats, "stats", false, "report the requests and bytes used")
 	f.BoolVar(&o.strict, "strict", false, "read whole layers of identified files, check digests, read Go build info")
 	o.registry.register(f)
+	o.cache.register(f)
 	return cmd
 }
 
@@ -70,7 +72,7 @@ func runInspect(ctx context.Context, o *inspectOptions, s streams) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	src, err := image.Open(ctx, o.ref, image.Options{Strict: o.strict, Registry: o.registry.options(logger), Logger: logger})
+	src, err := image.Open(ctx, o.ref, image.Options{Strict: o.strict, Registry: o.registry.options(logger), Logger: logger, LayerIndex: o.cache.layerIndex(logger)})
 	if err != nil {
 		return err
 	}

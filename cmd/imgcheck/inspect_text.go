@@ -35,6 +35,9 @@ func writeInspectText(w io.Writer, rep *image.Inspection) error {
 	if rep.Stats != nil {
 		fmt.Fprintf(&b, "\nstats: %d requests, %d bytes downloaded, %d layer bytes\n",
 			rep.Stats.Requests, rep.Stats.BytesDownloaded, rep.Stats.LayerBytes)
+		for _, l := range rep.Stats.Layers {
+			fmt.Fprintf(&b, "  layer %s: %s, %d pass(es), %d of %d bytes fetched\n", l.Digest, l.Read, l.Passes, l.Bytes, l.Size)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
