@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/imgcheck/imgcheck/image/binfmt"
@@ -192,9 +193,10 @@ func (s *layerScan) fillLocked(n int64) error {
 	if need <= 0 {
 		return nil
 	}
-	buf := make([]byte, need)
-	got, err := io.ReadFull(readerFunc(live.walker.read), buf)
-	live.curBuf = append(live.curBuf, buf[:got]...)
+	have := len(live.curBuf)
+	live.curBuf = slices.Grow(live.curBuf, int(need))
+	got, err := io.ReadFull(readerFunc(live.walker.read), live.curBuf[have:have+int(need)])
+	live.curBuf = live.curBuf[:have+got]
 	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
 		return fmt.Errorf("reading %s in layer %s: %w", live.cur.Name, s.blob.digest, err)
 	}
