@@ -26,15 +26,23 @@ type cacheEntry struct {
 // cacheDir is where built layers are kept between test runs.
 func cacheDir(t testing.TB) string {
 	t.Helper()
+	dir, err := treeCacheDir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func treeCacheDir() (string, error) {
 	base, err := os.UserCacheDir()
 	if err != nil {
-		t.Fatalf("finding the user cache directory for test root file systems: %v", err)
+		return "", fmt.Errorf("finding the user cache directory for test root file systems: %w", err)
 	}
 	dir := filepath.Join(base, "imgcheck-test")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		t.Fatalf("creating %s: %v", dir, err)
+		return "", fmt.Errorf("creating %s: %w", dir, err)
 	}
-	return dir
+	return dir, nil
 }
 
 // cachedTree returns the cache entry for key in dir, making the tree with

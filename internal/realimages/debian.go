@@ -88,6 +88,30 @@ func DebianTrees(t testing.TB, trees ...DebianTree) []*RootFS {
 	return out
 }
 
+// BuildDebian is Debian for programs that are not tests (the benchmark
+// harness): the same trees from the same cache, errors returned.
+func BuildDebian(tree DebianTree) (*RootFS, error) {
+	tools := []string{"debootstrap", "tar", "gzip"}
+	emulator := ""
+	if tree.Arch != runtime.GOARCH {
+		var ok bool
+		if emulator, ok = emulatorName(tree.Arch); !ok {
+			return nil, fmt.Errorf("no emulator known for %s", tree.Arch)
+		}
+		tools = append(tools, emulator)
+	}
+	for _, tool := range tools {
+		if _, err := exec.LookPath(tool); err != nil {
+			return nil, fmt.Errorf("%s not found on PATH: run .ci/install-tools", tool)
+		}
+	}
+	dir, err := treeCacheDir()
+	if err != nil {
+		return nil, err
+	}
+	return debianTree(dir, tree, emulator)
+}
+
 // debianTree is one tree of DebianTrees; emulator runs the tree's
 // programs when its architecture is foreign.
 func debianTree(dir string, tree DebianTree, emulator string) (*RootFS, error) {
@@ -222,14 +246,19 @@ func trimTree(root string) error {
 	return nil
 }
 
+// emulatorName is the static qemu user-mode emulator of a GOARCH.
+func emulatorName(arch string) (string, bool) {
+	name, ok := map[string]string{"arm64": "qemu-aarch64-static", "arm": "qemu-arm-static",
+		"ppc64le": "qemu-ppc64le-static", "s390x": "qemu-s390x-static", "riscv64": "qemu-riscv64-static"}[arch]
+	return name, ok
+}
+
 // Emulator is the static qemu user-mode emulator that runs arch's
 // programs here (for runctest.Bundle.UseEmulator); the test fails when it
 // is not installed.
 func Emulator(t testing.TB, arch string) string {
 	t.Helper()
-	names := map[string]string{"arm64": "qemu-aarch64-static", "arm": "qemu-arm-static",
-		"ppc64le": "qemu-ppc64le-static", "s390x": "qemu-s390x-static", "riscv64": "qemu-riscv64-static"}
-	name, ok := names[arch]
+	name, ok := emulatorName(arch)
 	if !ok {
 		t.Fatalf("no emulator known for %s", arch)
 	}
