@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -60,6 +62,22 @@ func (h *harness) exec(ctx context.Context, s execSpec) (execResult, error) {
 	}
 	h.logf("  %s: exit %d in %s", strings.Join(shorten(s.Argv), " "), res.Exit, res.Wall.Round(time.Millisecond))
 	return res, nil
+}
+
+// coldCacheEnv is the harness's environment with an empty layer cache of
+// its own for imgcheck: benchmarks 1 and 3 measure a first read, which the
+// peers (without a cache) are compared with; benchmark 4 measures the
+// cache.
+func (h *harness) coldCacheEnv() ([]string, error) {
+	base := filepath.Join(h.work, "caches")
+	if err := os.MkdirAll(base, 0o755); err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(base, "cold-")
+	if err != nil {
+		return nil, err
+	}
+	return append(append([]string{}, h.env...), "IMGCHECK_CACHE="+dir), nil
 }
 
 // shell runs script with bash -c, with pipefail when asked (a pipeline cut

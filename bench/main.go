@@ -88,7 +88,7 @@ func parseFlags(args []string) (options, error) {
 	fs.SetOutput(os.Stderr)
 	fs.IntVar(&o.reps, "reps", 5, "repetitions of each read measurement (benchmarks 1 and 3)")
 	fs.IntVar(&o.buildReps, "build-reps", 3, "repetitions of each build measurement (benchmark 2)")
-	suites := fs.String("suites", "probe,fleet,build,go", "benchmarks to run: probe, fleet, build, go")
+	suites := fs.String("suites", "probe,fleet,real,build,go", "benchmarks to run: probe, fleet, real, build, go")
 	fs.StringVar(&o.out, "out", "BENCHMARKS.md", "report to write (relative to the repository root)")
 	fs.StringVar(&o.chart, "chart", "docs/benchmarks.png", "chart to write (relative to the repository root)")
 	fs.StringVar(&o.jsonOut, "json", "bench/results.json", "raw results to write (relative to the repository root)")
@@ -100,8 +100,8 @@ func parseFlags(args []string) (options, error) {
 	}
 	o.suites = strings.Split(*suites, ",")
 	for _, s := range o.suites {
-		if !slices.Contains([]string{"probe", "build", "fleet", "go"}, s) {
-			return o, fmt.Errorf("-suites: unknown benchmark %q (want probe, fleet, build, go)", s)
+		if !slices.Contains([]string{"probe", "build", "fleet", "real", "go"}, s) {
+			return o, fmt.Errorf("-suites: unknown benchmark %q (want probe, fleet, real, build, go)", s)
 		}
 	}
 	if o.reps < 1 || o.buildReps < 1 {
@@ -149,6 +149,11 @@ func run(ctx context.Context, o options, log io.Writer) error {
 	}
 	if slices.Contains(o.suites, "fleet") {
 		if res.Fleet, err = runFleet(ctx, h, fx); err != nil {
+			return err
+		}
+	}
+	if slices.Contains(o.suites, "real") {
+		if res.Real, err = runReal(ctx, h); err != nil {
 			return err
 		}
 	}

@@ -92,7 +92,11 @@ func runProbe(ctx context.Context, h *harness, fx *fixtures) ([]probeResult, err
 }
 
 func (h *harness) probeInspect(ctx context.Context, ref string) (execResult, string, bool, error) {
-	res, err := h.exec(ctx, execSpec{Dir: h.work, Argv: []string{h.imgcheck, "inspect", ref, "--platform", "linux/arm64", "--stats", "--format", "json"}})
+	env, err := h.coldCacheEnv()
+	if err != nil {
+		return execResult{}, "", false, err
+	}
+	res, err := h.exec(ctx, execSpec{Dir: h.work, Env: env, Argv: []string{h.imgcheck, "inspect", ref, "--platform", "linux/arm64", "--stats", "--format", "json"}})
 	if err != nil || res.Exit != 0 {
 		return res, "", false, err
 	}
@@ -120,7 +124,11 @@ func (h *harness) probeVerify(ctx context.Context, ref string) (execResult, stri
 	if err := os.WriteFile(td, arm64TaskDef("probe", ref), 0o644); err != nil {
 		return execResult{}, "", false, err
 	}
-	res, err := h.exec(ctx, execSpec{Dir: h.work, Argv: []string{h.imgcheck, "verify", "--taskdef", td, "--format", "json"}})
+	env, err := h.coldCacheEnv()
+	if err != nil {
+		return execResult{}, "", false, err
+	}
+	res, err := h.exec(ctx, execSpec{Dir: h.work, Env: env, Argv: []string{h.imgcheck, "verify", "--taskdef", td, "--format", "json"}})
 	if err != nil {
 		return res, "", false, err
 	}

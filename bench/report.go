@@ -28,6 +28,9 @@ func renderReport(w io.Writer, res *results, chart string) error {
 	if res.Fleet != nil {
 		writeFleet(p, res.Fleet, res.Reps)
 	}
+	if res.Real != nil {
+		writeReal(p, res.Real, res.Reps)
+	}
 	if res.GoBench != "" {
 		p("## Go benchmarks of the hot paths")
 		p("")

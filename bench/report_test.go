@@ -52,6 +52,7 @@ func syntheticResults() *results {
 	}
 	res.Fleet = &fleetResult{TaskDefs: 20, Containers: 2, Images: 5, PerTaskDef: one(470, 2_360_000, 195), ImageSide: one(70, 669_000, 40),
 		ExitCodes: map[int]int{0: 63}, MaxGets: 2, Repeated: map[string]int{"manifest": 10, "blob": 5}, RepeatedInSidecarTasks: 15}
+	res.Real = syntheticReal()
 	res.GoBench = "BenchmarkLoad/register-2   100   84625 ns/op"
 	return res
 }
@@ -95,6 +96,7 @@ func TestJudgeTargets(t *testing.T) {
 		{"build --sbom=none, warm rebuild uploads no layer bytes", true},
 		{"fleet, one task definition per invocation: shared manifests and blobs fetched once per invocation", false},
 		{"fleet: one imgcheck verify invocation for all 20 task definitions", false},
+		{"real image, warm: wall time at most 1/10 of cold", true},
 	}
 	for _, tt := range tests {
 		got, ok := met[tt.goal]

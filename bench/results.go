@@ -21,6 +21,7 @@ type results struct {
 	Probe             []probeResult
 	Build             []buildResult
 	Fleet             *fleetResult
+	Real              *realResult
 	GoBench           string // go test -bench output
 }
 

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// target is one goal of issue 8, judged from the measured numbers.
+// target is one goal of issues 8 and 14, judged from the measured numbers.
 type target struct {
 	Goal   string
 	Met    bool
@@ -70,6 +70,7 @@ func judgeTargets(res *results) []target {
 		})
 	}
 	out = append(out, buildTargets(res.Build)...)
+	out = append(out, realTargets(res.Real)...)
 	if f := res.Fleet; f != nil {
 		out = append(out, target{
 			Goal:   "fleet, one task definition per invocation: shared manifests and blobs fetched once per invocation",
