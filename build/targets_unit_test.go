@@ -38,6 +38,15 @@ func TestTargetsPublishers(t *testing.T) {
 		{name: "push with tag", targets: Targets{Push: []string{"reg.example/app:v2"}}, want: []string{"registry reg.example/app"}, wantExtra: "v2"},
 		{name: "all targets", targets: Targets{Push: []string{"a.example/x", "b.example/y"}, OCILayout: "l", Tarball: "t.tar"},
 			want: []string{"registry a.example/x", "registry b.example/y", "layout l", "tarball t.tar"}},
+		{name: "--push=true adds KO_DOCKER_REPO to named targets", targets: Targets{KODockerRepo: "reg.example/team", DockerRepo: DockerRepoOn, Push: []string{"reg.example/app"}, OCILayout: "dir"},
+			want: []string{"registry reg.example/app", "registry reg.example/team/api", "layout dir"}},
+		{name: "--push=true without KO_DOCKER_REPO", targets: Targets{DockerRepo: DockerRepoOn}, wantErr: "KO_DOCKER_REPO is not set"},
+		{name: "--push=false ignores KO_DOCKER_REPO", targets: Targets{KODockerRepo: "reg.example/team", DockerRepo: DockerRepoOff}, want: []string{"layout out"}},
+		{name: "--bare: KO_DOCKER_REPO itself", targets: Targets{KODockerRepo: "reg.example/api", Naming: NamingBare}, want: []string{"registry reg.example/api"}},
+		{name: "-P: import path", targets: Targets{KODockerRepo: "reg.example/team", Naming: NamingPreserve}, want: []string{"registry reg.example/team/example.com/svc/cmd/api"}},
+		{name: "-B on a one-package --push", targets: Targets{Push: []string{"reg.example/apps"}, Naming: NamingBase}, want: []string{"registry reg.example/apps/api"}},
+		{name: "-P on --push", targets: Targets{Push: []string{"reg.example/apps:v1"}, Naming: NamingPreserve}, want: []string{"registry reg.example/apps/example.com/svc/cmd/api"}, wantExtra: "v1"},
+		{name: "--bare with several packages", targets: Targets{KODockerRepo: "reg.example/api", Naming: NamingBare, PerPackage: true}, wantErr: "overwrite"},
 		{name: "kind.local", targets: Targets{KODockerRepo: "kind.local"}, wantErr: "does not do"},
 		{name: "digest target", targets: Targets{Push: []string{"reg.example/app@sha256:" + strings.Repeat("0", 64)}}, wantErr: "not a digest"},
 		{name: "bad repo", targets: Targets{Push: []string{"UPPER/Case"}}, wantErr: "push target"},
@@ -81,6 +90,16 @@ func TestTargetsPublishers(t *testing.T) {
 				t.Errorf("publishers %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestTargetsRegistryHosts(t *testing.T) {
+	got := Targets{Push: []string{"reg.example:5000/a:v1", "other.example/b"}, KODockerRepo: "ko.example/team", DockerRepo: DockerRepoOn}.RegistryHosts()
+	if strings.Join(got, ",") != "reg.example:5000,other.example,ko.example" {
+		t.Errorf("hosts = %v", got)
+	}
+	if got := (Targets{KODockerRepo: "ko.example/team", OCILayout: "dir"}).RegistryHosts(); len(got) != 0 {
+		t.Errorf("a layout-only build pushes nowhere, got hosts %v", got)
 	}
 }
 
