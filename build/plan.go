@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -26,6 +27,8 @@ type buildPlan struct {
 	kodata      *memoryLayer // nil without kodata/
 	created     time.Time
 	annotations map[string]string
+	labels      map[string]string // config labels added over the base's
+	user        string            // config user; the base's when ""
 }
 
 func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Config, pkg Package, s koconfig.Settings, created time.Time) (*buildPlan, error) {
@@ -69,6 +72,9 @@ func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Conf
 	if err != nil {
 		return nil, err
 	}
+	if len(b.Ldflags) > 0 {
+		ldflags = slices.Clone(b.Ldflags)
+	}
 	p := &buildPlan{
 		pkg: pkg, environ: environ, dir: s.Dir, env: env, flags: flags, ldflags: ldflags, created: created,
 		annotations: map[string]string{
@@ -76,7 +82,9 @@ func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Conf
 			AnnotationRevision: git.FullCommit,
 			AnnotationVersion:  koconfig.ExactTag(ctx, s.Dir),
 		},
+		labels: b.Labels, user: b.User,
 	}
+	maps.Copy(p.annotations, b.Annotations)
 	root := pkg.ModuleDir
 	if root == "" {
 		root = b.WorkDir

@@ -79,6 +79,7 @@ func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSo
 	layers = append(layers, appLayer{layer: binLayer, comment: "go build " + plan.pkg.ImportPath})
 	if res.image, err = assembleImage(imageSpec{
 		base: base, layers: layers, binaryName: plan.pkg.Name, created: plan.created, annotations: plan.annotations,
+		labels: plan.labels, user: plan.user,
 	}); err != nil {
 		return fail(fmt.Errorf("%s: %w", key, err))
 	}
