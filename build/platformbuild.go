@@ -34,6 +34,7 @@ func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSo
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return fail(fmt.Errorf("%s: %w", key, err))
 	}
+	prog.Report(Event{Package: plan.pkg.Name, Platform: key, Stage: StageCompileStart, Line: plan.pkg.ImportPath})
 	start := time.Now()
 	bin, err := b.compiler().Compile(ctx, CompileRequest{
 		Package: plan.pkg, Platform: p, Dir: plan.dir, Environ: plan.environ, Env: plan.env,
