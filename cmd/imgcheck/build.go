@@ -54,7 +54,11 @@ type buildOptions struct {
 }
 
 func newBuildCmd(s streams, g *globalOptions) *cobra.Command {
-	o := &buildOptions{global: g}
+	return newBuildCmdWith(s, &buildOptions{global: g})
+}
+
+// newBuildCmdWith is newBuildCmd with options whose test seams are set.
+func newBuildCmdWith(s streams, o *buildOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "build [PACKAGE|DIR ...]",
 		Short: "Build reproducible multi-platform images of Go main packages, daemonless, like ko",
