@@ -6,6 +6,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/imgcheck/imgcheck/image"
 )
@@ -64,11 +65,13 @@ func openLayoutBase(ref string, r image.Ref) (baseSource, error) {
 	return src, nil
 }
 
-// soleRunnable returns the only entry without an artifactType, or -1.
+// soleRunnable returns the only entry that is not an artifact, or -1.
+// go-containerregistry writes an image's config media type as its
+// artifactType, so those count as images.
 func soleRunnable(ds []v1.Descriptor) int {
 	found := -1
 	for i, d := range ds {
-		if d.ArtifactType != "" {
+		if t := types.MediaType(d.ArtifactType); t != "" && t != types.OCIConfigJSON && t != types.DockerConfigJSON {
 			continue
 		}
 		if found >= 0 {
