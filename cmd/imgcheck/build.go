@@ -64,30 +64,40 @@ func newBuildCmdWith(s streams, o *buildOptions) *cobra.Command {
 		Short: "Build reproducible multi-platform images of Go main packages, daemonless, like ko",
 		Long: `build cross-compiles each Go main package (default ".") for every platform,
 puts the binary at /ko-app/<name> on a base image, checks each platform's binary
-(static ELF for the right machine) and only then writes the multi-platform index:
-to registries (--push, or KO_DOCKER_REPO), an OCI layout (--oci-layout) or an
-OCI layout archive (--tarball). With no target it writes the layout ./out/.
+(an ELF for the right machine; static on the built-in static base and scratch,
+and for cgo binaries the base's loader and libraries) and only then writes the
+multi-platform index: to registries (--push, or KO_DOCKER_REPO), an OCI layout
+(--oci-layout) or an OCI layout archive (--tarball). With no target it writes
+the layout ./out/.
 
-.ko.yaml (or KO_CONFIG_PATH) is read as ko reads it; docs/build.md lists the
-supported keys and ko's flags with their imgcheck equivalents.
+.ko.yaml (or KO_CONFIG_PATH) is read as ko reads it, and ko's flags work
+(--push=false, --bare, -B, -P, --tags, --oci-layout-path, ...); docs/build.md
+lists the supported keys and flags with their imgcheck equivalents.
 
 stdout gets one reference per package and target (repo@sha256:..., oci:DIR@sha256:...,
-tarball:FILE@sha256:...); progress goes to stderr.
+tarball:FILE@sha256:...); progress goes to stderr (--quiet: none).
 
 Exit codes: 0 built and published; 1 the build was refused (a platform's
 binary failed its check, or --verify-taskdef found errors; nothing was
 published); 2 any other error.`,
-		Example: `  # first build: linux/amd64 and linux/arm64 into ./out/, no registry needed
-  imgcheck build ./sample-server
+		Example: `  # first build, no registry needed: the built-in static base (the repository's
+  # .ko.yaml names a registry base for ko), linux/amd64 and linux/arm64, into ./out/
+  imgcheck build ./sample-server --base static
 
   # like ko build -B ./cmd/app: pushes to $KO_DOCKER_REPO/app
   KO_DOCKER_REPO=123456789012.dkr.ecr.us-east-1.amazonaws.com imgcheck build ./cmd/app
 
+  # like ko build --bare: pushes to $KO_DOCKER_REPO itself
+  KO_DOCKER_REPO=123456789012.dkr.ecr.us-east-1.amazonaws.com/app imgcheck build --bare ./cmd/app
+
   # push to a named repository, creating it in ECR when missing
-  imgcheck build ./cmd/app --push 123456789012.dkr.ecr.us-east-1.amazonaws.com/app --tag v1.2.3 --create-repo
+  imgcheck build ./cmd/app --push 123456789012.dkr.ecr.us-east-1.amazonaws.com/app --tags v1.2.3,latest --create-repo
+
+  # like ko build --push=false: build and check, keep the result in ./out/
+  imgcheck build ./cmd/app --push=false
 
   # verify against both Fargate task definitions before anything is written
-  imgcheck build ./sample-server --verify-taskdef examples/taskdef-arm64.json --verify-taskdef examples/taskdef-x86_64.json
+  imgcheck build ./sample-server --base static --verify-taskdef examples/taskdef-arm64.json --verify-taskdef examples/taskdef-x86_64.json
 
   # one multi-platform archive for skopeo or docker load
   imgcheck build ./cmd/app --tarball app.tar && skopeo copy oci-archive:app.tar docker://registry.example/app:v1`,
