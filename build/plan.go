@@ -68,12 +68,13 @@ func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Conf
 	if err != nil {
 		return nil, err
 	}
-	ldflags, err := koconfig.RenderAll(label("ldflags"), s.Ldflags, data)
-	if err != nil {
-		return nil, err
-	}
-	if len(b.Ldflags) > 0 {
-		ldflags = slices.Clone(b.Ldflags)
+	// Ldflags of the caller replace those of .ko.yaml, which are then not
+	// rendered at all (a template they no longer need cannot fail).
+	ldflags := slices.Clone(b.Ldflags)
+	if len(ldflags) == 0 {
+		if ldflags, err = koconfig.RenderAll(label("ldflags"), s.Ldflags, data); err != nil {
+			return nil, err
+		}
 	}
 	p := &buildPlan{
 		pkg: pkg, environ: environ, dir: s.Dir, env: env, flags: flags, ldflags: ldflags, created: created,

@@ -334,3 +334,19 @@ func TestVerifyInspectInsecureRegistryTakesHost(t *testing.T) {
 		}
 	}
 }
+
+// TestBuildLdflagsReplaceKoYAML: --ldflags replaces the .ko.yaml ldflags,
+// which are then not rendered (a template they need cannot fail).
+func TestBuildLdflagsReplaceKoYAML(t *testing.T) {
+	helloDir(t)
+	t.Setenv("KO_CONFIG_PATH", "")
+	if err := os.WriteFile(".ko.yaml", []byte("defaultLdflags:\n  - -X main.version={{ .Env.IMGCHECK_TEST_UNSET }}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errOut := runCLI(t, "build", "--platform", "linux/amd64", "-q"); code != exitError || !strings.Contains(errOut, "IMGCHECK_TEST_UNSET") {
+		t.Fatalf("without --ldflags: exit %d, %s; want the template error", code, errOut)
+	}
+	if code, _, errOut := runCLI(t, "build", "--platform", "linux/amd64", "-q", "--ldflags", "-s -w"); code != 0 {
+		t.Fatalf("with --ldflags: exit %d: %s", code, errOut)
+	}
+}
