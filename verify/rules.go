@@ -66,6 +66,10 @@ var ruleTable = []Rule{
 		"The entrypoint is neither an ELF binary nor a #! script; the runtime fails with \"exec format error\"."},
 	{"IC211", FamilyEntrypoint, Error, "Entrypoint is a Windows binary on a Linux task, or the reverse",
 		"The entrypoint's executable format belongs to another operating system than the task's operatingSystemFamily."},
+	{"IC213", FamilyEntrypoint, Error, "File capabilities the container cannot have",
+		"A file the container executes (entrypoint, script interpreter, health check program) has file capabilities (security.capability, as ko's linux_capabilities or setcap write them) with the effective bit, and asks for capabilities the container's bounding set lacks: the runtime's default set, minus linuxParameters.capabilities.drop, plus add. execve fails with \"operation not permitted\" and the container never starts. Keep the capabilities in the container, or build the binary without the effective bit (ko: linux_capabilities: net_bind_service, which is =p) and raise them in the program."},
+	{"IC214", FamilyEntrypoint, Warning, "File capabilities the process will not get",
+		"A file the container executes asks for capabilities without the effective bit, and the container's bounding set lacks some of them: a non-root process starts, but without those capabilities, and fails when it needs them (binding a port below 1024 without NET_BIND_SERVICE). Keep them in the container or leave them out of the file."},
 
 	// Task definition.
 	{"IC301", FamilyTask, Error, "Invalid Fargate cpu/memory combination",
@@ -96,6 +100,8 @@ var ruleTable = []Rule{
 		"A tag can move after verification. Reference the image by digest (imgcheck verify --pin-out) so that what deploys is what was verified."},
 	{"IC314", FamilyTask, Warning, "Image larger than the task's ephemeral storage",
 		"The image's uncompressed size exceeds the task's ephemeral storage (20 GiB by default on Fargate); the pull can fail. Raise ephemeralStorage.sizeInGiB or shrink the image."},
+	{"IC315", FamilyTask, Error, "Fargate container adds a capability other than SYS_PTRACE",
+		"\"Tasks launched on Fargate only support adding the SYS_PTRACE kernel capability\" (ECS API reference, KernelCapabilities), and ECS validates a task definition against the compatibilities it requires: registering it for FARGATE fails with a ClientException. Remove the capability from linuxParameters.capabilities.add, or run the task on EC2."},
 
 	// Service.
 	{"IC401", FamilyService, Error, "Invalid capacity provider strategy",

@@ -63,7 +63,9 @@ func (c *checker) healthCheckRules(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		c.healthBinaryArch("/bin/sh", sh, info)
+		if c.healthBinaryArch("/bin/sh", sh, info) {
+			return c.fileCapRules(ctx, "health check shell", "/bin/sh", sh)
+		}
 	case "CMD":
 		if len(cmd) < 2 {
 			c.add("IC309", Finding{Message: "the CMD health check names no program",
@@ -85,20 +87,28 @@ func (c *checker) healthCheckRules(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		c.healthBinaryArch(f.Resolved, f, info)
+		if c.healthBinaryArch(f.Resolved, f, info) {
+			return c.fileCapRules(ctx, "health check program", f.Resolved, f)
+		}
 	}
 	return nil
 }
 
-func (c *checker) healthBinaryArch(p string, f image.File, info binfmt.Info) {
-	if info.Kind != binfmt.KindELF || info.GOARCH == c.want.Architecture {
-		return
+// healthBinaryArch reports a health check binary of another architecture;
+// it returns true for an ELF binary of the task's architecture.
+func (c *checker) healthBinaryArch(p string, f image.File, info binfmt.Info) bool {
+	if info.Kind != binfmt.KindELF {
+		return false
+	}
+	if info.GOARCH == c.want.Architecture {
+		return true
 	}
 	c.add("IC309", Finding{
 		Message:  fmt.Sprintf("the health check runs %s, a %s binary, on a %s task: \"exec format error\", the check never passes", p, info.GOARCH, platform.String(&c.want)),
 		Evidence: fmt.Sprintf("e_machine=%s at %s (layer %d)", info.Machine, p, f.Layer),
 		Fix:      "build the image for the task's platform",
 		Location: loc(c.container.HealthCheck.Command.Pos)})
+	return false
 }
 
 // userRules: a user (or group) given by name must exist in the image's

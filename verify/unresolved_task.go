@@ -63,6 +63,15 @@ func unresolvedTaskInputs(f taskFacts) []unresolvedValue {
 		if lc := c.LogConfiguration; lc != nil {
 			str(name+"logConfiguration.logDriver", lc.LogDriver)
 		}
+		if kc := c.Capabilities; kc != nil && f.fargate {
+			// The Fargate rule (IC315) reads what add names.
+			if kc.Unresolved != "" {
+				out = append(out, unresolvedValue{name + "linuxParameters.capabilities", kc.Unresolved, kc.Pos})
+			}
+			for _, s := range kc.Add {
+				str(name+"linuxParameters.capabilities.add", s)
+			}
+		}
 	}
 	if svc := f.svc; svc != nil {
 		str("service launchType", svc.LaunchType)
