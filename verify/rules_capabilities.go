@@ -77,9 +77,11 @@ func (c *checker) fileCapRules(ctx context.Context, role, p string, f image.File
 // capabilityFix says how to give the container the missing capabilities,
 // or that Fargate cannot.
 func (c *checker) capabilityFix(missing filecap.Set, orElse string) string {
-	if c.facts != nil && c.facts.fargate && missing&^(runtimeDefaultCaps|fargateAddable) != 0 {
-		return fmt.Sprintf("Fargate cannot give a container %s (it adds only SYS_PTRACE to the default set): run the task on EC2 with linuxParameters.capabilities.add, %s",
-			missing&^(runtimeDefaultCaps|fargateAddable), orElse)
+	if c.facts != nil && c.facts.fargate {
+		if beyond := missing &^ (runtimeDefaultCaps | fargateAddable); beyond != 0 {
+			return fmt.Sprintf("Fargate cannot give a container %s (it adds only SYS_PTRACE to the default set): run the task on EC2 with linuxParameters.capabilities.add, %s", beyond, orElse)
+		}
+		return fmt.Sprintf("keep %s in the container by leaving them out of linuxParameters.capabilities.drop (on Fargate, add may name only SYS_PTRACE), %s", missing, orElse)
 	}
 	return fmt.Sprintf("keep %s in the container (leave them out of linuxParameters.capabilities.drop, or name them in add), %s", missing, orElse)
 }
