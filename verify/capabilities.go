@@ -46,7 +46,7 @@ type containerCaps struct {
 // cannot be judged.
 func (c *checker) containerCaps() (containerCaps, error) {
 	if c.container == nil {
-		return containerCaps{runtimeDefaultCaps, "the runtime's default capabilities (no task definition)"}, nil
+		return containerCaps{runtimeDefaultCaps, "the runtime's default set; no task definition"}, nil
 	}
 	ct := c.container
 	if ct.Privileged.Value {
@@ -54,7 +54,7 @@ func (c *checker) containerCaps() (containerCaps, error) {
 	}
 	kc := ct.Capabilities
 	if kc == nil || len(kc.Add) == 0 && len(kc.Drop) == 0 {
-		return containerCaps{runtimeDefaultCaps, "the runtime's default capabilities (linuxParameters.capabilities not set)"}, nil
+		return containerCaps{runtimeDefaultCaps, "the runtime's default set; linuxParameters.capabilities not set"}, nil
 	}
 	add, addAll, err := c.capList("add", kc.Add)
 	if err != nil {
