@@ -7,7 +7,7 @@ import "testing"
 func TestClassifyStartFailures(t *testing.T) {
 	tests := []struct{ output, reason string }{
 		{"/app/server: error while loading shared libraries: libssl.so.3: cannot open shared object file: No such file or directory\n",
-			"error while loading shared libraries: libssl.so.3: cannot open shared object file"},
+			"error while loading shared libraries: libssl.so.3: cannot open shared object file: No such file or directory"},
 		{"/app/server: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.34' not found (required by /app/server)\n" +
 			"/app/server: /lib/x86_64-linux-gnu/libc.so.6: version `GLIBC_2.32' not found (required by /app/server)\n",
 			"version `GLIBC_2.34' not found (required by /app/server)"},

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"archive/tar"
+	"os"
+	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -69,6 +71,9 @@ func hardLinkAndUserImages(t *testing.T, f realFixtures) []predictionImage {
 		{tree: tree, image: asNonroot(privateDir), cases: []predictionCase{
 			{name: "USER 65532, entrypoint in a directory 0700 owned by root", task: taskSpec{}},
 		}},
+		{tree: tree, image: asNonroot(realimages.AppLayer(t, []byte("#!/bin/sh\necho started\n"), 0o711)), cases: []predictionCase{
+			{name: "USER 65532, #! script 0711 (executable, not readable)", task: taskSpec{}},
+		}},
 	}
 }
 
@@ -88,6 +93,10 @@ func loaderImages(t *testing.T, f realFixtures) []predictionImage {
 		{tree: bookworm, image: realimages.Image(t, app, f.bookworm.Layer, realimages.AppLayer(t, f.ssl, 0o755)), cases: []predictionCase{
 			{name: "bookworm without libssl3: libssl program", task: taskSpec{}},
 		}},
+		{tree: bookworm, image: realimages.Image(t, realimages.Config{Arch: "amd64", Entrypoint: []string{realimages.AppPath}, User: nonroot},
+			append(f.bookwormApp, unreadableLibssl(t))...), cases: []predictionCase{
+			{name: "bookworm, USER 65532: libssl.so.3 mode 0600", task: taskSpec{}},
+		}},
 		{tree: bookworm, image: withLibssl("/app/cgo"), cases: []predictionCase{
 			{name: "bookworm: cgo binary", task: taskSpec{}},
 		}},
@@ -98,6 +107,17 @@ func loaderImages(t *testing.T, f realFixtures) []predictionImage {
 			{name: "bullseye (glibc 2.31): cgo binary built on glibc 2.36", task: taskSpec{}},
 		}},
 	}
+}
+
+// unreadableLibssl is a layer that makes bookworm's libssl.so.3 readable
+// by root only.
+func unreadableLibssl(t *testing.T) v1.Layer {
+	const lib = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
+	b, err := os.ReadFile(lib) // the host's libssl3, the file the libssl3 layer has
+	if err != nil {
+		t.Fatalf("reading %s (libssl3; run .ci/install-tools): %v", lib, err)
+	}
+	return imagetest.Layer(t, imagetest.File(strings.TrimPrefix(lib, "/"), 0o600, b))
 }
 
 // arm64AndEC2Images run the libssl program of each architecture on ARM64

@@ -138,8 +138,8 @@ var failurePatterns = []struct {
 	re     *regexp.Regexp
 	format func(m []string) string
 }{
-	{regexp.MustCompile(`error while loading shared libraries: ([^:\s]+): ([^:\n]+)`),
-		func(m []string) string { return "error while loading shared libraries: " + m[1] + ": " + m[2] }},
+	{regexp.MustCompile(`error while loading shared libraries: [^\n]+`),
+		func(m []string) string { return strings.TrimSpace(m[0]) }},
 	{regexp.MustCompile("version `([^']+)' not found \\(required by ([^)]+)\\)"),
 		func(m []string) string { return "version `" + m[1] + "' not found (required by " + m[2] + ")" }},
 	{regexp.MustCompile(`unable to find user ([^:\s]+): no matching entries in passwd file`),
