@@ -99,6 +99,12 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 				skip[i] = true
 				continue
 			}
+			var problem string
+			if f.platforms, problem = taskPlatforms(&f, in.Platforms); problem != "" {
+				r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: problem})
+				skip[i] = true
+				continue
+			}
 			r.Findings = append(r.Findings, labelFindings(taskLevelFindings(&f), labels[i])...)
 		}
 		if len(in.Subjects) == 0 {
@@ -209,7 +215,7 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 	var wants []v1.Platform
 	switch {
 	case facts != nil:
-		wants = []v1.Platform{facts.platform}
+		wants = facts.platforms
 	case len(in.Platforms) > 0:
 		wants = in.Platforms
 	default:

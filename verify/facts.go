@@ -19,9 +19,14 @@ type taskFacts struct {
 	arch            string // X86_64 or ARM64 (ECS names)
 	osFamily        string // LINUX, WINDOWS_SERVER_2022_CORE, ...
 	platformVersion string // from the service; "" when unknown (ECS uses LATEST)
-	// platform is what the image must offer for the task; a Windows task
-	// also asks for the OS build of its operatingSystemFamily.
+	// platform is what the image must offer for the task's runtimePlatform
+	// (X86_64 when it has none); a Windows task also asks for the OS build
+	// of its operatingSystemFamily.
 	platform v1.Platform
+	// platforms are the platforms the image is checked for: platform, or
+	// what the placement constraints or the caller say for EC2 (see
+	// taskPlatforms).
+	platforms []v1.Platform
 }
 
 func newTaskFacts(td *taskdef.TaskDefinition, svc *taskdef.Service) taskFacts {

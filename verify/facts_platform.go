@@ -1,0 +1,124 @@
+package verify
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/platform"
+	"github.com/imgcheck/imgcheck/taskdef"
+)
+
+// Where a task's CPU architecture comes from. runtimePlatform decides on
+// every launch type. Without it, Fargate runs X86_64, while on EC2 and
+// EXTERNAL the instance the task is placed on decides: placement
+// constraints on attribute:ecs.cpu-architecture can narrow that down, and
+// otherwise the caller must name the platforms (the image must run on
+// each). Assuming X86_64 there could pass an image that dies with "exec
+// format error" on a Graviton instance.
+
+// launchTypes says on which kinds of capacity the task can be started: the
+// service's launch type or capacity providers when a service is given and
+// says, otherwise the task's requiresCompatibilities (none declared means
+// EC2, as ECS registers such a task for EC2).
+func launchTypes(td *taskdef.TaskDefinition, svc *taskdef.Service) (fargate, ec2 bool) {
+	if svc != nil {
+		if lt := strings.ToUpper(svc.LaunchType.Value); lt != "" {
+			return lt == "FARGATE", lt != "FARGATE"
+		}
+		for _, s := range svc.CapacityProviderStrategy {
+			if strings.HasPrefix(strings.ToUpper(s.Provider.Value), "FARGATE") {
+				fargate = true
+			} else {
+				ec2 = true
+			}
+		}
+		if fargate || ec2 {
+			return fargate, ec2
+		}
+	}
+	for _, c := range td.RequiresCompatibilities {
+		if strings.EqualFold(c.Value, "FARGATE") {
+			fargate = true
+		} else {
+			ec2 = true
+		}
+	}
+	if !fargate && !ec2 {
+		ec2 = true
+	}
+	return fargate, ec2
+}
+
+// taskPlatforms decides the platforms an image must offer for the task.
+// asked are platforms named by the caller for what the task definition
+// leaves to the instance. A non-empty problem means the run cannot verify.
+func taskPlatforms(f *taskFacts, asked []v1.Platform) (out []v1.Platform, problem string) {
+	td := f.td
+	if td.RuntimePlatform.CPUArchitecture.Known() || f.windows {
+		if len(asked) > 0 {
+			return nil, "platforms were given, but the task definition's runtimePlatform decides the platform; leave them out"
+		}
+		return []v1.Platform{f.platform}, ""
+	}
+	fargate, ec2 := launchTypes(td, f.svc)
+	if fargate && !ec2 {
+		if len(asked) > 0 {
+			return nil, "platforms were given, but a Fargate task without runtimePlatform runs linux/amd64; leave them out, or set runtimePlatform.cpuArchitecture"
+		}
+		return []v1.Platform{f.platform}, ""
+	}
+	if fargate {
+		out = append(out, f.platform)
+	}
+	archs, where, err := constrainedArchitectures(td, f.svc)
+	if err != nil {
+		return nil, err.Error()
+	}
+	switch {
+	case len(archs) == 0:
+		return nil, fmt.Sprintf("the placement constraints (%s) admit no CPU architecture: no EC2 instance can run the task", where)
+	case len(archs) == 1:
+		p := platform.FromECS(archs[0], f.osFamily)
+		if !slices.ContainsFunc(out, func(q v1.Platform) bool { return platform.String(&q) == platform.String(&p) }) {
+			out = append(out, p)
+		}
+		if len(asked) > 0 {
+			return nil, fmt.Sprintf("platforms were given, but the placement constraints (%s) decide the architecture; leave them out", where)
+		}
+		return out, ""
+	}
+	if len(asked) == 0 {
+		return nil, "the task can run on EC2 or EXTERNAL instances and has no runtimePlatform.cpuArchitecture and no placement constraint on attribute:ecs.cpu-architecture, so its CPU architecture is the instance's, which is not known here; set runtimePlatform.cpuArchitecture, add a memberOf constraint such as \"attribute:ecs.cpu-architecture == arm64\", or name the platforms the instances have"
+	}
+	for _, p := range asked {
+		if !slices.ContainsFunc(out, func(q v1.Platform) bool { return platform.String(&q) == platform.String(&p) }) {
+			out = append(out, p)
+		}
+	}
+	return out, ""
+}
+
+// constrainedArchitectures intersects what every memberOf placement
+// constraint of the task and the service admits, and says where they are.
+func constrainedArchitectures(td *taskdef.TaskDefinition, svc *taskdef.Service) ([]string, string, error) {
+	archs := []string{taskdef.ArchX86_64, taskdef.ArchARM64}
+	cs := slices.Clone(td.PlacementConstraints)
+	if svc != nil {
+		cs = append(cs, svc.PlacementConstraints...)
+	}
+	var where []string
+	for _, c := range cs {
+		allowed, err := c.Architectures()
+		if err != nil {
+			return nil, "", err
+		}
+		if len(allowed) < 2 {
+			where = append(where, fmt.Sprintf("%q at %s", c.Expression.Value, c.Expression.Pos))
+		}
+		archs = slices.DeleteFunc(archs, func(a string) bool { return !slices.Contains(allowed, a) })
+	}
+	return archs, strings.Join(where, ", "), nil
+}
