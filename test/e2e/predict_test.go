@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -41,7 +42,9 @@ func TestPredictionMatchesReality(t *testing.T) {
 	if runctest.BinfmtRegistered() {
 		t.Fatal("binfmt_misc has qemu handlers registered: foreign binaries would run, so this machine cannot show exec format error")
 	}
+	start := time.Now()
 	images := append(syntheticPredictionImages(t), realPredictionImages(t)...)
+	t.Logf("images made in %s (the Debian trees are cached)", time.Since(start).Round(time.Millisecond))
 	reg := startAuthRegistry(t)
 	runner := newRealityRunner(t)
 	var rows []string
