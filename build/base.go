@@ -153,7 +153,7 @@ func baseFromImage(ref name.Reference, img v1.Image, p v1.Platform) (*baseImage,
 		return nil, fmt.Errorf("reading config of base %s: %w", ref, err)
 	}
 	if !platform.Matches(p, v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}) {
-		return nil, fmt.Errorf("base image %s is %s/%s, cannot build %s on it (use an index base or another --platform)",
+		return nil, fmt.Errorf("base image %s is %s/%s only, cannot build %s on it: use a multi-platform base image or build its platform only",
 			ref, cfg.OS, cfg.Architecture, platform.String(&p))
 	}
 	m, err := img.Manifest()

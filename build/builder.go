@@ -40,7 +40,8 @@ type Builder struct {
 	Jobs int
 	// SBOM attaches an SPDX SBOM referrer to every image and the index.
 	SBOM bool
-	// Compiler builds binaries; GoCompiler{} when nil.
+	// Compiler builds binaries; when nil, GoCompiler with the go command
+	// KO_GO_PATH names (ko's variable), else "go" from PATH.
 	Compiler Compiler
 	// Verifiers judge each platform image after CheckBinary passed.
 	Verifiers []Verifier
@@ -85,7 +86,7 @@ func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
 	if env == nil {
 		env = os.Environ()
 	}
-	getenv := envLookup(env)
+	getenv := LookupEnv(env)
 	cfg := b.Config
 	if cfg == nil {
 		cfg = &koconfig.Config{}
@@ -180,14 +181,13 @@ func sourceDateEpoch(v string, def time.Time) (time.Time, error) {
 	return time.Unix(sec, 0).UTC(), nil
 }
 
-func envLookup(env []string) func(string) string {
+// LookupEnv returns a getenv over environ ("KEY=value" entries, the last
+// of a key winning, as exec does); unset keys are "".
+func LookupEnv(env []string) func(string) string {
 	m := map[string]string{}
 	for _, kv := range env {
-		for i := 0; i < len(kv); i++ {
-			if kv[i] == '=' {
-				m[kv[:i]] = kv[i+1:]
-				break
-			}
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
 		}
 	}
 	return func(k string) string { return m[k] }
@@ -202,7 +202,7 @@ func (b *Builder) progress() Progress {
 
 func (b *Builder) compiler() Compiler {
 	if b.Compiler == nil {
-		return GoCompiler{}
+		return GoCompiler{GoBinary: b.Getenv("KO_GO_PATH")}
 	}
 	return b.Compiler
 }
@@ -258,7 +258,7 @@ func (b *Builder) platforms(cfg *koconfig.Config, getenv func(string) string, sr
 				}
 			}
 			if len(out) == 0 {
-				return nil, errors.New("--platform all: the base image offers no linux platform")
+				return nil, errors.New("building every platform of the base image: it offers no linux platform")
 			}
 			return out, nil
 		}

@@ -36,8 +36,9 @@ func (e *ProblemsError) Error() string {
 	return msg
 }
 
-// Verifier judges an assembled platform image before it is published. The
-// lead connects the verify rules here; Builder always runs CheckBinary too.
+// Verifier judges an assembled platform image before it is published, after
+// CheckBinary passed. Checks of the whole index (imgcheck build runs verify
+// against task definitions) go in Builder.BeforePublish instead.
 type Verifier interface {
 	VerifyImage(ctx context.Context, platform v1.Platform, img v1.Image) ([]Problem, error)
 }

@@ -29,7 +29,7 @@ type buildPlan struct {
 }
 
 func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Config, pkg Package, s koconfig.Settings, created time.Time) (*buildPlan, error) {
-	getenv := envLookup(environ)
+	getenv := LookupEnv(environ)
 	git := koconfig.ReadGitInfo(ctx, s.Dir)
 	// ko renders {{.Date}} from the clock; a set SOURCE_DATE_EPOCH wins here
 	// so that such builds can be reproducible.

@@ -14,6 +14,16 @@ import (
 // first build needs no registry.
 const DefaultLayoutDir = "out"
 
+// Errors in the targets that a program can tell its users how to fix.
+var (
+	// ErrDaemonTarget: ko's ko.local and kind.local targets load into a
+	// Docker daemon or a kind cluster.
+	ErrDaemonTarget = errors.New("loads into a Docker daemon or kind, which imgcheck does not do; write an archive and load that")
+	// ErrCreateRepoWithoutRegistry: repositories can be created only on a
+	// registry target.
+	ErrCreateRepoWithoutRegistry = errors.New("creating repositories needs a registry target")
+)
+
 // Targets describes where results go, as the command line says it.
 type Targets struct {
 	// Push lists REPO[:tag] targets. A tag in a target is pushed in
@@ -56,16 +66,16 @@ func (t Targets) Publishers() ([]Publisher, error) {
 		repo := t.KODockerRepo
 		for _, local := range []string{"ko.local", "kind.local"} {
 			if repo == local || strings.HasPrefix(repo, local+"/") {
-				return nil, fmt.Errorf("KO_DOCKER_REPO=%s loads into a Docker daemon or kind, which imgcheck does not do; use --tarball FILE and docker load", repo)
+				return nil, fmt.Errorf("KO_DOCKER_REPO=%s: %w", repo, ErrDaemonTarget)
 			}
 		}
 		pushes = append(pushes, push{repo, true})
 	}
 	if t.CreateRepo && len(pushes) == 0 {
-		return nil, errors.New("--create-repo needs a registry target (--push or KO_DOCKER_REPO)")
+		return nil, ErrCreateRepoWithoutRegistry
 	}
 	if t.CreateRepo && t.Creator == nil {
-		return nil, errors.New("--create-repo: no repository creator configured")
+		return nil, errors.New("creating repositories: no repository creator configured")
 	}
 	var pubs []Publisher
 	for _, p := range pushes {

@@ -155,7 +155,7 @@ func (r *blobReader) read(p []byte) (int, error) {
 			break
 		}
 		if attempt >= rangeAttempts || r.ctx.Err() != nil {
-			return 0, fmt.Errorf("%w: reading bytes %d-%d of blob %s: %w", ErrNetwork, r.off, r.off+n-1, st.digest, err)
+			return 0, fmt.Errorf("%w: reading bytes %d-%d of blob %s: %w", transferClass(r.ctx), r.off, r.off+n-1, st.digest, err)
 		}
 	}
 	if r.off == int64(len(st.prefix)) && !st.capped && int64(len(st.prefix))+n <= st.maxKeep {
@@ -187,7 +187,7 @@ func (r *blobReader) readStream(p []byte) (int, error) {
 		r.fetched.Add(k)
 		r.bodyOff += k
 		if err != nil {
-			return 0, fmt.Errorf("%w: skipping to %d of blob %s: %w", ErrNetwork, r.off, st.digest, err)
+			return 0, fmt.Errorf("%w: skipping to %d of blob %s: %w", transferClass(r.ctx), r.off, st.digest, err)
 		}
 	}
 	n, err := r.body.Read(p)
@@ -217,7 +217,7 @@ func (r *blobReader) readStream(p []byte) (int, error) {
 		}
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return n, fmt.Errorf("%w: reading blob %s: %w", ErrNetwork, st.digest, err)
+		return n, fmt.Errorf("%w: reading blob %s: %w", transferClass(r.ctx), st.digest, err)
 	}
 	return n, err
 }

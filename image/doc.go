@@ -79,9 +79,10 @@
 // # Errors and bounds
 //
 // Every error wraps one of ErrNotFound, ErrUnauthorized, ErrNetwork,
-// ErrDigestMismatch (*DigestMismatchError), ErrMalformed (*HardLinkError
-// among others), ErrLimit, ErrSchema1, ErrNoMatchingPlatform or ErrRunUser
-// (*UserError). Limits bound manifest and config
+// ErrCanceled (the caller's context ended), ErrDigestMismatch
+// (*DigestMismatchError), ErrMalformed (*HardLinkError among others),
+// ErrLimit, ErrSchema1, ErrNoMatchingPlatform or ErrRunUser (*UserError).
+// Limits bound manifest and config
 // sizes (4 MiB), tar entries (1,000,000), name lengths, decompressed size
 // and ratio, and file reads; nothing is extracted to disk.
 package image

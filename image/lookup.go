@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -72,7 +73,7 @@ func (img *Image) stat(ctx context.Context, name string, f *File) (*statResult, 
 		return &statResult{layer: -1, dir: true}, nil
 	}
 	for i := len(img.scans) - 1; i >= 0; i-- {
-		if !containsInt(f.LayersSearched, i) {
+		if !slices.Contains(f.LayersSearched, i) {
 			f.LayersSearched = append(f.LayersSearched, i)
 		}
 		a, err := img.scans[i].find(ctx, name, &img.src.fetched)
@@ -196,13 +197,4 @@ func lastLink(chain []string) string {
 		return ""
 	}
 	return "symlink " + chain[len(chain)-1]
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

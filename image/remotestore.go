@@ -42,7 +42,7 @@ func (s *remoteStore) httpClient(ctx context.Context) (*http.Client, error) {
 	}
 	rt, err := s.opts.RepositoryTransport(ctx, s.ref.Context())
 	if err != nil {
-		return nil, classify(err)
+		return nil, classify(ctx, err)
 	}
 	s.client = &http.Client{Transport: rt}
 	return s.client, nil
@@ -67,7 +67,7 @@ func (s *remoteStore) get(ctx context.Context, url string, header http.Header) (
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, classify(err)
+		return nil, classify(ctx, err)
 	}
 	return resp, nil
 }
@@ -133,14 +133,14 @@ func (s *remoteStore) fetchBody(ctx context.Context, what, url string, header ht
 		}
 		if resp.StatusCode != http.StatusOK {
 			defer resp.Body.Close()
-			return nil, nil, statusError(resp, "fetching "+what)
+			return nil, nil, statusError(ctx, resp, "fetching "+what)
 		}
 		raw, err := readBounded(resp.Body, max)
 		resp.Body.Close()
 		if err == nil {
 			return raw, resp.Header, nil
 		}
-		err = classify(err)
+		err = classify(ctx, err)
 		if !errors.Is(err, ErrNetwork) || attempt >= rangeAttempts || ctx.Err() != nil {
 			return nil, nil, fmt.Errorf("reading %s: %w", what, err)
 		}
@@ -197,5 +197,5 @@ func (f *remoteFetcher) fetch(ctx context.Context, off, n int64) (io.ReadCloser,
 		return resp.Body, false, nil
 	}
 	defer resp.Body.Close()
-	return nil, false, statusError(resp, "fetching "+what)
+	return nil, false, statusError(ctx, resp, "fetching "+what)
 }

@@ -71,7 +71,7 @@ func (t *cfnTemplate) pick(file, typ, want string) (string, error) {
 	case 1:
 		return ids[0], nil
 	}
-	return "", fmt.Errorf("%s: the template has %d %s resources (%s); choose one with --resource", file, len(ids), typ, strings.Join(ids, ", "))
+	return "", fmt.Errorf("%s: the template has %d %s resources (%s); %w", file, len(ids), typ, strings.Join(ids, ", "), ErrAmbiguous)
 }
 
 func listOrNone(ids []string) string {

@@ -112,12 +112,12 @@ func (r *cfnResolver) ref(name string, site *node) (*node, bool) {
 		return r.paramNode(name, v, site), false
 	}
 	if strings.HasPrefix(name, "AWS::") {
-		return unresolvedAt(site, fmt.Sprintf("pseudo parameter %s is not known statically; pass --param %s=VALUE", name, name)), false
+		return unresolvedAt(site, fmt.Sprintf("pseudo parameter %s is only known at deployment and no value was given", name)), false
 	}
 	if def, ok := r.paramDefs[name]; ok {
 		d := def.getRaw("Default")
 		if d.isNull() {
-			return unresolvedAt(site, fmt.Sprintf("parameter %s has no Default; pass --param %s=VALUE", name, name)), false
+			return unresolvedAt(site, fmt.Sprintf("parameter %s has no Default and no value was given", name)), false
 		}
 		if d.kind == kindString || d.kind == kindNumber || d.kind == kindBool {
 			return r.paramNode(name, d.str, site), false
@@ -192,7 +192,7 @@ func (r *cfnResolver) sub(arg, site *node) *node {
 		return m
 	})
 	if len(missing) > 0 {
-		return unresolvedAt(site, fmt.Sprintf("Fn::Sub: %s is only known after deployment or needs --param", strings.Join(missing, ", ")))
+		return unresolvedAt(site, fmt.Sprintf("Fn::Sub: %s is only known after deployment or needs a parameter value", strings.Join(missing, ", ")))
 	}
 	return &node{kind: kindString, str: out, pos: site.pos, start: site.start, end: site.end, fromExpr: true}
 }

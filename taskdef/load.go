@@ -274,5 +274,5 @@ func pickService(doc *document, want string) (*node, error) {
 	case len(list) == 0:
 		return nil, errors.New(doc.file + ": describe-services output holds no service")
 	}
-	return nil, fmt.Errorf("%s: %d services (%s); choose one with --resource", doc.file, len(list), strings.Join(names, ", "))
+	return nil, fmt.Errorf("%s: %d services (%s); %w", doc.file, len(list), strings.Join(names, ", "), ErrAmbiguous)
 }

@@ -24,10 +24,14 @@
 // the rest of that target is not judged. Report.Finish turns them into the
 // verdict:
 //
-//   - "error" (ExitError) when there is any problem or no target at all;
-//   - "fail" (ExitFindings) when a finding is at or above the fail-on
+//   - "error" (VerdictCouldNotVerify) when there is any problem or no
+//     target at all;
+//   - "fail" (VerdictFindings) when a finding is at or above the fail-on
 //     severity;
-//   - "pass" (ExitPass) otherwise.
+//   - "pass" (VerdictPass) otherwise.
+//
+// What a verdict means for a program is the program's: imgcheck maps them
+// to its exit codes and records the code in Report.ExitCode.
 //
 // The engine fails closed: what cannot be determined is a problem, never a
 // pass and never a guessed finding. Render writes a report as text, JSON,

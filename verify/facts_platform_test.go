@@ -30,7 +30,7 @@ func TestEC2Platforms(t *testing.T) {
 		service  string // create-service JSON; "" for none
 		image    string
 		asked    []string
-		verdict  string
+		verdict  Verdict
 		rules    []string
 		problem  string // substring of the only problem
 		platform []string

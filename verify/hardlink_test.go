@@ -59,8 +59,8 @@ func TestHardLinkedExecutables(t *testing.T) {
 					ids = append(ids, f.RuleID+": "+f.Message+" ("+f.Evidence+")")
 				}
 			}
-			if len(ids) > 0 || r.ExitCode != ExitPass {
-				t.Errorf("exit %d, findings:\n%s", r.ExitCode, strings.Join(ids, "\n"))
+			if len(ids) > 0 || r.Verdict != VerdictPass {
+				t.Errorf("verdict %s, findings:\n%s", r.Verdict, strings.Join(ids, "\n"))
 			}
 		})
 	}

@@ -90,11 +90,11 @@ func TestMalformedEntrypointFailsClosed(t *testing.T) {
 	for i, tt := range []struct {
 		name     string
 		content  []byte
-		wantExit int
+		wantExit Verdict
 		wantRule string
 	}{
-		{"ELF header only", amdBin[:64], ExitError, ""},
-		{"#! without interpreter", []byte("#!   \nexit 0\n"), ExitFindings, "IC206"},
+		{"ELF header only", amdBin[:64], VerdictCouldNotVerify, ""},
+		{"#! without interpreter", []byte("#!   \nexit 0\n"), VerdictFindings, "IC206"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			ref := reg.PushImage(t, fmt.Sprintf("bad:%d", i), imagetest.Image(t, imagetest.ImageSpec{
@@ -102,8 +102,8 @@ func TestMalformedEntrypointFailsClosed(t *testing.T) {
 				Layers: []v1.Layer{imagetest.Layer(t, imagetest.File("app", 0o755, tt.content))}}))
 			r := Run(context.Background(), Input{Subjects: []Subject{{Ref: ref}}, Platforms: []v1.Platform{{OS: "linux", Architecture: "amd64"}}},
 				Options{FailOn: Error})
-			if r.ExitCode != tt.wantExit {
-				t.Fatalf("exit %d, want %d; findings %+v errors %+v", r.ExitCode, tt.wantExit, r.Findings, r.Errors)
+			if r.Verdict != tt.wantExit {
+				t.Fatalf("verdict %s, want %s; findings %+v errors %+v", r.Verdict, tt.wantExit, r.Findings, r.Errors)
 			}
 			if tt.wantRule != "" && (len(r.Findings) == 0 || r.Findings[0].RuleID != tt.wantRule) {
 				t.Errorf("findings %+v, want %s", r.Findings, tt.wantRule)

@@ -91,8 +91,8 @@ func TestUnresolvedTaskValuesCannotVerify(t *testing.T) {
 	for placeholder, field := range cases {
 		t.Run(placeholder, func(t *testing.T) {
 			r := run(t, placeholder)
-			if r.ExitCode != ExitError || len(r.Targets) != 0 {
-				t.Fatalf("exit %d with %d targets, want could not verify and no image checked; errors %+v findings %+v", r.ExitCode, len(r.Targets), r.Errors, r.Findings)
+			if r.Verdict != VerdictCouldNotVerify || len(r.Targets) != 0 {
+				t.Fatalf("verdict %s with %d targets, want could not verify and no image checked; errors %+v findings %+v", r.Verdict, len(r.Targets), r.Errors, r.Findings)
 			}
 			if len(r.Errors) != 1 || !strings.HasPrefix(r.Errors[0].Message, field+" is not known") || !strings.Contains(r.Errors[0].Message, "stack.yaml:") {
 				t.Errorf("errors %+v, want one naming %s with its position", r.Errors, field)

@@ -4,29 +4,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
 	"runtime"
-	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/imgcheck/imgcheck/build"
 	"github.com/imgcheck/imgcheck/build/ecrrepo"
-	"github.com/imgcheck/imgcheck/build/koconfig"
 	"github.com/imgcheck/imgcheck/image"
-	"github.com/imgcheck/imgcheck/registry"
-	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
 
 type buildOptions struct {
 	packages       []string
+	targets        build.Targets // the flags that name targets
 	platforms      []string
-	push           []string
-	ociLayout      string
-	tarball        string
 	base           string
 	tags           []string
 	jobs           int
@@ -34,7 +25,6 @@ type buildOptions struct {
 	verifyTaskdefs []string
 	params         []string
 	resource       string
-	createRepo     bool
 	imageRefs      string
 	registry       registryFlags
 	global         *globalOptions
@@ -88,9 +78,9 @@ published); 2 any other error.`,
 	}
 	f := cmd.Flags()
 	f.StringSliceVar(&o.platforms, "platform", nil, `platforms to build, e.g. linux/amd64,linux/arm64 or "all" (default: KO_DEFAULTPLATFORMS, defaultPlatforms, then linux/amd64,linux/arm64)`)
-	f.StringArrayVar(&o.push, "push", nil, "push to this repository (REPO[:tag]); with several packages REPO/<name>; repeatable")
-	f.StringVar(&o.ociLayout, "oci-layout", "", "write into this OCI image layout directory (default ./out when no other target is given)")
-	f.StringVar(&o.tarball, "tarball", "", "write an OCI layout archive holding the whole multi-platform index to FILE")
+	f.StringArrayVar(&o.targets.Push, "push", nil, "push to this repository (REPO[:tag]); with several packages REPO/<name>; repeatable")
+	f.StringVar(&o.targets.OCILayout, "oci-layout", "", "write into this OCI image layout directory (default ./out when no other target is given)")
+	f.StringVar(&o.targets.Tarball, "tarball", "", "write an OCI layout archive holding the whole multi-platform index to FILE")
 	f.StringVar(&o.base, "base", "", `base image: "static" (built in, the default), "scratch", or a registry reference`)
 	f.StringArrayVarP(&o.tags, "tag", "t", nil, `tag to apply; repeatable (default "latest")`)
 	f.IntVarP(&o.jobs, "jobs", "j", runtime.GOMAXPROCS(0), "platforms compiled in parallel")
@@ -98,7 +88,7 @@ published); 2 any other error.`,
 	f.StringArrayVar(&o.verifyTaskdefs, "verify-taskdef", nil, "before publishing, verify each built index against this task definition (file, directory, ARN or family[:rev]); repeatable")
 	f.StringArrayVar(&o.params, "param", nil, "with --verify-taskdef: CloudFormation parameter value as Name=Value; repeatable")
 	f.StringVar(&o.resource, "resource", "", "with --verify-taskdef: CloudFormation logical ID when the template holds several task definitions")
-	f.BoolVar(&o.createRepo, "create-repo", false, "create a missing ECR repository (scan on push enabled) instead of failing")
+	f.BoolVar(&o.targets.CreateRepo, "create-repo", false, "create a missing ECR repository (scan on push enabled) instead of failing")
 	f.StringVar(&o.imageRefs, "image-refs", "", "also write the published references to FILE, one per line")
 	o.registry.register(f)
 	return cmd
@@ -109,60 +99,30 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	if err != nil {
 		return err
 	}
-	workDir := o.workDir
-	if workDir == "" {
-		if workDir, err = os.Getwd(); err != nil {
-			return err
-		}
-	}
-	environ := o.environ
-	if environ == nil {
-		environ = os.Environ()
-	}
-	getenv := lookupEnv(environ)
-	cfg, err := koconfig.Load(workDir, getenv)
+	b, err := build.FromEnvironment(o.workDir, o.environ)
 	if err != nil {
 		return err
 	}
 	logger := o.global.logger(s)
 	regOpts := o.registry.options(logger)
 	remoteOpts := regOpts.RemoteOptions(ctx)
-	compiler := o.compiler
-	if compiler == nil {
-		compiler = build.GoCompiler{GoBinary: getenv("KO_GO_PATH")}
-	}
 	progress := build.NewProgressPrinter(s.err, isTerminal(s.err), len(o.packages) > 1)
-	b := &build.Builder{
-		WorkDir:        workDir,
-		Environ:        environ,
-		Config:         cfg,
-		Platforms:      o.platforms,
-		Base:           o.base,
-		Jobs:           o.jobs,
-		SBOM:           sbom,
-		Compiler:       compiler,
-		RemoteOptions:  remoteOpts,
-		ParseReference: regOpts.ParseReference,
-		Progress:       progress,
-	}
+	b.Platforms, b.Base, b.Jobs, b.SBOM, b.Compiler = o.platforms, o.base, o.jobs, sbom, o.compiler
+	b.RemoteOptions, b.ParseReference, b.Progress = remoteOpts, regOpts.ParseReference, progress
 	// Task definitions are loaded before building, so a bad path fails at
 	// once. Without any, the image side of verify still runs.
 	tds, err := loadTaskdefs(ctx, o)
 	if err != nil {
 		return err
 	}
-	b.BeforePublish = verifyBeforePublish(tds, regOpts, logger, s)
-	creator := o.repoCreator
-	if creator == nil {
-		creator = ecrrepo.Creator{}
+	b.BeforePublish = verifyBeforePublish(tds, verifier{image: image.Options{Registry: regOpts, Logger: logger}, failOn: verify.Error, logger: logger}, s)
+	t := o.targets
+	t.KODockerRepo, t.PerPackage, t.Creator = b.Getenv("KO_DOCKER_REPO"), len(o.packages) > 1, o.repoCreator
+	if t.Creator == nil {
+		t.Creator = ecrrepo.Creator{}
 	}
-	pubs, err := build.Targets{
-		Push: o.push, OCILayout: o.ociLayout, Tarball: o.tarball,
-		KODockerRepo: getenv("KO_DOCKER_REPO"), PerPackage: len(o.packages) > 1,
-		CreateRepo: o.createRepo, Creator: creator,
-		NameOptions: regOpts.NameOptions, RemoteOptions: remoteOpts,
-		Jobs: o.jobs, Progress: progress,
-	}.Publishers()
+	t.NameOptions, t.RemoteOptions, t.Jobs, t.Progress = regOpts.NameOptions, remoteOpts, o.jobs, progress
+	pubs, err := t.Publishers()
 	if err != nil {
 		return err
 	}
@@ -175,20 +135,7 @@ func runBuild(ctx context.Context, o *buildOptions, s streams) error {
 	if err != nil {
 		return err
 	}
-	var lines []string
-	for _, r := range results {
-		lines = append(lines, r.Refs...)
-	}
-	out := strings.Join(lines, "\n") + "\n"
-	if _, err := fmt.Fprint(s.out, out); err != nil {
-		return err
-	}
-	if o.imageRefs != "" {
-		if err := os.WriteFile(o.imageRefs, []byte(out), 0o644); err != nil {
-			return fmt.Errorf("writing --image-refs: %w", err)
-		}
-	}
-	return nil
+	return writeRefs(results, o.imageRefs, s)
 }
 
 func parseSBOMFlag(v string) (bool, error) {
@@ -199,116 +146,4 @@ func parseSBOMFlag(v string) (bool, error) {
 		return false, nil
 	}
 	return false, fmt.Errorf("unknown --sbom %q: want spdx or none", v)
-}
-
-func lookupEnv(environ []string) func(string) string {
-	return func(k string) string {
-		for i := len(environ) - 1; i >= 0; i-- {
-			if v, ok := strings.CutPrefix(environ[i], k+"="); ok {
-				return v
-			}
-		}
-		return ""
-	}
-}
-
-// isTerminal reports whether w is a terminal, where progress may update in
-// place; anything else (CI logs, files) gets plain lines.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-type loadedTaskdef struct {
-	ref string
-	td  *taskdef.TaskDefinition
-}
-
-func loadTaskdefs(ctx context.Context, o *buildOptions) ([]loadedTaskdef, error) {
-	lo, err := taskdefLoadOptions(o.params, o.resource)
-	if err != nil {
-		return nil, err
-	}
-	tds, err := openTaskdefs(ctx, "--verify-taskdef", o.verifyTaskdefs, lo)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]loadedTaskdef, len(tds))
-	for i, td := range tds {
-		out[i] = loadedTaskdef{ref: td.Source.File, td: td}
-	}
-	return out, nil
-}
-
-// verifyBeforePublish verifies every built index in memory, after all
-// packages are built and before any target is written: against each task
-// definition, or without any the image side only (every platform: binary
-// machine, entrypoint, interpreter). Reports go to stderr (stdout is for
-// references); an image-only pass is one line.
-func verifyBeforePublish(tds []loadedTaskdef, regOpts registry.Options, logger *slog.Logger, s streams) func(context.Context, []*build.Artifact) error {
-	return func(ctx context.Context, arts []*build.Artifact) error {
-		if len(tds) == 0 {
-			tds = []loadedTaskdef{{}}
-		}
-		for _, td := range tds {
-			for _, art := range arts {
-				if err := verifyArtifact(ctx, td.td, td.ref, art, regOpts, logger, s); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	}
-}
-
-func verifyArtifact(ctx context.Context, td *taskdef.TaskDefinition, tdRef string, art *build.Artifact,
-	regOpts registry.Options, logger *slog.Logger, s streams) error {
-	name := "build:" + art.Package.Name + "@" + art.Digest.String()
-	subjects, err := verify.PairImages(td, []string{name}, nil)
-	if err != nil {
-		return fmt.Errorf("--verify-taskdef %s: %w", tdRef, err)
-	}
-	in := verify.Input{TaskDef: td, Subjects: subjects}
-	against := tdRef
-	if td == nil {
-		against = "the image checks"
-		for _, pi := range art.Images {
-			in.Platforms = append(in.Platforms, pi.Platform)
-		}
-	}
-	report := verify.Run(ctx, in, verify.Options{
-		Image: image.Options{Registry: regOpts, Logger: logger},
-		Open: func(ctx context.Context, ref string, opts image.Options) (*image.Source, error) {
-			if ref == name {
-				return image.FromIndex(name, art.Index, opts)
-			}
-			return image.Open(ctx, ref, opts)
-		},
-		FailOn: verify.Error,
-		Logger: logger,
-		Tool:   verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version},
-	})
-	if td == nil && report.ExitCode == verify.ExitPass {
-		fmt.Fprintf(s.err, "verify %s: image checks passed on %d platform(s)\n", art.Package.Name, len(in.Platforms))
-		return nil
-	}
-	fmt.Fprintf(s.err, "verifying %s against %s\n", art.Package.Name, against)
-	if err := verify.Render(s.err, report, "text"); err != nil {
-		return fmt.Errorf("writing the verify report: %w", err)
-	}
-	switch report.ExitCode {
-	case verify.ExitPass:
-		return nil
-	case verify.ExitFindings:
-		return findingsError("build refused, nothing was published: %s does not pass %s (%d error(s))", art.Package.Name, against, report.Summary.Errors)
-	}
-	msg := "no report"
-	if len(report.Errors) > 0 {
-		msg = report.Errors[0].Message
-	}
-	return fmt.Errorf("could not verify %s against %s, nothing was published: %s", art.Package.Name, against, msg)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/taskdef/ecsapi"
@@ -32,4 +33,17 @@ func taskdefLoadOptions(params []string, resource string) (taskdef.LoadOptions, 
 		return taskdef.LoadOptions{}, err
 	}
 	return taskdef.LoadOptions{Params: p, Resource: resource}, nil
+}
+
+// parseParams reads --param Name=Value flags.
+func parseParams(kvs []string) (map[string]string, error) {
+	params := map[string]string{}
+	for _, kv := range kvs {
+		k, v, ok := strings.Cut(kv, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("--param %q: want Name=Value", kv)
+		}
+		params[k] = v
+	}
+	return params, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
@@ -40,4 +41,35 @@ func loadVerifyInputs(ctx context.Context, o *verifyOptions) ([]verify.Input, er
 		inputs = append(inputs, in)
 	}
 	return inputs, nil
+}
+
+// loadVerifyInput is the input for one task definition (nil: none).
+func loadVerifyInput(ctx context.Context, o *verifyOptions, td *taskdef.TaskDefinition, lo taskdef.LoadOptions) (verify.Input, error) {
+	var in verify.Input
+	var err error
+	if o.service != "" {
+		svc, err := taskdef.LoadService(ctx, o.service, lo)
+		if err != nil {
+			return in, fmt.Errorf("loading service: %w", err)
+		}
+		in.Service = svc
+		in.TaskDef = svc.Task
+	}
+	if td != nil {
+		in.TaskDef = td
+	}
+	if len(o.platforms) > 0 {
+		if in.TaskDef != nil {
+			return in, fmt.Errorf("--platform is for image-only checks; with a task definition the platform comes from its runtimePlatform")
+		}
+		for _, p := range o.platforms {
+			pl, err := platform.Parse(p)
+			if err != nil {
+				return in, fmt.Errorf("--platform: %w", err)
+			}
+			in.Platforms = append(in.Platforms, pl)
+		}
+	}
+	in.Subjects, err = verify.PairImages(in.TaskDef, o.images, o.containers)
+	return in, err
 }
