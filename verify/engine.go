@@ -86,14 +86,14 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 				// Nothing about this task can be judged on a guess: report
 				// what is unknown and check none of its images.
 				for _, u := range us {
-					r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: u.message()})
+					r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: u.message(), Cause: ErrUnresolvedValue})
 				}
 				skip[i] = true
 				continue
 			}
-			var problem string
-			if f.platforms, problem = taskPlatforms(&f, in.Platforms); problem != "" {
-				r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: problem})
+			var err error
+			if f.platforms, err = taskPlatforms(&f, in.Platforms); err != nil {
+				r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: err.Error(), Cause: err})
 				skip[i] = true
 				continue
 			}

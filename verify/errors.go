@@ -16,4 +16,10 @@ var (
 	// ErrUnresolvedImage: a container's image is a template or parameter
 	// that is not known before deployment.
 	ErrUnresolvedImage = errors.New("container image not known")
+	// ErrInstanceArchitecture: the task can run on EC2 or EXTERNAL
+	// instances and nothing says their CPU architecture.
+	ErrInstanceArchitecture = errors.New("CPU architecture decided by the instance")
+	// ErrUnresolvedValue: a task or service value a rule reads is still an
+	// expression or placeholder.
+	ErrUnresolvedValue = errors.New("task definition value not known")
 )

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -54,51 +55,51 @@ func launchTypes(td *taskdef.TaskDefinition, svc *taskdef.Service) (fargate, ec2
 
 // taskPlatforms decides the platforms an image must offer for the task.
 // asked are platforms named by the caller for what the task definition
-// leaves to the instance. A non-empty problem means the run cannot verify.
-func taskPlatforms(f *taskFacts, asked []v1.Platform) (out []v1.Platform, problem string) {
+// leaves to the instance. An error means the run cannot verify.
+func taskPlatforms(f *taskFacts, asked []v1.Platform) (out []v1.Platform, err error) {
 	td := f.td
 	if td.RuntimePlatform.CPUArchitecture.Known() || f.windows {
 		if len(asked) > 0 {
-			return nil, "platforms were given, but the task definition's runtimePlatform decides the platform; leave them out"
+			return nil, errors.New("platforms were given, but the task definition's runtimePlatform decides the platform; leave them out")
 		}
-		return []v1.Platform{f.platform}, ""
+		return []v1.Platform{f.platform}, nil
 	}
 	fargate, ec2 := launchTypes(td, f.svc)
 	if fargate && !ec2 {
 		if len(asked) > 0 {
-			return nil, "platforms were given, but a Fargate task without runtimePlatform runs linux/amd64; leave them out, or set runtimePlatform.cpuArchitecture"
+			return nil, errors.New("platforms were given, but a Fargate task without runtimePlatform runs linux/amd64; leave them out, or set runtimePlatform.cpuArchitecture")
 		}
-		return []v1.Platform{f.platform}, ""
+		return []v1.Platform{f.platform}, nil
 	}
 	if fargate {
 		out = append(out, f.platform)
 	}
 	archs, where, err := constrainedArchitectures(td, f.svc)
 	if err != nil {
-		return nil, err.Error()
+		return nil, err
 	}
 	switch {
 	case len(archs) == 0:
-		return nil, fmt.Sprintf("the placement constraints (%s) admit no CPU architecture: no EC2 instance can run the task", where)
+		return nil, fmt.Errorf("the placement constraints (%s) admit no CPU architecture: no EC2 instance can run the task", where)
 	case len(archs) == 1:
 		p := platform.FromECS(archs[0], f.osFamily)
 		if !slices.ContainsFunc(out, func(q v1.Platform) bool { return platform.String(&q) == platform.String(&p) }) {
 			out = append(out, p)
 		}
 		if len(asked) > 0 {
-			return nil, fmt.Sprintf("platforms were given, but the placement constraints (%s) decide the architecture; leave them out", where)
+			return nil, fmt.Errorf("platforms were given, but the placement constraints (%s) decide the architecture; leave them out", where)
 		}
-		return out, ""
+		return out, nil
 	}
 	if len(asked) == 0 {
-		return nil, "the task can run on EC2 or EXTERNAL instances and has no runtimePlatform.cpuArchitecture and no placement constraint on attribute:ecs.cpu-architecture, so its CPU architecture is the instance's, which is not known here; set runtimePlatform.cpuArchitecture, add a memberOf constraint such as \"attribute:ecs.cpu-architecture == arm64\", or name the platforms the instances have"
+		return nil, fmt.Errorf("%w: the task can run on EC2 or EXTERNAL instances and has no runtimePlatform.cpuArchitecture and no placement constraint on attribute:ecs.cpu-architecture, so its CPU architecture is the instance's, which is not known here; set runtimePlatform.cpuArchitecture, add a memberOf constraint such as \"attribute:ecs.cpu-architecture == arm64\", or name the platforms the instances have", ErrInstanceArchitecture)
 	}
 	for _, p := range asked {
 		if !slices.ContainsFunc(out, func(q v1.Platform) bool { return platform.String(&q) == platform.String(&p) }) {
 			out = append(out, p)
 		}
 	}
-	return out, ""
+	return out, nil
 }
 
 // constrainedArchitectures intersects what every memberOf placement

@@ -31,6 +31,10 @@ func flagHint(err error) string {
 		return "name the container of each IMAGE with one --container NAME per image, in order"
 	case errors.Is(err, verify.ErrUnresolvedImage):
 		return "pass the image as IMAGE with --container NAME, or CloudFormation parameters with --param Name=Value"
+	case errors.Is(err, verify.ErrInstanceArchitecture):
+		return "name the instances' platforms with --platform linux/arm64 (repeatable)"
+	case errors.Is(err, verify.ErrUnresolvedValue):
+		return "give CloudFormation parameters with --param Name=Value"
 	case errors.Is(err, build.ErrDaemonTarget):
 		return "use --tarball FILE, then docker load -i FILE"
 	case errors.Is(err, build.ErrCreateRepoWithoutRegistry):

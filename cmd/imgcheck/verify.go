@@ -43,7 +43,9 @@ With no IMAGE every container's image in the task definition is verified. With
 one IMAGE, it is verified as the image of the task's only container, or of
 --container NAME: the CI use, checking the image just built before the task
 definition references it. Without --taskdef, --platform checks the image side
-only.
+only. On EC2 and EXTERNAL, a task without runtimePlatform runs on whatever the
+instance is: the platform then comes from its placement constraints
+(attribute:ecs.cpu-architecture) or from --platform, never from a guess.
 
 Exit codes: 0 every check ran and nothing reached --fail-on; 1 findings at or
 above --fail-on; 2 could not verify (bad input, registry, network or auth
@@ -71,7 +73,7 @@ error, digest mismatch). Never 0 on an error.`,
 	f.StringArrayVar(&o.containers, "container", nil, "container the IMAGE is for; repeat once per IMAGE, in order")
 	f.StringArrayVar(&o.params, "param", nil, "CloudFormation parameter value as Name=Value; repeatable")
 	f.StringVar(&o.resource, "resource", "", "CloudFormation logical ID when the template holds several task definitions")
-	f.StringSliceVar(&o.platforms, "platform", nil, "without --taskdef: platforms to check, e.g. linux/arm64 (default: every platform of the image)")
+	f.StringSliceVar(&o.platforms, "platform", nil, "platforms to check, e.g. linux/arm64; repeatable. Without --taskdef: the image side only (default: every platform of the image); with one: the platforms of the EC2 or EXTERNAL instances a task without runtimePlatform runs on")
 	f.StringVar(&o.format, "format", "text", "report format: "+strings.Join(verify.Formats(), ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
 	f.StringVar(&o.failOn, "fail-on", "error", "lowest severity that fails the run: error, warning or info")

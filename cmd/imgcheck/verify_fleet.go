@@ -59,9 +59,8 @@ func loadVerifyInput(ctx context.Context, o *verifyOptions, td *taskdef.TaskDefi
 		in.TaskDef = td
 	}
 	if len(o.platforms) > 0 {
-		if in.TaskDef != nil {
-			return in, fmt.Errorf("--platform is for image-only checks; with a task definition the platform comes from its runtimePlatform")
-		}
+		// With a task definition, verify takes them only for what the task
+		// leaves to its EC2 or EXTERNAL instances, and says so otherwise.
 		for _, p := range o.platforms {
 			pl, err := platform.Parse(p)
 			if err != nil {
