@@ -50,10 +50,23 @@
 //     exists, is executable, and the kernel can run it on the platform
 //     (ELF machine, PT_INTERP, #! interpreters, PE on Windows).
 //   - task (IC3xx): the task definition on its own (rules_task.go), against
-//     Fargate (rules_fargate.go), and the container definition against the
-//     image: health check, user, size (rules_container.go).
-//   - service (IC4xx, rules_fargate.go): a service's capacity providers and
-//     load balancers against the task definition.
+//     Fargate (rules_fargate.go; what registration refuses for a task that
+//     lists FARGATE in rules_fargate_task.go), and the container definition
+//     against the image: health check, user, size (rules_container.go).
+//   - service (IC4xx): a service's capacity providers and load balancers
+//     against the task definition (rules_fargate.go), its launch types,
+//     network configuration, placement and DAEMON scheduling
+//     (rules_service.go), and the target groups of its template
+//     (rules_targetgroup.go).
+//
+// The launch types a service places tasks with (from launchType,
+// capacityProviderStrategy or the cluster's default strategy) and its
+// deployment controller are worked out once, in the task facts
+// (launchFacts, facts.go); every rule that depends on the launch type reads
+// them, and ruleLaunchTypes documents where each rule applies. When the
+// launch type rests on a cluster default that is not known, and a FARGATE or
+// capacity provider default would change the verdict, the run cannot
+// verify (launchAssumptionProblems).
 //
 // Every rule is a method on *checker, the context of one run of rules.
 // Task, Fargate and service rules run once per task definition on a checker

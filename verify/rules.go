@@ -96,6 +96,16 @@ var ruleTable = []Rule{
 		"A tag can move after verification. Reference the image by digest (imgcheck verify --pin-out) so that what deploys is what was verified."},
 	{"IC314", FamilyTask, Warning, "Image larger than the task's ephemeral storage",
 		"The image's uncompressed size exceeds the task's ephemeral storage (20 GiB by default on Fargate); the pull can fail. Raise ephemeralStorage.sizeInGiB or shrink the image."},
+	{"IC315", FamilyTask, Error, "Fargate task without networkMode awsvpc",
+		"A task definition that lists FARGATE in requiresCompatibilities must use networkMode awsvpc (without networkMode ECS uses bridge); registration fails with \"Fargate only supports network mode 'awsvpc'.\" Set \"networkMode\": \"awsvpc\"."},
+	{"IC316", FamilyTask, Error, "Fargate task without task-level cpu or memory",
+		"A task definition that lists FARGATE in requiresCompatibilities needs cpu and memory at the task level, not only on containers; registration fails with \"Fargate requires that 'cpu' be defined at the task level.\" (or 'memory'). Set a valid Fargate pair, for example cpu 256 with memory 512."},
+	{"IC317", FamilyTask, Error, "Task placementConstraints on Fargate",
+		"Fargate places tasks itself: placementConstraints are not valid in a task definition that lists FARGATE in requiresCompatibilities. Remove them, or drop FARGATE if the task runs on EC2 only."},
+	{"IC318", FamilyTask, Error, "Log driver Fargate does not support",
+		"\"For tasks on AWS Fargate, the supported log drivers are awslogs, splunk, and awsfirelens.\" A task that lists FARGATE with another driver (json-file, syslog, journald, gelf, fluentd) is refused. Use awslogs, splunk, or awsfirelens (FireLens forwards to the others)."},
+	{"IC319", FamilyTask, Error, "awslogs without awslogs-group or awslogs-region",
+		"The awslogs log driver needs the awslogs-group option, and awslogs-region where there is no EC2 instance metadata to read the region from (Fargate, EXTERNAL); without them the container fails to start (Docker: \"must specify a value for log opt 'awslogs-group'\"). Add the missing options."},
 
 	// Service.
 	{"IC401", FamilyService, Error, "Invalid capacity provider strategy",
@@ -106,6 +116,20 @@ var ruleTable = []Rule{
 		"ARM64 tasks on FARGATE_SPOT need platform version 1.4.0 or LATEST."},
 	{"IC404", FamilyService, Error, "Load balancer target not in the task definition",
 		"The service's loadBalancers name a containerName/containerPort the task definition does not have; service creation fails."},
+	{"IC405", FamilyService, Error, "Task definition does not support the service's launch type",
+		"The service places tasks with a launch type (launchType, a capacity provider, or the cluster's default strategy) the task definition is not compatible with: its describe compatibilities lack it, or it lacks FARGATE in requiresCompatibilities and breaks a Fargate requirement (networkMode, task cpu/memory, placementConstraints, log driver). ECS refuses the service with \"Task definition does not support launch_type FARGATE.\" (EC2, EXTERNAL likewise). Add the launch type to requiresCompatibilities and meet its requirements, or launch with a supported type."},
+	{"IC406", FamilyService, Warning, "Service launch type not in requiresCompatibilities",
+		"The service launches with a type requiresCompatibilities does not list, so registration did not validate the task for it; ECS accepts the service only if it found the task compatible by itself (describe-task-definition shows that as compatibilities), else \"Task definition does not support launch_type ...\". List the launch type in requiresCompatibilities."},
+	{"IC407", FamilyService, Error, "awsvpc task without the service's networkConfiguration",
+		"An awsvpc task gets its own network interface, in subnets the service must name; without networkConfiguration ECS refuses the service with \"Network Configuration must be provided when networkMode 'awsvpc' is specified.\" Add networkConfiguration.awsvpcConfiguration with subnets and security groups."},
+	{"IC408", FamilyService, Error, "Service placementConstraints on Fargate",
+		"Fargate places tasks itself; a service with placementConstraints that launches on Fargate is refused with \"Placement constraints are not supported with FARGATE launch type.\" Remove the service's placementConstraints."},
+	{"IC409", FamilyService, Error, "DAEMON scheduling with Fargate, a capacity provider strategy, or the CODE_DEPLOY or EXTERNAL deployment controller",
+		"The DAEMON scheduler runs one task on each container instance with the ECS deployment controller: \"Tasks using the Fargate launch type or the CODE_DEPLOY or EXTERNAL deployment controller types don't support the daemon scheduling strategy.\" A capacity provider strategy, including the cluster's default one, is refused too (\"Specifying a capacity provider strategy is not supported when you create a service using the DAEMON scheduling strategy.\"). Use launch type EC2 (or EXTERNAL) and the ECS controller, or the REPLICA strategy."},
+	{"IC410", FamilyService, Error, "Dynamic host port behind a fixed health check port",
+		"In bridge mode a port mapping without hostPort (or hostPort 0) gets a dynamic host port, which is the port the target is registered with; a target group whose HealthCheckPort is a fixed number probes another port, the target never becomes healthy (\"Health checks failed\") and ECS keeps replacing the task. Checked when the target group is in the same template. Remove HealthCheckPort (traffic-port is the default) or set a fixed hostPort."},
+	{"IC411", FamilyService, Error, "Target group target type does not match the network mode",
+		"ECS registers awsvpc tasks by IP address and bridge or host tasks by instance, and refuses a service whose target group has the other target type (\"The provided target group ... has target type instance, which is incompatible with the awsvpc network mode specified in the task definition.\"); CloudFormation's default is instance. Checked when the target group is in the same template. Set TargetType ip for awsvpc, instance otherwise."},
 }
 
 // LookupRule returns the rule with the given ID.
