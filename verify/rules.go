@@ -66,6 +66,19 @@ var ruleTable = []Rule{
 		"The entrypoint is neither an ELF binary nor a #! script; the runtime fails with \"exec format error\"."},
 	{"IC211", FamilyEntrypoint, Error, "Entrypoint is a Windows binary on a Linux task, or the reverse",
 		"The entrypoint's executable format belongs to another operating system than the task's operatingSystemFamily."},
+	// IC212 is retired: never reuse it.
+	{"IC213", FamilyEntrypoint, Error, "Run user may not execute the entrypoint",
+		"The process runs as the task's user (or else the image's USER, or else root) and the kernel's permission check refuses it: the entrypoint has no execute bit for that user's class (owner, group, other), or a directory on its path has no search bit. runc fails with \"permission denied\". Give the file and its directories the bits the user needs (for example 0755), change their owner, or run as another user."},
+	{"IC214", FamilyEntrypoint, Error, "Run user may not execute an interpreter",
+		"The #! interpreter of the entrypoint script, or the ELF interpreter (PT_INTERP, the dynamic loader) of a binary, is not executable by the user the process runs as, or a directory on its path is not searchable: execve fails with \"permission denied\". Give the interpreter and its directories the bits the user needs (0755 for the interpreter)."},
+	{"IC215", FamilyEntrypoint, Error, "Run user may not read a file the start needs",
+		"The kernel runs a #! script without reading it, but its interpreter must then open it; the dynamic loader must open every shared library. A file the user may not read is \"Permission denied\" (a library so refused is passed over and then reported as not found). Make the script or library readable (0644, 0755 for scripts) or run as a user who may read it."},
+	{"IC216", FamilyEntrypoint, Error, "Shared library not found",
+		"A shared library the program needs (DT_NEEDED) is in no directory the dynamic loader searches (DT_RPATH, LD_LIBRARY_PATH, DT_RUNPATH, /etc/ld.so.cache, the default directories; musl: LD_LIBRARY_PATH, RPATH/RUNPATH, its path file): the process exits 127 with \"error while loading shared libraries: X: cannot open shared object file: No such file or directory\" (musl: \"Error loading shared library X: No such file or directory\"). Install the library in the image, point RUNPATH or LD_LIBRARY_PATH at it, or build statically (CGO_ENABLED=0)."},
+	{"IC217", FamilyEntrypoint, Error, "Shared library or interpreter for another architecture, or not loadable",
+		"The dynamic loader found a file under the needed name but cannot use it: a library of another ELF class or machine is passed over (glibc says \"wrong ELF class\" when nothing else is found, otherwise \"cannot open shared object file\"), a file that is not a valid shared object is refused, and an ELF interpreter of another class or machine fails execve. Install the library built for the image's platform."},
+	{"IC218", FamilyEntrypoint, Error, "Symbol version not found",
+		"A library lacks a symbol version the program (or another library) was linked against, typically a binary built against a newer glibc (GLIBC_2.34), libstdc++ (GLIBCXX_3.4.30) or OpenSSL than the image has: glibc's loader stops with \"version `GLIBC_2.34' not found (required by ...)\" and the process exits 1. Build against the libraries of the image's distribution release (or an older one), or use a newer base image."},
 
 	// Task definition.
 	{"IC301", FamilyTask, Error, "Invalid Fargate cpu/memory combination",
@@ -86,8 +99,8 @@ var ruleTable = []Rule{
 		"CMD-SHELL runs the command with /bin/sh -c; the image has no /bin/sh, so the health check never passes and ECS replaces the task. Use the CMD form with a binary in the image (for example [\"CMD\", \"/ko-app/app\", \"-healthcheck\"])."},
 	{"IC309", FamilyTask, Error, "Health check executable missing or of another architecture",
 		"The CMD health check runs a program that is not in the image or cannot run on the task's architecture; the check never passes."},
-	{"IC310", FamilyTask, Error, "User name not in /etc/passwd",
-		"The container user is a name the image's /etc/passwd does not define; the runtime cannot resolve it and the container fails to start. Use a numeric UID or add the user."},
+	{"IC310", FamilyTask, Error, "User or group not in /etc/passwd or /etc/group",
+		"The container user (the task's user, or else the image's USER) is a name the image's /etc/passwd does not define, a group /etc/group does not define, or an id out of range: the runtime cannot resolve it (\"unable to find user app: no matching entries in passwd file\") and the container fails to start. Numeric ids need no entry. Use a numeric UID:GID or add the entry."},
 	{"IC311", FamilyTask, Warning, "runtimePlatform inside a container definition",
 		"ECS ignores runtimePlatform inside a container definition; it belongs at the task level."},
 	{"IC312", FamilyTask, Warning, "Read-only describe fields present",
@@ -106,6 +119,10 @@ var ruleTable = []Rule{
 		"\"For tasks on AWS Fargate, the supported log drivers are awslogs, splunk, and awsfirelens.\" A task that lists FARGATE with another driver (json-file, syslog, journald, gelf, fluentd) is refused. Use awslogs, splunk, or awsfirelens (FireLens forwards to the others)."},
 	{"IC319", FamilyTask, Error, "awslogs without awslogs-group or awslogs-region",
 		"The awslogs log driver needs the awslogs-group option, and awslogs-region where there is no EC2 instance metadata to read the region from (Fargate, EXTERNAL); without them the container fails to start (Docker: \"must specify a value for log opt 'awslogs-group'\"). Add the missing options."},
+	{"IC320", FamilyTask, Error, "Run user may not run the health check program",
+		"ECS runs the health check as the container's user. The CMD program (or /bin/sh of CMD-SHELL), its ELF interpreter or a library it loads is not executable or readable by that user, or a directory on the way is not searchable: \"permission denied\", the check never passes and ECS replaces the task. Give the files the bits the user needs."},
+	{"IC321", FamilyTask, Error, "Health check program cannot be loaded",
+		"The CMD health check program (or /bin/sh of CMD-SHELL) is dynamically linked and its ELF interpreter is missing or of another architecture, a shared library it needs is not found, or a symbol version is missing; the loader's own message is quoted. The check never passes and ECS replaces the task. Install what is missing or use a static program."},
 
 	// Service.
 	{"IC401", FamilyService, Error, "Invalid capacity provider strategy",
