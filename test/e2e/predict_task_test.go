@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -115,7 +116,7 @@ func (s taskSpec) healthCheckArgs(t *testing.T) []string {
 // prediction is what imgcheck verify said.
 type prediction struct {
 	verdict string   // starts, fails, or could not verify
-	rules   []string // the rules of its error findings
+	rules   []string // the rules of its error findings, each once
 	output  string   // its findings and errors, for a disagreement's report
 }
 
@@ -150,7 +151,7 @@ func predict(t *testing.T, reg *authRegistry, ref string, task taskSpec) predict
 	var p prediction
 	var out strings.Builder
 	for _, f := range rep.Findings {
-		if f.Severity == "error" {
+		if f.Severity == "error" && !slices.Contains(p.rules, f.Rule) {
 			p.rules = append(p.rules, f.Rule)
 		}
 		fmt.Fprintf(&out, "%s %s: %s", f.Severity, f.Rule, f.Message)

@@ -53,6 +53,7 @@ func TestPredictionMatchesReality(t *testing.T) {
 		for _, c := range img.cases {
 			t.Run(c.name, func(t *testing.T) {
 				predicted := predict(t, reg, ref, c.task)
+				t.Logf("imgcheck verify: %s\n%s", predicted.verdict, predicted.output)
 				actual := runner.run(t, ref, img.image, c.task)
 				agree := predicted.verdict != "could not verify" && (predicted.verdict == "starts") == actual.starts
 				rows = append(rows, tableRow(c.name, img.tree, c.task.String(), predicted.verdict,
