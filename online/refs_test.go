@@ -51,10 +51,10 @@ func TestParseValueFrom(t *testing.T) {
 
 func TestRoleName(t *testing.T) {
 	for in, want := range map[string]string{
-		"arn:aws:iam::111122223333:role/ecsTaskExecutionRole":      "ecsTaskExecutionRole",
+		"arn:aws:iam::111122223333:role/ecsTaskExecutionRole":       "ecsTaskExecutionRole",
 		"arn:aws:iam::111122223333:role/service-role/app/task-role": "task-role",
 		"arn:aws-us-gov:iam::111122223333:role/app":                 "app",
-		"app-task":                                                  "app-task",
+		"app-task": "app-task",
 	} {
 		if got, err := RoleName(in); err != nil || got != want {
 			t.Errorf("RoleName(%q) = %q, %v; want %q", in, got, err, want)
