@@ -87,6 +87,9 @@ type TargetGroup struct {
 	Port          int
 	TargetType    string // instance, ip, lambda or alb
 	LoadBalancers []string
+	// HealthCheckPort is "traffic-port" (the port each target is
+	// registered with) or a port number.
+	HealthCheckPort string
 }
 
 // ECR looks images up (DescribeImages).
@@ -97,6 +100,9 @@ type ECR interface {
 // ImageDetail is what a check reads of an ECR image.
 type ImageDetail struct {
 	Digest string
+	// Status is ACTIVE, ARCHIVED or ACTIVATING ("" when not reported): only
+	// an active image can be pulled.
+	Status string
 	// ScanStatus is the status of its image scan (COMPLETE, IN_PROGRESS,
 	// FAILED, ...); "" when it was never scanned.
 	ScanStatus string
