@@ -169,7 +169,7 @@ func (a *Account) elbOperation(action, _ string, form url.Values) queryResult {
 		return queryResult{err: &queryError{400, "ValidationError", "fakeaws answers DescribeTargetGroups by TargetGroupArns only"}}
 	}
 	return queryResult{result: struct {
-		XMLName xml.Name `xml:"TargetGroups"`
+		XMLName xml.Name      `xml:"TargetGroups"`
 		Member  []targetGroup `xml:"member"`
 	}{Member: out}}
 }
