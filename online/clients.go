@@ -5,8 +5,14 @@ import (
 	"errors"
 )
 
-// ErrNotFound: AWS answered that the resource does not exist.
-var ErrNotFound = errors.New("does not exist")
+// Errors the lookups wrap, for errors.Is.
+var (
+	// ErrNotFound: AWS answered that the resource does not exist.
+	ErrNotFound = errors.New("does not exist")
+	// ErrAccessDenied: the credentials may not make the call. The resource
+	// may or may not exist: a check cannot tell.
+	ErrAccessDenied = errors.New("access denied")
+)
 
 // Clients are the AWS lookups, one interface per service. A nil member
 // makes its checks "could not verify".

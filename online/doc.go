@@ -13,6 +13,6 @@
 // Every lookup reads metadata only: no call returns a secret's or a
 // parameter's value. A lookup returns an error wrapping ErrNotFound when
 // AWS says the resource does not exist; any other error (access denied,
-// throttling, network) means the lookup could not tell, and a check must
-// then fail closed.
+// which wraps ErrAccessDenied, throttling, network) means the lookup could
+// not tell, and a check must then fail closed.
 package online

@@ -46,10 +46,11 @@ func onlineFindings(ctx context.Context, in Input, f *taskFacts, opts *OnlineOpt
 }
 
 // cannot records that a lookup could not tell: the run cannot verify.
-// permission names the IAM action the lookup needs, for the hint.
+// permission names the IAM action the lookup needs, for the hint when
+// access was denied.
 func (c *onlineChecker) cannot(container, what, permission string, err error) {
 	msg := fmt.Sprintf("could not check %s online: %v", what, err)
-	if permission != "" && !errors.Is(err, errNoClient) {
+	if errors.Is(err, online.ErrAccessDenied) && permission != "" {
 		msg += " (the AWS credentials need " + permission + ")"
 	}
 	c.problems = append(c.problems, Problem{Container: container, Message: msg, Cause: err})

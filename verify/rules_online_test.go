@@ -164,7 +164,7 @@ func runOnline(t *testing.T, task, service string, aws *fakeAWS, scan bool) ([]s
 }
 
 var (
-	errDenied    = errors.New("api error AccessDeniedException: not authorized")
+	errDenied    = fmt.Errorf("%w: api error AccessDeniedException: not authorized", online.ErrAccessDenied)
 	errThrottled = errors.New("api error ThrottlingException: Rate exceeded")
 )
 
@@ -202,7 +202,8 @@ func TestOnlineRules(t *testing.T) {
 		{"version stage missing", replace(":password::", ":password:AWSPENDING:"), same, func(*fakeAWS) {}, false, []string{"IC503"}, ""},
 		{"version stage present", replace(":password::", "::AWSPREVIOUS:"), same, func(*fakeAWS) {}, false, nil, ""},
 		{"version ID missing", replace(":password::", "::v-9"), same, func(*fakeAWS) {}, false, []string{"IC503"}, ""},
-		{"secret lookup throttled", same, same, func(a *fakeAWS) { a.errs = map[string]error{onlineSecret: errThrottled} }, false, nil, "secretsmanager:DescribeSecret"},
+		{"secret lookup throttled", same, same, func(a *fakeAWS) { a.errs = map[string]error{onlineSecret: errThrottled} }, false, nil, "Rate exceeded"},
+		{"secret lookup denied", same, same, func(a *fakeAWS) { a.errs = map[string]error{onlineSecret: errDenied} }, false, nil, "need secretsmanager:DescribeSecret"},
 		{"parameter missing", replace(`"/app/token"`, `"/app/other"`), same, func(*fakeAWS) {}, false, []string{"IC504"}, ""},
 		{"parameter shared by another account", replace(`"/app/token"`, `"arn:aws:ssm:us-east-1:999999999999:parameter/shared/token"`), same,
 			func(a *fakeAWS) { a.params["shared:/shared/token"] = true }, false, nil, ""},
@@ -210,7 +211,8 @@ func TestOnlineRules(t *testing.T) {
 		{"log group missing", replace(`"/ecs/app"`, `"/ecs/other"`), same, func(*fakeAWS) {}, false, []string{"IC505"}, ""},
 		{"log group in another region", replace(`"awslogs-region": "us-east-1"`, `"awslogs-region": "eu-west-1"`), same, func(*fakeAWS) {}, false, []string{"IC505"}, ""},
 		{"log group created by the driver", replace(`"/ecs/app"`, `"/ecs/other", "awslogs-create-group": "true"`), same, func(*fakeAWS) {}, false, nil, ""},
-		{"log group lookup throttled", same, same, func(a *fakeAWS) { a.errs = map[string]error{"/ecs/app": errThrottled} }, false, nil, "logs:DescribeLogGroups"},
+		{"log group lookup throttled", same, same, func(a *fakeAWS) { a.errs = map[string]error{"/ecs/app": errThrottled} }, false, nil, "Rate exceeded"},
+		{"log group lookup denied", same, same, func(a *fakeAWS) { a.errs = map[string]error{"/ecs/app": errDenied} }, false, nil, "need logs:DescribeLogGroups"},
 		{"target group missing", same, same, func(a *fakeAWS) { delete(a.tgs, onlineTG) }, false, []string{"IC506"}, ""},
 		{"target group without a load balancer", same, same, func(a *fakeAWS) {
 			tg := a.tgs[onlineTG]
@@ -244,7 +246,8 @@ func TestOnlineRules(t *testing.T) {
 			d.Status = "ARCHIVED"
 			a.images["123456789012:app:v1"] = d
 		}, false, []string{"IC510"}, ""},
-		{"image lookup throttled", same, same, func(a *fakeAWS) { a.errs = map[string]error{"123456789012:app:v1": errThrottled} }, false, nil, "ecr:DescribeImages"},
+		{"image lookup throttled", same, same, func(a *fakeAWS) { a.errs = map[string]error{"123456789012:app:v1": errThrottled} }, false, nil, "Rate exceeded"},
+		{"image lookup denied", same, same, func(a *fakeAWS) { a.errs = map[string]error{"123456789012:app:v1": errDenied} }, false, nil, "need ecr:DescribeImages"},
 		{"scan: medium findings only", same, same, func(*fakeAWS) {}, true, nil, ""},
 		{"scan: critical findings", same, same, func(a *fakeAWS) {
 			a.images["123456789012:app:v1"] = online.ImageDetail{Status: "ACTIVE", ScanStatus: "COMPLETE", FindingCounts: map[string]int{"CRITICAL": 1, "LOW": 3}}

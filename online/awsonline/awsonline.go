@@ -16,6 +16,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -83,19 +84,26 @@ func client[C, O any](a *account, service, region string, newClient func(aws.Con
 }
 
 // notFound turns the errors with which a service says "does not exist"
-// into online.ErrNotFound; every other error is returned as it is and makes
-// the check "could not verify".
+// into online.ErrNotFound, and access denied into online.ErrAccessDenied;
+// every other error is returned as it is. Only ErrNotFound can become a
+// finding: the others make the check "could not verify".
 func notFound(err error, codes ...string) error {
 	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		for _, code := range codes {
-			if apiErr.ErrorCode() == code {
-				return fmt.Errorf("%w (%s: %s)", online.ErrNotFound, code, apiErr.ErrorMessage())
-			}
-		}
+	if !errors.As(err, &apiErr) {
+		return err
+	}
+	if slices.Contains(codes, apiErr.ErrorCode()) {
+		return fmt.Errorf("%w (%s: %s)", online.ErrNotFound, apiErr.ErrorCode(), apiErr.ErrorMessage())
+	}
+	if slices.Contains(accessDeniedCodes, apiErr.ErrorCode()) {
+		return fmt.Errorf("%w: %w", online.ErrAccessDenied, err)
 	}
 	return err
 }
+
+// accessDeniedCodes are the error codes AWS services answer a call the
+// credentials may not make with.
+var accessDeniedCodes = []string{"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
 
 // maxPages bounds the pages a lookup follows; beyond it the lookup cannot
 // tell, rather than answer "does not exist".

@@ -158,6 +158,9 @@ func TestLookups(t *testing.T) {
 				if err == nil || errors.Is(err, online.ErrNotFound) || !strings.Contains(err.Error(), fault.want) {
 					t.Errorf("%s: %v, want an error naming %s that is not ErrNotFound", fault.want, err, fault.want)
 				}
+				if denied := fault.fault == fakeaws.AccessDenied; errors.Is(err, online.ErrAccessDenied) != denied {
+					t.Errorf("%s: errors.Is(err, ErrAccessDenied) = %v, want %v", fault.want, !denied, denied)
+				}
 			}
 			if f := aws.Forbidden(); len(f) > 0 {
 				t.Errorf("values were asked for: %+v", f)

@@ -63,7 +63,7 @@ func (l ssmLookup) FindParameter(ctx context.Context, region string, names []str
 		}
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return online.Parameter{}, err
+			return online.Parameter{}, notFound(err)
 		}
 		if len(page.Parameters) > 0 {
 			p := page.Parameters[0]
