@@ -54,8 +54,16 @@
 //     image: health check, user, size (rules_container.go).
 //   - service (IC4xx, rules_fargate.go): a service's capacity providers and
 //     load balancers against the task definition.
+//   - online (IC5xx, rules_online.go and rules_online_lb.go; only with
+//     Options.Online): what the task definition and service name, asked of
+//     AWS through the injected online.Clients: roles and their trust,
+//     secrets and parameters (metadata only), awslogs groups, target
+//     groups, ECR images and their scans. A lookup AWS answers with "does
+//     not exist" is a finding; any other failure is a problem.
 //
-// Every rule is a method on *checker, the context of one run of rules.
+// Every rule is a method on *checker, the context of one run of rules
+// (the online rules on *onlineChecker, which embeds it and adds the AWS
+// lookups; they run once per task definition, beside the images).
 // Task, Fargate and service rules run once per task definition on a checker
 // with only the task facts (taskLevelFindings); platform, entrypoint and
 // container rules run on a checker for one image, platform and container
