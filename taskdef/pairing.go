@@ -27,11 +27,11 @@ func ecspressoConfigOf(doc *document) (ecspressoConfig, error) {
 	cfg := ecspressoConfig{file: doc.file, service: stringOf(doc.root.getRaw("service"))}
 	path := func(key string) (string, error) {
 		n := doc.root.getRaw(key)
-		if n.isNull() {
+		if n.isNull() || n.kind == kindString && n.str == "" {
 			return "", nil
 		}
 		s := stringOf(n)
-		if n.kind != kindString || s.Value == "" {
+		if n.kind != kindString {
 			return "", &Error{Pos: n.pos, Key: key, Msg: "want a file name"}
 		}
 		if s.Unresolved != "" {
