@@ -182,7 +182,7 @@ func TestOpenRefusesUnclearPairs(t *testing.T) {
 
 func TestFamilyOf(t *testing.T) {
 	for ref, want := range map[string]string{
-		"arn:aws:ecs:us-east-1:123456789012:task-definition/web:12": "web",
+		"arn:aws:ecs:us-east-1:123456789012:task-definition/web:12":  "web",
 		"arn:aws-cn:ecs:cn-north-1:123456789012:task-definition/web": "web",
 		"web:3": "web",
 		"web":   "web",
