@@ -320,3 +320,20 @@ func TestRunOnlineFailsClosed(t *testing.T) {
 		t.Errorf("verdict %s, errors %+v; want could not verify naming iam:GetRole", r.Verdict, r.Errors)
 	}
 }
+
+// Without a task definition only the images are looked up: the subjects'.
+func TestOnlineImageOnly(t *testing.T) {
+	aws := onlineAccount()
+	in := Input{Subjects: []Subject{{Ref: onlineImageRef}, {Ref: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:gone"}, {Ref: "oci:./out"}}}
+	fs, ps := onlineFindings(t.Context(), in, nil, &OnlineOptions{Scan: true}, aws.clients())
+	var ids []string
+	for _, f := range fs {
+		ids = append(ids, f.RuleID)
+	}
+	if !slices.Equal(ids, []string{"IC510"}) || len(ps) != 0 {
+		t.Errorf("findings %v, problems %+v; want IC510 for the missing tag only", ids, ps)
+	}
+	if want := []string{"123456789012:app:v1", "123456789012:app:gone"}; !slices.Equal(aws.calls, want) {
+		t.Errorf("lookups %v, want %v", aws.calls, want)
+	}
+}
