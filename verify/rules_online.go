@@ -68,13 +68,16 @@ func (c *onlineChecker) roleRules() {
 func (c *onlineChecker) secretRules() {
 	for _, ct := range c.facts.td.Containers {
 		for _, s := range ct.Secrets {
-			c.secretRule(ct.Name.Value, fmt.Sprintf("secret %s of container %q", s.Name.Value, ct.Name.Value), s.ValueFrom)
+			c.secretRule(ct.Name.Value, fmt.Sprintf("secret %s of container %q", s.Name.Value, ct.Name.Value), s.ValueFrom, false)
 		}
-		c.secretRule(ct.Name.Value, fmt.Sprintf("repositoryCredentials of container %q", ct.Name.Value), ct.RepositoryCredentials)
+		c.secretRule(ct.Name.Value, fmt.Sprintf("repositoryCredentials of container %q", ct.Name.Value), ct.RepositoryCredentials, true)
 	}
 }
 
-func (c *onlineChecker) secretRule(container, what string, valueFrom taskdef.String) {
+// secretRule checks one secret reference. For repositoryCredentials
+// (secretOnly) a value that is not an ARN is a secret's name, not a
+// parameter's: registry credentials live in Secrets Manager.
+func (c *onlineChecker) secretRule(container, what string, valueFrom taskdef.String, secretOnly bool) {
 	if !valueFrom.Set || valueFrom.Value == "" {
 		return
 	}
@@ -86,6 +89,9 @@ func (c *onlineChecker) secretRule(container, what string, valueFrom taskdef.Str
 	if err != nil {
 		c.cannot(container, what, "", err)
 		return
+	}
+	if _, isARN := online.ParseARN(valueFrom.Value); secretOnly && !isARN {
+		ref = online.SecretRef{Kind: online.KindSecret, ID: valueFrom.Value}
 	}
 	if ref.Kind == online.KindSecret {
 		c.secretExists(container, what, ref, valueFrom.Pos)

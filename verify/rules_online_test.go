@@ -257,6 +257,10 @@ func TestOnlineRules(t *testing.T) {
 		{"a template role", replace(`"taskRoleArn": "app"`, `"taskRoleArn": "arn:aws:iam::{{ must_env `+"`ACCOUNT`"+` }}:role/app"`), same, func(*fakeAWS) {}, false, nil,
 			"the value is not known"},
 		{"a malformed secret reference", replace(`"/app/token"`, `"arn:aws:s3:::bucket/token"`), same, func(*fakeAWS) {}, false, nil, "ECS reads secrets from"},
+		{"repository credentials by name", replace(`"portMappings"`, `"repositoryCredentials": {"credentialsParameter": "db"}, "portMappings"`), same,
+			func(a *fakeAWS) { a.secrets["db"] = online.Secret{Name: "db"} }, false, nil, ""},
+		{"repository credentials missing", replace(`"portMappings"`, `"repositoryCredentials": {"credentialsParameter": "registry"}, "portMappings"`), same,
+			func(*fakeAWS) {}, false, []string{"IC503"}, ""},
 		{"not an ECR image: nothing to ask", replace(onlineImageRef, "docker.io/library/nginx:1"), same, func(*fakeAWS) {}, false, nil, ""},
 	}
 	for _, tt := range tests {
