@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -26,6 +27,8 @@ type buildPlan struct {
 	kodata      *memoryLayer // nil without kodata/
 	created     time.Time
 	annotations map[string]string
+	labels      map[string]string // config labels added over the base's
+	user        string            // config user; the base's when ""
 }
 
 func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Config, pkg Package, s koconfig.Settings, created time.Time) (*buildPlan, error) {
@@ -65,9 +68,13 @@ func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Conf
 	if err != nil {
 		return nil, err
 	}
-	ldflags, err := koconfig.RenderAll(label("ldflags"), s.Ldflags, data)
-	if err != nil {
-		return nil, err
+	// Ldflags of the caller replace those of .ko.yaml, which are then not
+	// rendered at all (a template they no longer need cannot fail).
+	ldflags := slices.Clone(b.Ldflags)
+	if len(ldflags) == 0 {
+		if ldflags, err = koconfig.RenderAll(label("ldflags"), s.Ldflags, data); err != nil {
+			return nil, err
+		}
 	}
 	p := &buildPlan{
 		pkg: pkg, environ: environ, dir: s.Dir, env: env, flags: flags, ldflags: ldflags, created: created,
@@ -76,7 +83,9 @@ func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Conf
 			AnnotationRevision: git.FullCommit,
 			AnnotationVersion:  koconfig.ExactTag(ctx, s.Dir),
 		},
+		labels: b.Labels, user: b.User,
 	}
+	maps.Copy(p.annotations, b.Annotations)
 	root := pkg.ModuleDir
 	if root == "" {
 		root = b.WorkDir

@@ -18,8 +18,10 @@ func (r *taskReader) task(n *node, shape Shape) *TaskDefinition {
 		TaskRoleArn:      stringOf(n.get("taskRoleArn")),
 		PidMode:          stringOf(n.get("pidMode")),
 		IpcMode:          stringOf(n.get("ipcMode")),
+		Pos:              n.pos,
 	}
 	td.RequiresCompatibilities = stringListOf(n.get("requiresCompatibilities"))
+	td.Compatibilities = stringListOf(n.get("compatibilities"))
 	td.CPU = r.units(n, "cpu", ParseCPU)
 	td.Memory = r.units(n, "memory", ParseMemory)
 	if eph := n.get("ephemeralStorage"); !eph.isNull() && eph.kind == kindMap {
@@ -153,7 +155,9 @@ func (r *taskReader) container(n *node) Container {
 	}
 	if lc := n.get("logConfiguration"); lc != nil && lc.kind == kindMap {
 		c.LogConfiguration = &LogConfiguration{LogDriver: stringOf(lc.get("logDriver")), Pos: lc.pos}
-		if opts := lc.get("options"); opts != nil && opts.kind == kindMap {
+		if opts := lc.get("options"); opts != nil && opts.kind == kindUnresolved {
+			c.LogConfiguration.OptionsUnknown = stringOf(opts)
+		} else if opts != nil && opts.kind == kindMap {
 			c.LogConfiguration.Options = map[string]String{}
 			for i, k := range opts.keys {
 				c.LogConfiguration.Options[k.str] = stringOf(opts.vals[i])

@@ -15,6 +15,7 @@ func (c *checker) fargateRules() {
 		return
 	}
 	td := f.td
+	c.fargateRegistrationRules()
 	if td.CPU.Known() && td.Memory.Known() {
 		if err := taskdef.ValidFargateSize(td.CPU.Value, td.Memory.Value, f.platformVersion); err != nil {
 			c.add("IC301", Finding{
@@ -61,6 +62,11 @@ func (c *checker) serviceRules() {
 			Evidence: "capacityProviderStrategy (" + p.Code + ")", Fix: "see imgcheck plan --service for the rules",
 			Location: loc(p.Pos)})
 	}
+	c.launchTypeRules()
+	c.networkConfigurationRule()
+	c.servicePlacementRule()
+	c.daemonRules()
+	c.targetGroupRules()
 	for _, lb := range svc.LoadBalancers {
 		if !lb.ContainerName.Known() {
 			continue
@@ -85,7 +91,7 @@ func (c *checker) serviceRules() {
 }
 
 func containerNamed(td *taskdef.TaskDefinition, name string) (taskdef.Container, bool) {
-	i := slices.IndexFunc(td.Containers, func(c taskdef.Container) bool { return c.Name.Value == name })
+	i := slices.IndexFunc(td.Containers, func(c taskdef.Container) bool { return c.Name.Known() && c.Name.Value == name })
 	if i < 0 {
 		return taskdef.Container{}, false
 	}
