@@ -56,8 +56,13 @@ func (c *onlineChecker) cannot(container, what, permission string, err error) {
 	c.problems = append(c.problems, Problem{Container: container, Message: msg, Cause: err})
 }
 
-// unknown records that a value an online rule reads is not known.
+// unknown records that a value an online rule reads is not known, unless
+// it names a resource the same CloudFormation template creates: the stack
+// makes that exist, and nothing about it can be asked before it does.
 func (c *onlineChecker) unknown(container, what string, s taskdef.String) {
+	if s.StackResource != "" {
+		return
+	}
 	c.problems = append(c.problems, Problem{Container: container, Cause: ErrUnresolvedValue,
 		Message: fmt.Sprintf("could not check %s online: the value is not known (%s) at %s; render the template or give its parameters first", what, s.Unresolved, s.Pos)})
 }

@@ -20,8 +20,8 @@ func (c *onlineChecker) targetGroupRules() {
 	}
 	for _, lb := range svc.LoadBalancers {
 		arn := lb.TargetGroupArn
-		if !arn.Set || arn.Value == "" {
-			continue // a Classic Load Balancer (loadBalancerName)
+		if !arn.Set || arn.Value == "" || lb.TargetGroupResource != "" {
+			continue // a Classic Load Balancer, or the template's own target group (IC410, IC411)
 		}
 		what := "target group " + arn.Value
 		if arn.Unresolved != "" {

@@ -341,3 +341,39 @@ func TestOnlineImageOnly(t *testing.T) {
 		t.Errorf("lookups %v, want %v", aws.calls, want)
 	}
 }
+
+// A CloudFormation template's own roles, secret, log group and target
+// group are created by the stack: there is nothing to ask AWS before it
+// exists, and nothing unknown about it either. A value that is merely
+// unknown (a parameter without a value) still cannot pass.
+func TestOnlineSkipsWhatTheStackCreates(t *testing.T) {
+	const template = `{"Parameters": {"TaskRole": {"Type": "String"}}, "Resources": {
+  "Exec": {"Type": "AWS::IAM::Role", "Properties": {}},
+  "Secret": {"Type": "AWS::SecretsManager::Secret", "Properties": {}},
+  "Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {}},
+  "TG": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"TargetType": "ip", "Port": 8080, "Protocol": "HTTP"}},
+  "Task": {"Type": "AWS::ECS::TaskDefinition", "Properties": {
+    "Family": "app", "RequiresCompatibilities": ["FARGATE"], "NetworkMode": "awsvpc", "Cpu": "256", "Memory": "512",
+    "ExecutionRoleArn": {"Fn::GetAtt": ["Exec", "Arn"]}, "TaskRoleArn": {"Ref": "TaskRole"},
+    "ContainerDefinitions": [{"Name": "app", "Image": "` + onlineImageRef + `", "PortMappings": [{"ContainerPort": 8080}],
+      "Secrets": [{"Name": "DB", "ValueFrom": {"Ref": "Secret"}}],
+      "LogConfiguration": {"LogDriver": "awslogs", "Options": {"awslogs-group": {"Ref": "Logs"}, "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app"}}}]}},
+  "Service": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": {"Ref": "Task"}, "LaunchType": "FARGATE",
+    "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": ["subnet-1"]}},
+    "LoadBalancers": [{"TargetGroupArn": {"Ref": "TG"}, "ContainerName": "app", "ContainerPort": 8080}]}}}}`
+	svc, err := taskdef.ParseService("stack.json", []byte(template), taskdef.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	td := svc.Task
+	f := newTaskFacts(td, svc)
+	subjects, _ := PairImages(td, nil, nil)
+	aws := onlineAccount()
+	fs, ps := onlineFindings(t.Context(), Input{TaskDef: td, Service: svc, Subjects: subjects}, &f, &OnlineOptions{}, aws.clients())
+	if len(fs) != 0 || len(ps) != 1 || !strings.Contains(ps[0].Message, "taskRoleArn") || !errors.Is(ps[0].Cause, ErrUnresolvedValue) {
+		t.Errorf("findings %+v, problems %+v; want only the task role (a parameter without a value) unknown", fs, ps)
+	}
+	if want := []string{"123456789012:app:v1"}; !slices.Equal(aws.calls, want) {
+		t.Errorf("lookups %v, want only the image %v", aws.calls, want)
+	}
+}
