@@ -21,6 +21,7 @@ func TestVerifyEcspressoLayout(t *testing.T) {
 		"ecs-task-def.json": `{"family": "app", "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512",
   "containerDefinitions": [{"name": "app", "image": "repo/app:{{ must_env ` + "`TAG`" + ` }}", "portMappings": [{"containerPort": 8080}]}]}`,
 		"ecs-service-def.json": `{"launchType": "FARGATE", "desiredCount": 1,
+  "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0fake"]}},
   "loadBalancers": [{"containerName": "app", "containerPort": 9090, "targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/app/0123456789abcdef"}]}`,
 		"ecspresso.yml": "cluster: default\nservice: app\nservice_definition: ecs-service-def.json\ntask_definition: ecs-task-def.json\n",
 	}

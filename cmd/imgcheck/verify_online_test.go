@@ -56,6 +56,7 @@ func onlineWorld(t *testing.T, change func(*fakeaws.Account, *fakeecr.Server) bo
      "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/app", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "app"}}},
     {"name": "sidecar", "image": "` + onlineSidecar + `", "essential": false}]}`,
 		"ecs-service-def.json": `{"launchType": "FARGATE", "desiredCount": 1,
+  "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0fake"], "securityGroups": ["sg-0fake"]}},
   "loadBalancers": [{"containerName": "app", "containerPort": 8080, "targetGroupArn": "` + onlineTGARN + `"}]}`,
 	}
 	for name, content := range files {
