@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/imgcheck/imgcheck/build/koconfig"
+	"github.com/imgcheck/imgcheck/image/filecap"
 )
 
 // buildPlan is everything about a package that does not depend on the
@@ -24,7 +25,8 @@ type buildPlan struct {
 	env         []string
 	flags       []string
 	ldflags     []string
-	kodata      *memoryLayer // nil without kodata/
+	kodata      *memoryLayer  // nil without kodata/
+	fileCaps    *filecap.Caps // security.capability of the binary; nil for none
 	created     time.Time
 	annotations map[string]string
 	labels      map[string]string // config labels added over the base's
@@ -77,7 +79,7 @@ func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Conf
 		}
 	}
 	p := &buildPlan{
-		pkg: pkg, environ: environ, dir: s.Dir, env: env, flags: flags, ldflags: ldflags, created: created,
+		pkg: pkg, environ: environ, dir: s.Dir, env: env, flags: flags, ldflags: ldflags, created: created, fileCaps: s.FileCaps,
 		annotations: map[string]string{
 			AnnotationSource:   git.RemoteURL,
 			AnnotationRevision: git.FullCommit,

@@ -11,6 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/imgcheck/imgcheck/image/filecap"
 	"github.com/imgcheck/imgcheck/platform"
 )
 
@@ -66,10 +67,12 @@ func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSo
 	if err != nil {
 		return fail(fmt.Errorf("%s: reading built binary: %w", key, err))
 	}
-	binLayer, err := newReproducibleLayer([]layerFile{
-		{Path: AppDir, Dir: true, Mode: 0o755},
-		{Path: AppDir + "/" + plan.pkg.Name, Mode: 0o755, Data: data},
-	}, plan.created)
+	binFile := layerFile{Path: AppDir + "/" + plan.pkg.Name, Mode: 0o755, Data: data}
+	if plan.fileCaps != nil && p.OS == "linux" {
+		// As ko writes linux_capabilities: on linux targets only.
+		binFile.Xattrs = map[string]string{filecap.XattrName: string(plan.fileCaps.Marshal())}
+	}
+	binLayer, err := newReproducibleLayer([]layerFile{{Path: AppDir, Dir: true, Mode: 0o755}, binFile}, plan.created)
 	if err != nil {
 		return fail(fmt.Errorf("%s: making the binary layer: %w", key, err))
 	}

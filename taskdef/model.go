@@ -82,10 +82,25 @@ type Container struct {
 	Memory                 Int               `json:"memory"`
 	MemoryReservation      Int               `json:"memoryReservation"`
 	DependsOn              []Dependency      `json:"dependsOn,omitempty"`
+	// Privileged gives the container every capability (EC2 only).
+	Privileged Bool `json:"privileged"`
+	// Capabilities is linuxParameters.capabilities; nil when neither is set.
+	Capabilities *KernelCapabilities `json:"capabilities,omitempty"`
 	// RuntimePlatformMisplaced is where a runtimePlatform key sits inside this
 	// container definition (ECS ignores it there); zero when absent.
 	RuntimePlatformMisplaced Pos `json:"runtimePlatformMisplaced"`
 	Pos                      Pos `json:"pos"`
+}
+
+// KernelCapabilities is linuxParameters.capabilities: names added to and
+// dropped from the runtime's default capabilities, each with its position.
+// Unresolved is set when linuxParameters or capabilities is itself an
+// expression, so that no list can be read.
+type KernelCapabilities struct {
+	Add        []String `json:"add,omitempty"`
+	Drop       []String `json:"drop,omitempty"`
+	Pos        Pos      `json:"pos"`
+	Unresolved string   `json:"unresolved,omitempty"`
 }
 
 // KeyValue is an environment variable.

@@ -80,6 +80,10 @@ var ruleTable = []Rule{
 		"The dynamic loader found a file under the needed name but cannot use it: a library of another ELF class or machine is passed over (glibc says \"wrong ELF class\" when nothing else is found, otherwise \"cannot open shared object file\"), a file that is not a valid shared object is refused, and an ELF interpreter of another class or machine fails execve. Install the library built for the image's platform."},
 	{"IC218", FamilyEntrypoint, Error, "Symbol version not found",
 		"A library lacks a symbol version the program (or another library) was linked against, typically a binary built against a newer glibc (GLIBC_2.34), libstdc++ (GLIBCXX_3.4.30) or OpenSSL than the image has: glibc's loader stops with \"version `GLIBC_2.34' not found (required by ...)\" and the process exits 1. Build against the libraries of the image's distribution release (or an older one), or use a newer base image."},
+	{"IC219", FamilyEntrypoint, Error, "File capabilities the container cannot have",
+		"A file the container executes (entrypoint, script interpreter, health check program) has file capabilities (security.capability, as ko's linux_capabilities or setcap write them) with the effective bit, and asks for capabilities the container's bounding set lacks: the runtime's default set, minus linuxParameters.capabilities.drop, plus add. execve fails with \"operation not permitted\" and the container never starts. Keep the capabilities in the container, or build the binary without the effective bit (ko: linux_capabilities: net_bind_service, which is =p) and raise them in the program."},
+	{"IC220", FamilyEntrypoint, Warning, "File capabilities the process will not get",
+		"A file the container executes asks for capabilities without the effective bit, and the container's bounding set lacks some of them: a non-root process starts, but without those capabilities, and fails when it needs them (binding a port below 1024 without NET_BIND_SERVICE). Keep them in the container or leave them out of the file."},
 
 	// Task definition.
 	{"IC301", FamilyTask, Error, "Invalid Fargate cpu/memory combination",
@@ -124,6 +128,8 @@ var ruleTable = []Rule{
 		"ECS runs the health check as the container's user. The CMD program (or /bin/sh of CMD-SHELL), its ELF interpreter or a library it loads is not executable or readable by that user, or a directory on the way is not searchable: \"permission denied\", the check never passes and ECS replaces the task. Give the files the bits the user needs."},
 	{"IC321", FamilyTask, Error, "Health check program cannot be loaded",
 		"The CMD health check program (or /bin/sh of CMD-SHELL) is dynamically linked and its ELF interpreter is missing or of another architecture, a shared library it needs is not found, or a symbol version is missing; the loader's own message is quoted. The check never passes and ECS replaces the task. Install what is missing or use a static program."},
+	{"IC322", FamilyTask, Error, "Fargate container adds a capability other than SYS_PTRACE",
+		"\"Tasks launched on Fargate only support adding the SYS_PTRACE kernel capability\" (ECS API reference, KernelCapabilities), and ECS validates a task definition against the compatibilities it requires: registering it for FARGATE fails with a ClientException. Remove the capability from linuxParameters.capabilities.add, or run the task on EC2."},
 
 	// Service.
 	{"IC401", FamilyService, Error, "Invalid capacity provider strategy",

@@ -41,6 +41,7 @@ func (c *checker) fargateRules() {
 			Fix:      "set the service's platformVersion to 1.4.0 or LATEST",
 			Location: loc(f.svc.PlatformVersion.Pos)})
 	}
+	c.fargateCapabilityRule()
 }
 
 // serviceRules checks a service against the task definition.
