@@ -10,6 +10,7 @@ const (
 	ShapeLive             Shape = "live"              // read from the ECS API
 	ShapeCreateService    Shape = "create-service"    // CreateService input (also ecspresso service definitions)
 	ShapeDescribeServices Shape = "describe-services" // DescribeServices output
+	ShapeEcspresso        Shape = "ecspresso"         // an ecspresso configuration (ecspresso.yml): names a task and a service definition
 )
 
 // Source says where a definition came from, so that findings can point at
@@ -44,6 +45,10 @@ type TaskDefinition struct {
 	ReadOnlyFields  []Field      `json:"readOnlyFields,omitempty"` // describe-only fields that register rejects
 	Warnings        []Diagnostic `json:"warnings,omitempty"`
 	Pos             Pos          `json:"pos"` // the task definition object
+	// Service is the service definition that deploys this task definition
+	// when the input pairs them (a directory holding both, or an ecspresso
+	// configuration; see Open); nil otherwise.
+	Service *Service `json:"-"`
 
 	doc *document // the parsed source, kept for RewriteImages
 }
@@ -170,7 +175,7 @@ type Service struct {
 	TaskDefinition String `json:"taskDefinition"`
 	// TaskDefinitionResource is the logical id of the AWS::ECS::TaskDefinition
 	// in the same template that TaskDefinition refers to, if any, and Task is
-	// that task definition, loaded.
+	// that task definition, loaded (or the one Open paired with the service).
 	TaskDefinitionResource string          `json:"taskDefinitionResource,omitempty"`
 	Task                   *TaskDefinition `json:"-"`
 	Warnings               []Diagnostic    `json:"warnings,omitempty"`

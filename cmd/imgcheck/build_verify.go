@@ -111,6 +111,9 @@ func verifyArtifact(ctx context.Context, v verifier, td loadedTaskdef, art *buil
 	}
 	in := verify.Input{TaskDef: td.td, Subjects: subjects}
 	against := td.ref
+	if td.td != nil {
+		in.Service = td.td.Service // paired by taskdef.Open (ecspresso layout)
+	}
 	if td.td == nil {
 		against = "the image checks"
 		for _, pi := range art.Images {
