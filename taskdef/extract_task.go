@@ -108,6 +108,8 @@ func (r *taskReader) container(n *node) Container {
 		User:                   stringOf(n.get("user")),
 		Essential:              boolOf(n.get("essential"), true),
 		ReadonlyRootFilesystem: boolOf(n.get("readonlyRootFilesystem"), false),
+		Privileged:             boolOf(n.get("privileged"), false),
+		Capabilities:           kernelCapabilitiesOf(n.get("linuxParameters")),
 		CPU:                    intOf(n.get("cpu")),
 		Memory:                 intOf(n.get("memory")),
 		MemoryReservation:      intOf(n.get("memoryReservation")),
@@ -165,6 +167,26 @@ func (r *taskReader) container(n *node) Container {
 		}
 	}
 	return c
+}
+
+// kernelCapabilitiesOf reads linuxParameters.capabilities; nil when absent.
+func kernelCapabilitiesOf(lp *node) *KernelCapabilities {
+	if lp.isNull() {
+		return nil
+	}
+	if lp.kind == kindUnresolved {
+		return &KernelCapabilities{Pos: lp.pos, Unresolved: lp.unresolved}
+	}
+	caps := lp.get("capabilities")
+	switch {
+	case caps.isNull():
+		return nil
+	case caps.kind == kindUnresolved:
+		return &KernelCapabilities{Pos: caps.pos, Unresolved: caps.unresolved}
+	case caps.kind != kindMap:
+		return &KernelCapabilities{Pos: caps.pos, Unresolved: "not an object"}
+	}
+	return &KernelCapabilities{Add: stringListOf(caps.get("add")), Drop: stringListOf(caps.get("drop")), Pos: caps.pos}
 }
 
 // items returns the map items of a list node, skipping anything else.

@@ -10,6 +10,7 @@ const (
 	ShapeLive             Shape = "live"              // read from the ECS API
 	ShapeCreateService    Shape = "create-service"    // CreateService input (also ecspresso service definitions)
 	ShapeDescribeServices Shape = "describe-services" // DescribeServices output
+	ShapeEcspresso        Shape = "ecspresso"         // an ecspresso configuration (ecspresso.yml): names a task and a service definition
 )
 
 // Source says where a definition came from, so that findings can point at
@@ -44,6 +45,10 @@ type TaskDefinition struct {
 	ReadOnlyFields  []Field      `json:"readOnlyFields,omitempty"` // describe-only fields that register rejects
 	Warnings        []Diagnostic `json:"warnings,omitempty"`
 	Pos             Pos          `json:"pos"` // the task definition object
+	// Service is the service definition that deploys this task definition
+	// when the input pairs them (a directory holding both, or an ecspresso
+	// configuration; see Open); nil otherwise.
+	Service *Service `json:"-"`
 
 	doc *document // the parsed source, kept for RewriteImages
 }
@@ -77,10 +82,25 @@ type Container struct {
 	Memory                 Int               `json:"memory"`
 	MemoryReservation      Int               `json:"memoryReservation"`
 	DependsOn              []Dependency      `json:"dependsOn,omitempty"`
+	// Privileged gives the container every capability (EC2 only).
+	Privileged Bool `json:"privileged"`
+	// Capabilities is linuxParameters.capabilities; nil when neither is set.
+	Capabilities *KernelCapabilities `json:"capabilities,omitempty"`
 	// RuntimePlatformMisplaced is where a runtimePlatform key sits inside this
 	// container definition (ECS ignores it there); zero when absent.
 	RuntimePlatformMisplaced Pos `json:"runtimePlatformMisplaced"`
 	Pos                      Pos `json:"pos"`
+}
+
+// KernelCapabilities is linuxParameters.capabilities: names added to and
+// dropped from the runtime's default capabilities, each with its position.
+// Unresolved is set when linuxParameters or capabilities is itself an
+// expression, so that no list can be read.
+type KernelCapabilities struct {
+	Add        []String `json:"add,omitempty"`
+	Drop       []String `json:"drop,omitempty"`
+	Pos        Pos      `json:"pos"`
+	Unresolved string   `json:"unresolved,omitempty"`
 }
 
 // KeyValue is an environment variable.
@@ -155,7 +175,7 @@ type Service struct {
 	TaskDefinition String `json:"taskDefinition"`
 	// TaskDefinitionResource is the logical id of the AWS::ECS::TaskDefinition
 	// in the same template that TaskDefinition refers to, if any, and Task is
-	// that task definition, loaded.
+	// that task definition, loaded (or the one Open paired with the service).
 	TaskDefinitionResource string          `json:"taskDefinitionResource,omitempty"`
 	Task                   *TaskDefinition `json:"-"`
 	Warnings               []Diagnostic    `json:"warnings,omitempty"`

@@ -200,6 +200,9 @@ func (c *checker) unresolvedInputs() string {
 			fields = append(fields, field{"environment PATH", kv.Value.Unresolved, kv.Value.Pos})
 		}
 	}
+	for _, u := range capabilityInputs(ct) {
+		fields = append(fields, field{u.field, u.why, u.pos})
+	}
 	for _, f := range fields {
 		if f.why != "" {
 			return fmt.Sprintf("%s of container %q is not known (%s) at %s; resolve it (--param for CloudFormation, or render the template) before verifying",

@@ -63,6 +63,12 @@
 //     network configuration, placement and DAEMON scheduling
 //     (rules_service.go), and the target groups of its template
 //     (rules_targetgroup.go).
+//   - online (IC5xx, rules_online.go and rules_online_lb.go; only with
+//     Options.Online): what the task definition and service name, asked of
+//     AWS through the injected online.Clients: roles and their trust,
+//     secrets and parameters (metadata only), awslogs groups, target
+//     groups, ECR images and their scans. A lookup AWS answers with "does
+//     not exist" is a finding; any other failure is a problem.
 //
 // The launch types a service places tasks with (from launchType,
 // capacityProviderStrategy or the cluster's default strategy) and its
@@ -83,7 +89,9 @@
 // read, a loader outcome the emulation cannot predict, a loader variable
 // from a secret) is a problem, never a pass.
 //
-// Every rule is a method on *checker, the context of one run of rules.
+// Every rule is a method on *checker, the context of one run of rules
+// (the online rules on *onlineChecker, which embeds it and adds the AWS
+// lookups; they run once per task definition, beside the images).
 // Task, Fargate and service rules run once per task definition on a checker
 // with only the task facts (taskLevelFindings); platform, entrypoint and
 // container rules run on a checker for one image, platform and container

@@ -23,6 +23,7 @@ const (
 	FamilyEntrypoint = "entrypoint"
 	FamilyTask       = "task"
 	FamilyService    = "service"
+	FamilyOnline     = "online" // verify --online: what the task definition names, asked of AWS
 )
 
 // ruleTable lists every rule. It is read-only data.
@@ -79,6 +80,10 @@ var ruleTable = []Rule{
 		"The dynamic loader found a file under the needed name but cannot use it: a library of another ELF class or machine is passed over (glibc says \"wrong ELF class\" when nothing else is found, otherwise \"cannot open shared object file\"), a file that is not a valid shared object is refused, and an ELF interpreter of another class or machine fails execve. Install the library built for the image's platform."},
 	{"IC218", FamilyEntrypoint, Error, "Symbol version not found",
 		"A library lacks a symbol version the program (or another library) was linked against, typically a binary built against a newer glibc (GLIBC_2.34), libstdc++ (GLIBCXX_3.4.30) or OpenSSL than the image has: glibc's loader stops with \"version `GLIBC_2.34' not found (required by ...)\" and the process exits 1. Build against the libraries of the image's distribution release (or an older one), or use a newer base image."},
+	{"IC219", FamilyEntrypoint, Error, "File capabilities the container cannot have",
+		"A file the container executes (entrypoint, script interpreter, health check program) has file capabilities (security.capability, as ko's linux_capabilities or setcap write them) with the effective bit, and asks for capabilities the container's bounding set lacks: the runtime's default set, minus linuxParameters.capabilities.drop, plus add. execve fails with \"operation not permitted\" and the container never starts. Keep the capabilities in the container, or build the binary without the effective bit (ko: linux_capabilities: net_bind_service, which is =p) and raise them in the program."},
+	{"IC220", FamilyEntrypoint, Warning, "File capabilities the process will not get",
+		"A file the container executes asks for capabilities without the effective bit, and the container's bounding set lacks some of them: a non-root process starts, but without those capabilities, and fails when it needs them (binding a port below 1024 without NET_BIND_SERVICE). Keep them in the container or leave them out of the file."},
 
 	// Task definition.
 	{"IC301", FamilyTask, Error, "Invalid Fargate cpu/memory combination",
@@ -123,6 +128,8 @@ var ruleTable = []Rule{
 		"ECS runs the health check as the container's user. The CMD program (or /bin/sh of CMD-SHELL), its ELF interpreter or a library it loads is not executable or readable by that user, or a directory on the way is not searchable: \"permission denied\", the check never passes and ECS replaces the task. Give the files the bits the user needs."},
 	{"IC321", FamilyTask, Error, "Health check program cannot be loaded",
 		"The CMD health check program (or /bin/sh of CMD-SHELL) is dynamically linked and its ELF interpreter is missing or of another architecture, a shared library it needs is not found, or a symbol version is missing; the loader's own message is quoted. The check never passes and ECS replaces the task. Install what is missing or use a static program."},
+	{"IC322", FamilyTask, Error, "Fargate container adds a capability other than SYS_PTRACE",
+		"\"Tasks launched on Fargate only support adding the SYS_PTRACE kernel capability\" (ECS API reference, KernelCapabilities), and ECS validates a task definition against the compatibilities it requires: registering it for FARGATE fails with a ClientException. Remove the capability from linuxParameters.capabilities.add, or run the task on EC2."},
 
 	// Service.
 	{"IC401", FamilyService, Error, "Invalid capacity provider strategy",
@@ -147,6 +154,32 @@ var ruleTable = []Rule{
 		"In bridge mode a port mapping without hostPort (or hostPort 0) gets a dynamic host port, which is the port the target is registered with; a target group whose HealthCheckPort is a fixed number probes another port, the target never becomes healthy (\"Health checks failed\") and ECS keeps replacing the task. Checked when the target group is in the same template. Remove HealthCheckPort (traffic-port is the default) or set a fixed hostPort."},
 	{"IC411", FamilyService, Error, "Target group target type does not match the network mode",
 		"ECS registers awsvpc tasks by IP address and bridge or host tasks by instance, and refuses a service whose target group has the other target type (\"The provided target group ... has target type instance, which is incompatible with the awsvpc network mode specified in the task definition.\"); CloudFormation's default is instance. Checked when the target group is in the same template. Set TargetType ip for awsvpc, instance otherwise."},
+
+	// Online (verify --online): what the task definition names, asked of AWS.
+	{"IC501", FamilyOnline, Error, "IAM role not found",
+		"executionRoleArn or taskRoleArn names a role that does not exist in the account (iam:GetRole): ECS cannot start the task. Create the role or fix the ARN."},
+	{"IC502", FamilyOnline, Error, "IAM role does not trust ecs-tasks.amazonaws.com",
+		"The role's trust policy has no Allow of sts:AssumeRole for the service principal ecs-tasks.amazonaws.com (or a Deny of it), so ECS cannot assume it: \"ECS was unable to assume the role\". Add the statement {\"Effect\": \"Allow\", \"Principal\": {\"Service\": \"ecs-tasks.amazonaws.com\"}, \"Action\": \"sts:AssumeRole\"}."},
+	{"IC503", FamilyOnline, Error, "Secrets Manager secret not found",
+		"A secrets valueFrom (or repositoryCredentials) names a Secrets Manager secret that does not exist, is scheduled for deletion, or lacks the version stage or version ID the reference names (secretsmanager:DescribeSecret; the value is never read, so a JSON key is not checked). The task fails with ResourceInitializationError. Create the secret in the task's account and region, or fix the ARN."},
+	{"IC504", FamilyOnline, Error, "SSM parameter not found",
+		"A secrets valueFrom names an SSM Parameter Store parameter that does not exist (ssm:DescribeParameters; the value is never read). A name without an ARN is looked up in the task's region. The task fails with ResourceInitializationError. Create the parameter, or name it by ARN in its region."},
+	{"IC505", FamilyOnline, Error, "awslogs log group not found",
+		"The awslogs driver writes to a log group that does not exist (logs:DescribeLogGroups in awslogs-region) and awslogs-create-group is not \"true\": the container fails to start. Create the group, or set awslogs-create-group to \"true\" and give the execution role logs:CreateLogGroup."},
+	{"IC506", FamilyOnline, Error, "Target group not found",
+		"A service loadBalancers entry names a target group that does not exist (elasticloadbalancing:DescribeTargetGroups): creating or updating the service fails. Create it or fix targetGroupArn."},
+	{"IC507", FamilyOnline, Error, "Target group not attached to a load balancer",
+		"ECS refuses a target group that no load balancer listener forwards to. Add a listener or listener rule for it."},
+	{"IC508", FamilyOnline, Error, "Target group does not fit the task",
+		"The target group's target type or protocol cannot take the container: awsvpc tasks need target type ip and bridge or host tasks instance; a UDP target group needs a udp port mapping and TCP, TLS, HTTP and HTTPS a tcp one. Use a matching target group. (The target group's own port does not matter: ECS registers each task with its port.) IC411 judges the target type of a target group of the same template, offline."},
+	{"IC509", FamilyOnline, Warning, "Target group health check port not mapped by the task",
+		"With awsvpc the health check goes to the task's IP; a fixed health check port that no container maps never answers, so every task is marked unhealthy and replaced. Use traffic-port or a mapped port. (IC410 covers bridge tasks with dynamic host ports.)"},
+	{"IC510", FamilyOnline, Error, "ECR image not found",
+		"The image is not in its ECR repository (ecr:DescribeImages), or is archived: the pull fails with CannotPullContainerError. Push the image, restore it, or fix the reference."},
+	{"IC511", FamilyOnline, Warning, "ECR scan found critical or high vulnerabilities",
+		"With --online-scan: the image's ECR scan findings summary counts critical or high severity findings. Rebuild on patched bases and dependencies; aws ecr describe-image-scan-findings lists them."},
+	{"IC512", FamilyOnline, Info, "ECR image has no completed scan",
+		"With --online-scan: the image has no completed ECR scan, so nothing is known of its vulnerabilities. Turn on scan on push, or start a scan."},
 }
 
 // LookupRule returns the rule with the given ID.

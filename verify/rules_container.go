@@ -57,7 +57,13 @@ func (c *checker) healthCheckRules(ctx context.Context) error {
 			return err
 		}
 		if c.healthBinaryArch("/bin/sh", sh, info) {
-			return c.judgeHealthProgram(ctx, "/bin/sh", sh, info)
+			if err := c.judgeHealthProgram(ctx, "/bin/sh", sh, info); err != nil {
+				return err
+			}
+			if info.Kind != binfmt.KindELF {
+				return nil // the kernel ignores file capabilities of scripts
+			}
+			return c.fileCapRules(ctx, "health check shell", "/bin/sh", sh)
 		}
 	case "CMD":
 		if len(cmd) < 2 {
@@ -81,7 +87,13 @@ func (c *checker) healthCheckRules(ctx context.Context) error {
 			return err
 		}
 		if c.healthBinaryArch(f.Resolved, f, info) {
-			return c.judgeHealthProgram(ctx, cmd[1], f, info)
+			if err := c.judgeHealthProgram(ctx, cmd[1], f, info); err != nil {
+				return err
+			}
+			if info.Kind != binfmt.KindELF {
+				return nil // the kernel ignores file capabilities of scripts
+			}
+			return c.fileCapRules(ctx, "health check program", f.Resolved, f)
 		}
 	}
 	return nil

@@ -148,6 +148,9 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p, argv0 string, f 
 				Fix:      fmt.Sprintf("build for %s (GOARCH=%s), or change runtimePlatform.cpuArchitecture", platform.String(&c.want), wantArch)})
 			return nil
 		}
+		if err := c.fileCapRules(ctx, role, p, f); err != nil {
+			return err
+		}
 		if info.Interpreter != "" {
 			interp, err := c.p.Lookup(ctx, info.Interpreter)
 			if err != nil {

@@ -34,13 +34,14 @@ func (c *checker) fargateRules() {
 			}
 		}
 	}
-	if f.arch == "ARM64" && f.platformVersion != "" && taskdef.PlatformVersionBefore(f.platformVersion, "1.4.0") {
+	if f.arch == "ARM64" && f.platformVersion != "" && taskdef.PlatformVersionBefore(f.platformVersion, taskdef.MinARM64Platform) {
 		c.add("IC303", Finding{
 			Message:  fmt.Sprintf("ARM64 tasks need Fargate platform version 1.4.0, the service asks for %s", f.platformVersion),
 			Evidence: "runtimePlatform.cpuArchitecture ARM64",
 			Fix:      "set the service's platformVersion to 1.4.0 or LATEST",
 			Location: loc(f.svc.PlatformVersion.Pos)})
 	}
+	c.fargateCapabilityRule()
 }
 
 // serviceRules checks a service against the task definition.

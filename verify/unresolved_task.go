@@ -80,6 +80,15 @@ func unresolvedTaskInputs(f taskFacts) []unresolvedValue {
 				str(name+"logConfiguration.options", lc.OptionsUnknown)
 			}
 		}
+		if kc := c.Capabilities; kc != nil && f.fargate {
+			// The Fargate rule (IC322) reads what add names.
+			if kc.Unresolved != "" {
+				out = append(out, unresolvedValue{field: name + "linuxParameters.capabilities", why: kc.Unresolved, pos: kc.Pos})
+			}
+			for _, s := range kc.Add {
+				str(name+"linuxParameters.capabilities.add", s)
+			}
+		}
 	}
 	if svc := f.svc; svc != nil {
 		str("service launchType", svc.LaunchType)

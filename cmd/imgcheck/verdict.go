@@ -16,6 +16,7 @@ type verifier struct {
 	image  image.Options
 	failOn verify.Severity
 	logger *slog.Logger
+	online *verify.OnlineOptions // nil: offline
 }
 
 // run verifies the inputs and returns the report, with its exit code set,
@@ -26,6 +27,7 @@ func (v verifier) run(ctx context.Context, inputs []verify.Input) (*verify.Repor
 		FailOn: v.failOn,
 		Logger: v.logger,
 		Tool:   verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version},
+		Online: v.online,
 	})
 	err := verdictError(r)
 	r.ExitCode = exitCodeFor(err)

@@ -27,6 +27,7 @@ type verifyOptions struct {
 	strict     bool
 	registry   registryFlags
 	cache      cacheFlags
+	online     onlineFlags
 	global     *globalOptions
 }
 
@@ -82,6 +83,7 @@ error, digest mismatch). Never 0 on an error.`,
 	f.BoolVar(&o.strict, "strict", false, "read whole layers of the files identified and check their digests (more bytes, no prefix reads)")
 	o.registry.register(f)
 	o.cache.register(f)
+	o.online.register(f)
 	return cmd
 }
 
@@ -101,7 +103,12 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 		return fmt.Errorf("--pin-out needs exactly one task definition")
 	}
 	logger := o.global.logger(s)
-	v := verifier{image: image.Options{Registry: o.registry.options(logger), Strict: o.strict, Logger: logger, LayerIndex: o.cache.layerIndex(logger)}, failOn: failOn, logger: logger}
+	onlineOpts, err := o.online.options(ctx, s.err)
+	if err != nil {
+		return err
+	}
+	v := verifier{image: image.Options{Registry: o.registry.options(logger), Strict: o.strict, Logger: logger, LayerIndex: o.cache.layerIndex(logger)},
+		failOn: failOn, logger: logger, online: onlineOpts}
 	fmt.Fprintf(s.err, "verifying %d image(s) of %d task definition(s)...\n", countSubjects(inputs), len(inputs))
 	report, verdict := v.run(ctx, inputs)
 	if err := writeReport(report, o.format, o.output, s); err != nil {
