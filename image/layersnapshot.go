@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+
+	"github.com/imgcheck/imgcheck/image/filecap"
 )
 
 // layerSnapshot is a layer's index as a complete pass left it: every entry
@@ -34,6 +36,8 @@ type snapEntry struct {
 	UID, GID int
 	Size     int64
 	Link     string
+	Caps     *filecap.Caps
+	CapsErr  string
 	// For a hard link: the ordinal of the entry it shares an inode with
 	// (-1: none), or why the runtime could not make it.
 	Target  int
@@ -65,7 +69,7 @@ func (s *layerScan) snapshotLocked() *layerSnapshot {
 	}
 	for _, e := range s.byOrdinal {
 		se := snapEntry{Ordinal: e.Ordinal, Name: e.Name, Type: e.Type, Mode: uint32(e.Mode), UID: e.UID, GID: e.GID,
-			Size: e.Size, Link: e.Link, Target: -1, LinkErr: e.linkErr}
+			Size: e.Size, Link: e.Link, Caps: e.Caps, CapsErr: e.capsErr, Target: -1, LinkErr: e.linkErr}
 		if e.target != nil {
 			se.Target = e.target.Ordinal
 		}
@@ -103,7 +107,7 @@ func (s *layerScan) restoreLocked(snap *layerSnapshot) error {
 			return fmt.Errorf("entry %d of the snapshot is inconsistent", se.Ordinal)
 		}
 		byOrd[se.Ordinal] = &entry{Ordinal: se.Ordinal, Name: se.Name, Type: se.Type, Mode: fs.FileMode(se.Mode), UID: se.UID, GID: se.GID,
-			Size: se.Size, Link: se.Link, linkErr: se.LinkErr}
+			Size: se.Size, Link: se.Link, Caps: se.Caps, capsErr: se.CapsErr, linkErr: se.LinkErr}
 	}
 	for _, se := range snap.Entries {
 		if se.Target < 0 {
