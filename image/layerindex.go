@@ -104,8 +104,8 @@ func (li *LayerIndex) path(digest v1.Hash) (string, bool) {
 }
 
 // load returns the snapshot of a layer, or nil when there is none that
-// can be trusted for these diff_id and limits.
-func (li *LayerIndex) load(digest, diffID v1.Hash, lim Limits) *layerSnapshot {
+// can be trusted for this descriptor size, diff_id and limits.
+func (li *LayerIndex) load(digest v1.Hash, size int64, diffID v1.Hash, lim Limits) *layerSnapshot {
 	p, ok := li.path(digest)
 	if !ok {
 		return nil
@@ -122,8 +122,8 @@ func (li *LayerIndex) load(digest, diffID v1.Hash, lim Limits) *layerSnapshot {
 	if err == nil {
 		var snap *layerSnapshot
 		if snap, err = decodeSnapshot(raw); err == nil {
-			if snap.Digest != digest.String() || snap.DiffID != diffID.String() || snap.Limits != limitsKey(lim) {
-				return nil // another diff_id or other limits: read the layer as they say
+			if snap.Digest != digest.String() || snap.Size != size || snap.DiffID != diffID.String() || snap.Limits != limitsKey(lim) {
+				return nil // another size, diff_id or limits: read the layer as they say
 			}
 			now := time.Now()
 			_ = os.Chtimes(p, now, now) // least recently used goes first; best effort

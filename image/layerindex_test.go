@@ -193,14 +193,31 @@ func TestLayerIndexDamagedEntries(t *testing.T) {
 	}
 }
 
-// An entry is used only for the diff_id and limits it was read under.
-func TestLayerIndexKeyedByDiffIDAndLimits(t *testing.T) {
+// An entry is used only for the descriptor size, diff_id and limits it
+// was read under.
+func TestLayerIndexKeyedBySizeDiffIDAndLimits(t *testing.T) {
 	fx := newCacheFixture(t)
 	li := fx.index(t, nil)
-	fx.run(t, li)
-	s := &layerScan{blob: &blobState{digest: fx.layers[0]}, diffID: v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)}, lim: Limits{}.withDefaults()}
-	if snap := li.load(s.blob.digest, s.diffID, s.lim); snap != nil {
-		t.Error("an entry served another diff_id")
+	_, p0 := openAmd64(t, fx.ref, Options{LayerIndex: li})
+	if _, err := p0.Lookup(t.Context(), "/nowhere"); err != nil {
+		t.Fatal(err)
+	}
+	base := p0.Layers[0]
+	lim := Limits{}.withDefaults()
+	other := v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)}
+	for _, tc := range []struct {
+		name   string
+		size   int64
+		diffID v1.Hash
+		want   bool
+	}{
+		{"as stored", base.Size, base.DiffID, true},
+		{"another diff_id", base.Size, other, false},
+		{"another size", base.Size + 1, base.DiffID, false},
+	} {
+		if got := li.load(base.Digest, tc.size, tc.diffID, lim) != nil; got != tc.want {
+			t.Errorf("%s: served %v, want %v", tc.name, got, tc.want)
+		}
 	}
 	src, p := openAmd64(t, fx.ref, Options{LayerIndex: li, Limits: Limits{MaxTarEntries: 100}})
 	if _, err := p.Lookup(t.Context(), "/nowhere"); err != nil {
@@ -356,12 +373,12 @@ func TestLayerIndexEviction(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if li.load(digest(0), digest(100), lim) == nil { // used: now the most recent
+	if li.load(digest(0), 0, digest(100), lim) == nil { // used: now the most recent
 		t.Fatal("entry 0 missing")
 	}
 	li.store(snap(3), digest(3))
 	for i, want := range []bool{true, false, true, true} {
-		if got := li.load(digest(i), digest(100+i), lim) != nil; got != want {
+		if got := li.load(digest(i), 0, digest(100+i), lim) != nil; got != want {
 			t.Errorf("entry %d kept: %v, want %v", i, got, want)
 		}
 	}

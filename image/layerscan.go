@@ -89,7 +89,7 @@ func (s *layerScan) consultLocked() {
 	if s.seen > 0 || s.live != nil {
 		return
 	}
-	snap := s.index.load(s.blob.digest, s.diffID, s.lim)
+	snap := s.index.load(s.blob.digest, s.blob.size, s.diffID, s.lim)
 	if snap == nil {
 		return
 	}

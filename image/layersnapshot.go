@@ -17,6 +17,7 @@ import (
 // stores; restoring it answers every lookup as the pass would.
 type layerSnapshot struct {
 	Digest, DiffID string
+	Size           int64  // compressed, as the descriptor said and the read confirmed
 	Limits         string // limitsKey of the limits the layer was read under
 	Uncompressed   int64
 	Compression    Compression
@@ -64,7 +65,7 @@ func limitsKey(lim Limits) string { return fmt.Sprintf("%+v", lim) }
 // snapshotLocked captures the index of a verified layer.
 func (s *layerScan) snapshotLocked() *layerSnapshot {
 	snap := &layerSnapshot{
-		Digest: s.blob.digest.String(), DiffID: s.diffID.String(), Limits: limitsKey(s.lim),
+		Digest: s.blob.digest.String(), DiffID: s.diffID.String(), Size: s.blob.size, Limits: limitsKey(s.lim),
 		Uncompressed: s.uncompressed, Compression: s.compression, Seen: s.seen, CaptureFull: s.captureFull,
 	}
 	for _, e := range s.byOrdinal {
