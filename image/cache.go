@@ -2,6 +2,7 @@ package image
 
 import (
 	"sync"
+	"sync/atomic"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -15,6 +16,7 @@ type Cache struct {
 	blobs map[v1.Hash]*blobState
 	scans map[v1.Hash]*layerScan
 	order []v1.Hash // scans by first use
+	kept  *captureBudget
 }
 
 // NewCache returns an empty cache.
@@ -33,8 +35,11 @@ func (c *Cache) layer(d v1.Descriptor, diffID v1.Hash, f blobFetcher, lim Limits
 	}
 	st := &blobState{digest: d.Digest, size: d.Size, maxKeep: lim.MaxCachedBlobBytes}
 	c.blobs[d.Digest] = st
+	if c.kept == nil {
+		c.kept = &captureBudget{max: lim.MaxCacheCaptureBytes}
+	}
 	s := newLayerScan(st, f, diffID, lim)
-	s.index, s.reuse = idx, reuse
+	s.index, s.reuse, s.kept = idx, reuse, c.kept
 	c.scans[d.Digest] = s
 	c.order = append(c.order, d.Digest)
 	return s
@@ -54,6 +59,21 @@ func (c *Cache) Layers() []LayerRead {
 		out = append(out, s.read())
 	}
 	return out
+}
+
+// captureBudget bounds the content kept by all the layer scans of a Cache.
+type captureBudget struct {
+	max  int64
+	used atomic.Int64
+}
+
+// take reserves n bytes, or reports that they would pass the bound.
+func (b *captureBudget) take(n int64) bool {
+	if b.used.Add(n) > b.max {
+		b.used.Add(-n)
+		return false
+	}
+	return true
 }
 
 // Close ends open layer streams. A registry without Range support keeps a

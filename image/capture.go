@@ -29,8 +29,10 @@ import (
 // Bounds: a pass buffers at most Limits.MaxCaptureFileBytes of one file
 // to find its extents (an object whose dynamic section lies further keeps
 // only its first 4 KiB), and a layer keeps at most Limits.MaxCaptureBytes
-// in all (later files are not kept). A question about bytes that were not
-// kept starts the layer over: more bytes, never another answer.
+// in all (later files are not kept), and all the layers of a Cache at most
+// Limits.MaxCacheCaptureBytes (the first layer's). A question about bytes
+// that were not kept starts the layer over: more bytes, never another
+// answer.
 const (
 	captureHeadBytes  = 4 << 10 // Identify's first read
 	captureSmallBytes = 1 << 10 // files this short are kept whole
@@ -132,13 +134,20 @@ func (s *layerScan) captureLocked() error {
 	if c == nil {
 		return nil
 	}
-	if s.captured+c.bytes() > s.lim.MaxCaptureBytes {
-		s.captureFull = true
-		return nil
-	}
-	s.captured += c.bytes()
-	s.captures[e.Ordinal] = c
+	s.keepLocked(e.Ordinal, c)
 	return nil
+}
+
+// keepLocked keeps c within the layer's and the Cache's bounds; past
+// them nothing more of the layer is kept.
+func (s *layerScan) keepLocked(ordinal int, c *capture) {
+	n := c.bytes()
+	if s.captureFull || s.captured+n > s.lim.MaxCaptureBytes || s.kept != nil && !s.kept.take(n) {
+		s.captureFull = true
+		return
+	}
+	s.captured += n
+	s.captures[ordinal] = c
 }
 
 // captureELFLocked keeps an ELF file's header and extents, buffering the

@@ -41,9 +41,10 @@ type layerScan struct {
 
 	// What passes kept of files' content, by ordinal (see capture.go).
 	captures    map[int]*capture
-	passed      int   // entries the passes have left (ordinals < passed were considered)
-	captured    int64 // bytes in captures
-	captureFull bool  // MaxCaptureBytes reached: nothing more is kept
+	passed      int            // entries the passes have left (ordinals < passed were considered)
+	captured    int64          // bytes in captures
+	captureFull bool           // MaxCaptureBytes reached: nothing more is kept
+	kept        *captureBudget // the Cache's bound on what all its scans keep (nil: none)
 
 	passes int // streams opened over the layer
 	// The persistent layer index (nil: none), whether it was consulted,

@@ -133,6 +133,11 @@ func (s *layerScan) restoreLocked(snap *layerSnapshot) error {
 		s.opaque[m.Name] = m.Ordinal
 		s.addDirs(m.Name)
 	}
+	type kept struct {
+		ordinal int
+		c       *capture
+	}
+	var restored []kept
 	for _, sc := range snap.Captures {
 		e := byOrd[sc.Ordinal]
 		if len(sc.Offsets) != len(sc.Data) || e == nil || e.Size != sc.Size {
@@ -147,11 +152,15 @@ func (s *layerScan) restoreLocked(snap *layerSnapshot) error {
 			end = off + int64(len(sc.Data[i]))
 			c.spans = append(c.spans, span{off, sc.Data[i]})
 		}
-		s.captures[sc.Ordinal] = c
-		s.captured += c.bytes()
+		restored = append(restored, kept{sc.Ordinal, c})
+	}
+	// What the snapshot kept counts against the bounds like what a pass
+	// keeps; past them, the rest is dropped (read from the layer if asked).
+	s.captureFull = snap.CaptureFull
+	for _, k := range restored {
+		s.keepLocked(k.ordinal, k.c)
 	}
 	s.seen, s.passed = snap.Seen, snap.Seen
-	s.captureFull = snap.CaptureFull
 	s.uncompressed, s.compression = snap.Uncompressed, snap.Compression
 	s.complete, s.verified, s.cached, s.stored = true, true, true, true
 	return nil

@@ -3,17 +3,18 @@ package image
 // Limits bound what a hostile image can make us do. Zero fields take the
 // defaults below.
 type Limits struct {
-	MaxManifestBytes    int64 // a manifest or index document
-	MaxConfigBytes      int64 // an image config blob
-	MaxTarEntries       int   // entries in one layer
-	MaxNameBytes        int   // a tar entry's name or link target
-	MaxLayerBytes       int64 // uncompressed bytes read from one layer
-	MaxRatio            int64 // uncompressed bytes per compressed byte (after the first MiB)
-	MaxFileBytes        int64 // bytes read of one file (strict mode reads whole binaries)
-	MaxCachedBlobBytes  int64 // compressed bytes of one layer kept in memory for re-reads
-	MaxCaptureBytes     int64 // file content a layer pass keeps of one layer (see capture.go)
-	MaxCaptureFileBytes int64 // content of one file a pass buffers to find what to keep of it
-	MaxIndexDepth       int   // nesting of indexes
+	MaxManifestBytes     int64 // a manifest or index document
+	MaxConfigBytes       int64 // an image config blob
+	MaxTarEntries        int   // entries in one layer
+	MaxNameBytes         int   // a tar entry's name or link target
+	MaxLayerBytes        int64 // uncompressed bytes read from one layer
+	MaxRatio             int64 // uncompressed bytes per compressed byte (after the first MiB)
+	MaxFileBytes         int64 // bytes read of one file (strict mode reads whole binaries)
+	MaxCachedBlobBytes   int64 // compressed bytes of one layer kept in memory for re-reads
+	MaxCaptureBytes      int64 // file content a layer pass keeps of one layer (see capture.go)
+	MaxCaptureFileBytes  int64 // content of one file a pass buffers to find what to keep of it
+	MaxCacheCaptureBytes int64 // file content kept of all the layers of a Cache (the first layer's limit counts)
+	MaxIndexDepth        int   // nesting of indexes
 }
 
 // Default limits.
@@ -27,11 +28,13 @@ const (
 	DefaultMaxFileBytes       = 512 << 20
 	DefaultMaxCachedBlobBytes = 1 << 20 // a prefix for re-reads; copying whole scanned layers cost 40% of a scan
 	DefaultMaxIndexDepth      = 4
-	// A Debian or Ubuntu base keeps ~4 MiB: the headers and dynamic data
+	// A Debian base keeps ~2.3 MB: the headers and dynamic data
 	// of its ~700 ELF files, its passwd, group and ld.so.cache, the first
 	// 4 KiB of its scripts. 32 MiB buffers libicudata, not libLLVM.
 	DefaultMaxCaptureBytes     = 32 << 20
 	DefaultMaxCaptureFileBytes = 32 << 20
+	// A verify run over many images keeps at most this much in all.
+	DefaultMaxCacheCaptureBytes = 256 << 20
 )
 
 func (l Limits) withDefaults() Limits {
@@ -56,5 +59,6 @@ func (l Limits) withDefaults() Limits {
 	defInt(&l.MaxIndexDepth, DefaultMaxIndexDepth)
 	def(&l.MaxCaptureBytes, DefaultMaxCaptureBytes)
 	def(&l.MaxCaptureFileBytes, DefaultMaxCaptureFileBytes)
+	def(&l.MaxCacheCaptureBytes, DefaultMaxCacheCaptureBytes)
 	return l
 }

@@ -149,18 +149,20 @@ func TestOnePassPerLayer(t *testing.T) {
 	}
 
 	// The same answers as a reader that keeps nothing beyond the blob
-	// prefix, and starts the layer over for each file it has passed.
-	_, q := openAmd64(t, ref, Options{Limits: Limits{MaxCaptureBytes: 1}})
-	if want := askGlibcImage(t, q); !reflect.DeepEqual(got, want) {
-		t.Errorf("answers from one pass differ from re-reads:\n got %+v\nwant %+v", got, want)
-	}
-	var passes int
-	for _, l := range q.src.Stats().Layers {
-		passes += l.Passes
-	}
-	t.Logf("one pass: %+v; nothing kept: %+v", st.Layers, q.src.Stats().Layers)
-	if passes <= 2 {
-		t.Errorf("with nothing kept, %d passes: the test does not make a reader go back", passes)
+	// prefix, and starts the layer over for each file it has passed: past
+	// the layer's bound, or past the Cache's.
+	for _, lim := range []Limits{{MaxCaptureBytes: 1}, {MaxCacheCaptureBytes: 1}} {
+		_, q := openAmd64(t, ref, Options{Limits: lim})
+		if want := askGlibcImage(t, q); !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v: answers from one pass differ from re-reads:\n got %+v\nwant %+v", lim, got, want)
+		}
+		var passes int
+		for _, l := range q.src.Stats().Layers {
+			passes += l.Passes
+		}
+		if passes <= 2 {
+			t.Errorf("%+v: with nothing kept, %d passes: the test does not make a reader go back", lim, passes)
+		}
 	}
 }
 
