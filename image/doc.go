@@ -88,7 +88,7 @@
 // every executable and shared object, /etc/passwd, /etc/group,
 // /etc/ld.so.cache, the musl path files, the first 4 KiB of scripts and
 // executables, files of at most 1 KiB; within Limits.MaxCaptureBytes per
-// layer and Limits.MaxCaptureFileBytes per file. So a layer is streamed
+// layer, MaxCacheCaptureBytes per Cache and MaxCaptureFileBytes per file. So a layer is streamed
 // once however many files the checks need from it; a question about bytes
 // that were not kept starts the layer over (more bytes, the same answer).
 //
