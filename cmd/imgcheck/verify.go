@@ -37,7 +37,8 @@ func newVerifyCmd(s streams, g *globalOptions) *cobra.Command {
 		Long: `verify reads each image from its registry (manifests, config and only the first
 bytes of the entrypoint binary) and checks that it will start under the task
 definition: platform, binary architecture, ELF interpreter, entrypoint, health
-check, user, Fargate sizes and roles. docs/rules.md lists every rule.
+check, user, Fargate sizes and roles. docs/rules.md lists every rule. An IMAGE
+is ` + imageRefForms + `.
 
 With no IMAGE every container's image in the task definition is verified. With
 one IMAGE, it is verified as the image of the task's only container, or of
@@ -61,7 +62,7 @@ error, digest mismatch). Never 0 on an error.`,
   aws ecs register-task-definition --cli-input-json file://pinned.json
 
   # right after a build, no task definition: image side only
-  imgcheck verify oci:out/sample-server --platform linux/arm64`,
+  imgcheck verify oci:out:sample-server:latest --platform linux/arm64`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.images = args
 			return runVerify(cmd.Context(), o, s)
