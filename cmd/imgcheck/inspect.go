@@ -28,11 +28,13 @@ func newInspectCmd(s streams, g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect IMAGE",
 		Short: "Show what verify sees in an image: platforms, entrypoint, and what the binary really is",
-		Long: `inspect opens an image (` + imageRefForms + `), lists its manifests (attestations marked
-as such), and for each platform resolves the entrypoint across the layers and
-identifies the executable from its first bytes (fetched with ranged reads where
-the registry allows). --strict reads whole layers, checks their digests and
-reads Go build info.`,
+		Long: `inspect opens an image, lists its manifests (attestations marked as such), and
+for each platform resolves the entrypoint across the layers and identifies the
+executable from its first bytes (fetched with ranged reads where the registry
+allows). --strict reads whole layers, checks their digests and reads Go build
+info.
+
+` + imageRefForms,
 		Example: `  imgcheck inspect 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4.2
   imgcheck inspect ghcr.io/acme/app:latest --platform linux/arm64,linux/amd64 --stats
   imgcheck inspect oci:out:sample-server:latest --format json --strict`,

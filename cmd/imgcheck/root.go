@@ -31,10 +31,10 @@ func isTerminal(w io.Writer) bool {
 
 // imageRefForms is how the verbs' help names the image references that
 // image.ParseRef reads.
-const imageRefForms = `a registry reference such as
-registry.example/app:v1 or docker://..., an OCI layout oci:DIR[:name][@digest]
-or ocidir://DIR[:tag], an OCI archive oci-archive:FILE[:name], or
-tarball:FILE`
+const imageRefForms = `IMAGE is one of:
+  registry.example/app:v1, docker://registry.example/app:v1  a registry
+  oci:DIR[:name][@sha256:...], ocidir://DIR[:tag]           an OCI layout (skopeo, regctl)
+  oci-archive:FILE[:name], tarball:FILE                     an OCI or docker save archive`
 
 // globalOptions are flags every command shares.
 type globalOptions struct {

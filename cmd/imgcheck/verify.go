@@ -37,8 +37,9 @@ func newVerifyCmd(s streams, g *globalOptions) *cobra.Command {
 		Long: `verify reads each image from its registry (manifests, config and only the first
 bytes of the entrypoint binary) and checks that it will start under the task
 definition: platform, binary architecture, ELF interpreter, entrypoint, health
-check, user, Fargate sizes and roles. docs/rules.md lists every rule. An IMAGE
-is ` + imageRefForms + `.
+check, user, Fargate sizes and roles. docs/rules.md lists every rule.
+
+` + imageRefForms + `
 
 With no IMAGE every container's image in the task definition is verified. With
 one IMAGE, it is verified as the image of the task's only container, or of
