@@ -40,6 +40,7 @@ type TaskDefinition struct {
 	Containers              []Container           `json:"containers"`
 	ReadOnlyFields          []Field               `json:"readOnlyFields,omitempty"` // describe-only fields that register rejects
 	Warnings                []Diagnostic          `json:"warnings,omitempty"`
+	Ignore                  *Ignore               `json:"ignore,omitempty"` // CloudFormation Metadata.imgcheck.ignore
 
 	doc *document // the parsed source, kept for RewriteImages
 }
@@ -76,7 +77,9 @@ type Container struct {
 	// RuntimePlatformMisplaced is where a runtimePlatform key sits inside this
 	// container definition (ECS ignores it there); zero when absent.
 	RuntimePlatformMisplaced Pos `json:"runtimePlatformMisplaced"`
-	Pos                      Pos `json:"pos"`
+	// Ignore is the dockerLabels IgnoreLabel request, if any.
+	Ignore *Ignore `json:"ignore,omitempty"`
+	Pos    Pos     `json:"pos"`
 }
 
 // KeyValue is an environment variable.
@@ -145,6 +148,7 @@ type Service struct {
 	TaskDefinitionResource string          `json:"taskDefinitionResource,omitempty"`
 	Task                   *TaskDefinition `json:"-"`
 	Warnings               []Diagnostic    `json:"warnings,omitempty"`
+	Ignore                 *Ignore         `json:"ignore,omitempty"` // CloudFormation Metadata.imgcheck.ignore
 }
 
 // StrategyItem is one capacity provider in a strategy.
