@@ -71,11 +71,16 @@ type Finding struct {
 	Evidence  string    `json:"evidence,omitempty"`
 	Fix       string    `json:"fix,omitempty"`
 	Location  *Location `json:"location,omitempty"`
+	// Image is the image reference judged, for findings about an image.
+	Image string `json:"image,omitempty"`
+	// Suppressed says who asked not to count the finding (entries of
+	// Report.Suppressed only).
+	Suppressed *Suppression `json:"suppressed,omitempty"`
 }
 
 // Family is the rule family of the finding ("platform", "entrypoint", ...).
 func (f Finding) Family() string {
-	if r, ok := LookupRule(f.RuleID); ok {
+	if r, ok := describeRule(f.RuleID); ok {
 		return r.Family
 	}
 	return "other"
