@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imgcheck/imgcheck/internal/sarifcheck"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
@@ -96,6 +97,11 @@ func TestRenderGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkWellFormed(t, format, buf.Bytes())
+				if format == "sarif" {
+					if err := sarifcheck.Check(buf.Bytes()); err != nil {
+						t.Errorf("code scanning would reject it: %v", err)
+					}
+				}
 				golden := filepath.Join("testdata", "report", tc.name+"."+format)
 				if *update {
 					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
