@@ -21,11 +21,11 @@ const InspectionSchemaVersion = 1
 type Inspection struct {
 	SchemaVersion int              `json:"schemaVersion"`
 	Image         string           `json:"image"`
-	Digest    string           `json:"digest"`
-	Index     bool             `json:"index"`
-	Manifests []Manifest       `json:"manifests"`
-	Images    []InspectedImage `json:"platforms"`
-	Stats     *Stats           `json:"stats,omitempty"`
+	Digest        string           `json:"digest"`
+	Index         bool             `json:"index"`
+	Manifests     []Manifest       `json:"manifests"`
+	Images        []InspectedImage `json:"platforms"`
+	Stats         *Stats           `json:"stats,omitempty"`
 }
 
 // InspectedImage is one runnable image of an Inspection.

@@ -55,7 +55,7 @@ func TestIgnoreRequests(t *testing.T) {
 // A suppression that cannot be read is an error, never silently dropped.
 func TestIgnoreMalformed(t *testing.T) {
 	for name, src := range map[string]string{
-		"label not a string": `{"family":"a","containerDefinitions":[{"name":"a","image":"a","dockerLabels":{"imgcheck.ignore":["IC313"]}}]}`,
+		"label not a string":     `{"family":"a","containerDefinitions":[{"name":"a","image":"a","dockerLabels":{"imgcheck.ignore":["IC313"]}}]}`,
 		"metadata not an object": "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Metadata:\n      imgcheck: IC313\n    Properties:\n      Family: a\n",
 		"metadata unknown key":   "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Metadata:\n      imgcheck:\n        ingore: [IC313]\n    Properties:\n      Family: a\n",
 		"metadata wrong item":    "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Metadata:\n      imgcheck:\n        ignore: [{a: b}]\n    Properties:\n      Family: a\n",

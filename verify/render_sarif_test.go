@@ -76,9 +76,9 @@ func TestSARIFOfRealRunsIsAccepted(t *testing.T) {
 // sarifURI always gives a URI reference code scanning accepts.
 func TestSARIFURI(t *testing.T) {
 	for in, want := range map[string]string{
-		"examples/taskdef-arm64.json": "examples/taskdef-arm64.json",
-		"/home/runner/work/td.json":   "file:///home/runner/work/td.json",
-		`C:\work\td.json`:             "file:///C:/work/td.json",
+		"examples/taskdef-arm64.json":                              "examples/taskdef-arm64.json",
+		"/home/runner/work/td.json":                                "file:///home/runner/work/td.json",
+		`C:\work\td.json`:                                          "file:///C:/work/td.json",
 		"arn:aws:ecs:us-east-1:123456789012:task-definition/app:7": "arn:aws:ecs:us-east-1:123456789012:task-definition/app:7",
 		"registry.example/app:v1":                                  "registry.example/app:v1",
 		"app@sha256:abc":                                           "app@sha256%3Aabc",

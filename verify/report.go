@@ -21,10 +21,10 @@ type Report struct {
 	// or the input file itself): shown, never counted.
 	Suppressed []Finding `json:"suppressed"`
 	Errors     []Problem `json:"errors"`
-	Summary       Summary   `json:"summary"`
-	Pinned        []Pinned  `json:"pinned,omitempty"`
-	FailOn        Severity  `json:"failOn"`
-	Verdict       Verdict   `json:"verdict"`
+	Summary    Summary   `json:"summary"`
+	Pinned     []Pinned  `json:"pinned,omitempty"`
+	FailOn     Severity  `json:"failOn"`
+	Verdict    Verdict   `json:"verdict"`
 	// ExitCode is the exit status of the program that acted on the
 	// verdict; the program sets it (imgcheck: 0, 1 or 2), Finish does not.
 	ExitCode int `json:"exitCode"`

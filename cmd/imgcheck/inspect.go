@@ -16,11 +16,11 @@ import (
 type inspectOptions struct {
 	ref       string
 	platforms []string
-	format   string
-	stats    bool
-	strict   bool
-	registry registryFlags
-	logger   *slog.Logger
+	format    string
+	stats     bool
+	strict    bool
+	registry  registryFlags
+	logger    *slog.Logger
 }
 
 func newInspectCmd(s streams, g *globalOptions) *cobra.Command {
