@@ -56,9 +56,9 @@ func TestExamplesWorkAsWritten(t *testing.T) {
 	}
 	// Hosts an example names that cannot be reached here.
 	rewrite := map[string]string{
-		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1":    reg.Host + "/app:v1",
-		"app:v1":                                                 reg.Host + "/app:v1",
-		"ghcr.io/acme/app:latest":                                reg.Host + "/acme/app:latest",
+		"123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1": reg.Host + "/app:v1",
+		"app:v1":                  reg.Host + "/app:v1",
+		"ghcr.io/acme/app:latest": reg.Host + "/acme/app:latest",
 		"123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4.2": reg.Host + "/app:1.4.2",
 	}
 	task := func(image string) string {
