@@ -1,7 +1,5 @@
 package verify
 
-import "github.com/imgcheck/imgcheck/taskdef"
-
 // annotate completes the findings of one input: each names the image it
 // judged (image, "" for task-level findings), points into the input file
 // where it has no position yet, and carries the suppression that covers
@@ -63,9 +61,4 @@ func fileLocation(file string) *Location {
 		return nil
 	}
 	return &Location{File: file}
-}
-
-// taskPos is where a task-level problem points: the family, else the file.
-func taskPos(td *taskdef.TaskDefinition) *Location {
-	return firstLocation(loc(td.Family.Pos), fileLocation(td.Source.File))
 }
