@@ -86,7 +86,9 @@ func (f Finding) Family() string {
 	return "other"
 }
 
-// sameTarget reports whether a finding belongs to a target.
+// sameTarget reports whether a finding belongs to a target. The image
+// tells apart the targets of an image-only run, which have no container.
 func (f Finding) sameTarget(t Target) bool {
-	return f.TaskDef == t.TaskDef && f.Container == t.Container && f.Platform == t.Platform
+	return f.TaskDef == t.TaskDef && f.Container == t.Container && f.Platform == t.Platform &&
+		(f.Image == "" || f.Image == t.Image)
 }

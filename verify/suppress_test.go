@@ -73,3 +73,17 @@ func TestCheckRuleIDs(t *testing.T) {
 		}
 	}
 }
+
+// In an image-only run two images share container "" and a platform: each
+// finding belongs to the target of its own image.
+func TestSameTargetTellsImagesApart(t *testing.T) {
+	a := Target{Image: "reg/a:1", Platform: "linux/arm64"}
+	b := Target{Image: "reg/b:1", Platform: "linux/arm64"}
+	f := Finding{RuleID: "IC204", Platform: "linux/arm64", Image: "reg/b:1"}
+	if f.sameTarget(a) || !f.sameTarget(b) {
+		t.Errorf("finding of reg/b:1 matches a=%v b=%v", f.sameTarget(a), f.sameTarget(b))
+	}
+	if g := (Finding{RuleID: "IC204", Platform: "linux/arm64"}); !g.sameTarget(a) {
+		t.Error("a finding without an image must still match by container and platform")
+	}
+}
