@@ -40,6 +40,18 @@ type Builder struct {
 	Jobs int
 	// SBOM attaches an SPDX SBOM referrer to every image and the index.
 	SBOM bool
+	// Labels are added to every image's config (ko's --image-label),
+	// over the base's labels.
+	Labels map[string]string
+	// Annotations are added to every platform manifest and the index (ko's
+	// --image-annotation); they win over imgcheck's own annotations.
+	Annotations map[string]string
+	// User, when set, is the images' user (ko's --image-user) instead of
+	// the base's.
+	User string
+	// Ldflags, when set, replace the ldflags of .ko.yaml (ko's --ldflags);
+	// they are passed as they are, without templates.
+	Ldflags []string
 	// Compiler builds binaries; when nil, GoCompiler with the go command
 	// KO_GO_PATH names (ko's variable), else "go" from PATH.
 	Compiler Compiler

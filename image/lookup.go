@@ -7,6 +7,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/imgcheck/imgcheck/image/filecap"
 )
 
 // MaxSymlinks is how many symlinks one lookup follows, as Linux does
@@ -51,6 +53,13 @@ type File struct {
 	LayersSearched []int `json:"layersSearched,omitempty"`
 	// WhiteoutLayer is the layer whose whiteout removed the path (-1 if none).
 	WhiteoutLayer int `json:"whiteoutLayer"`
+	// Capabilities are the file capabilities (security.capability) of the
+	// file found, from its tar entry (a hard link's are its target's
+	// inode's); nil without them. CapabilitiesError says why the kernel
+	// would refuse the attribute as written (setxattr fails with EINVAL,
+	// so the runtime cannot apply the layer).
+	Capabilities      *filecap.Caps `json:"capabilities,omitempty"`
+	CapabilitiesError string        `json:"capabilitiesError,omitempty"`
 
 	data      *entry // the entry holding the content (hard link target)
 	dataLayer int
@@ -175,6 +184,7 @@ func found(f File, resolved string, st *statResult, hard *entry) File {
 	}
 	e := st.e
 	f.Type, f.Mode, f.UID, f.GID, f.Size = e.Type, e.Mode, e.UID, e.GID, e.Size
+	f.Capabilities, f.CapabilitiesError = e.Caps, e.capsErr
 	f.data, f.dataLayer = e, st.layer
 	if hard != nil {
 		f.HardLink = hard.Link

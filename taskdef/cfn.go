@@ -133,6 +133,15 @@ func cfnService(doc *document, t *cfnTemplate, id string) (*Service, error) {
 	}
 	svc.Source = Source{File: doc.file, Shape: ShapeCloudFormation, Format: doc.format, Resource: id}
 	svc.Warnings = chk.warns
+	for i := range svc.LoadBalancers {
+		lb := &svc.LoadBalancers[i]
+		if lb.TargetGroup = cfnTargetGroup(t, lb.TargetGroupResource); lb.TargetGroup == nil {
+			lb.TargetGroupResource = ""
+		}
+	}
+	if svc.ClusterDefault = cfnClusterDefault(t, svc.ClusterResource); svc.ClusterDefault == nil {
+		svc.ClusterResource = ""
+	}
 	if ref := svc.TaskDefinitionResource; ref != "" {
 		if r, ok := t.resources[ref]; ok && r.getRaw("Type").str == cfnTaskDefinitionType {
 			td, err := cfnTask(doc, t, ref)

@@ -10,6 +10,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/online"
 	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
@@ -29,6 +30,9 @@ type Options struct {
 	// instead of counting them (see CheckRuleIDs). Problems are never
 	// suppressed.
 	Ignore []string
+	// Online, when set, also asks AWS whether what each task definition
+	// names exists (the online family, IC5xx).
+	Online *OnlineOptions
 }
 
 // Input is what to verify.
@@ -130,6 +134,23 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 					r.Pinned = append(r.Pinned, *res.pinned)
 				}
 			}()
+		}
+	}
+	if opts.Online != nil {
+		clients := online.Cached(opts.Online.Clients)
+		for i, in := range inputs {
+			if skip[i] {
+				continue
+			}
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				fs, ps := onlineFindings(ctx, in, facts[i], opts.Online, clients)
+				mu.Lock()
+				defer mu.Unlock()
+				r.Findings = append(r.Findings, labelFindings(annotate(fs, in, "", opts.Ignore), labels[i])...)
+				r.Errors = append(r.Errors, labelProblems(ps, labels[i])...)
+			})
 		}
 	}
 	wg.Wait()

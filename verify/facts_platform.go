@@ -20,39 +20,6 @@ import (
 // each). Assuming X86_64 there could pass an image that dies with "exec
 // format error" on a Graviton instance.
 
-// launchTypes says on which kinds of capacity the task can be started: the
-// service's launch type or capacity providers when a service is given and
-// says, otherwise the task's requiresCompatibilities (none declared means
-// EC2, as ECS registers such a task for EC2).
-func launchTypes(td *taskdef.TaskDefinition, svc *taskdef.Service) (fargate, ec2 bool) {
-	if svc != nil {
-		if lt := strings.ToUpper(svc.LaunchType.Value); lt != "" {
-			return lt == "FARGATE", lt != "FARGATE"
-		}
-		for _, s := range svc.CapacityProviderStrategy {
-			if strings.HasPrefix(strings.ToUpper(s.Provider.Value), "FARGATE") {
-				fargate = true
-			} else {
-				ec2 = true
-			}
-		}
-		if fargate || ec2 {
-			return fargate, ec2
-		}
-	}
-	for _, c := range td.RequiresCompatibilities {
-		if strings.EqualFold(c.Value, "FARGATE") {
-			fargate = true
-		} else {
-			ec2 = true
-		}
-	}
-	if !fargate && !ec2 {
-		ec2 = true
-	}
-	return fargate, ec2
-}
-
 // taskPlatforms decides the platforms an image must offer for the task.
 // asked are platforms named by the caller for what the task definition
 // leaves to the instance. An error means the run cannot verify.
@@ -64,7 +31,8 @@ func taskPlatforms(f *taskFacts, asked []v1.Platform) (out []v1.Platform, err er
 		}
 		return []v1.Platform{f.platform}, nil
 	}
-	fargate, ec2 := launchTypes(td, f.svc)
+	fargate := f.launch.has(launchFargate)
+	ec2 := slices.ContainsFunc(f.launch.types, func(lt string) bool { return lt != launchFargate })
 	if fargate && !ec2 {
 		if len(asked) > 0 {
 			return nil, errors.New("platforms were given, but a Fargate task without runtimePlatform runs linux/amd64; leave them out, or set runtimePlatform.cpuArchitecture")

@@ -57,7 +57,7 @@ func TestEC2Platforms(t *testing.T) {
 		{name: "unreadable constraint", task: `, "requiresCompatibilities": ["EC2"], "placementConstraints": [{"type": "memberOf", "expression": "attribute:ecs.cpu-architecture =="}]`,
 			image: both, verdict: "error", problem: "placement expression"},
 		{name: "Fargate and EC2: both platforms", task: `, "requiresCompatibilities": ["EC2", "FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512"` + armConstraint,
-			image: armOnly, verdict: "fail", rules: []string{"IC102", "IC204"}, platform: []string{"linux/amd64", "linux/arm64"}},
+			image: armOnly, verdict: "fail", rules: []string{"IC317", "IC102", "IC204"}, platform: []string{"linux/amd64", "linux/arm64"}},
 		{name: "Fargate only: X86_64 default", task: `, "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512"`,
 			image: amdOnly, verdict: "pass", platform: []string{"linux/amd64"}},
 		{name: "service launch type FARGATE on a dual task", task: `, "requiresCompatibilities": ["EC2", "FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512"`,

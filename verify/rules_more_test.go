@@ -147,7 +147,8 @@ func TestSpotWindowsIsIC402(t *testing.T) {
 		`"cpu": "256",
   "memory": "512"`, `"cpu": "1024", "memory": "2048"`).Replace(taskJSON("ARM64", "nginx:1", ""))
 	svc, err := taskdef.ParseService("svc.json", []byte(`{"serviceName": "s", "taskDefinition": "app",
-  "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}`), taskdef.LoadOptions{})
+  "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+  "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}}`), taskdef.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,6 +35,28 @@ func loadTaskdefs(ctx context.Context, o *buildOptions) ([]loadedTaskdef, error)
 	return out, nil
 }
 
+// buildProgress is where build progress goes: the printer, or nothing
+// with --quiet.
+type buildProgress interface {
+	build.Progress
+	Done()
+}
+
+type quietProgress struct{}
+
+func (quietProgress) Report(build.Event) {}
+func (quietProgress) Done()              {}
+
+// progress starts the progress printer on stderr (live on a terminal).
+func (o *buildOptions) progress(ctx context.Context, s streams) buildProgress {
+	if o.quiet {
+		return quietProgress{}
+	}
+	p := build.NewProgressPrinter(s.err, isTerminal(s.err), len(o.packages) > 1)
+	p.Start(ctx)
+	return p
+}
+
 // writeRefs prints the published references on stdout and, when path is
 // set, writes the same lines to it (--image-refs).
 func writeRefs(results []build.Result, path string, s streams) error {
@@ -58,14 +80,19 @@ func writeRefs(results []build.Result, path string, s streams) error {
 // definition, or without any the image side only (every platform: binary
 // machine, entrypoint, interpreter). Reports go to stderr (stdout is for
 // references); an image-only pass is one line.
-func verifyBeforePublish(tds []loadedTaskdef, v verifier, s streams) func(context.Context, []*build.Artifact) error {
+func verifyBeforePublish(tds []loadedTaskdef, v verifier, s streams, progress build.Progress, quiet bool) func(context.Context, []*build.Artifact) error {
 	return func(ctx context.Context, arts []*build.Artifact) error {
 		if len(tds) == 0 {
 			tds = []loadedTaskdef{{}}
 		}
 		for _, td := range tds {
 			for _, art := range arts {
-				if err := verifyArtifact(ctx, v, td, art, s); err != nil {
+				step := build.Event{Package: art.Package.Name, Stage: build.StageStep, Line: "verifying " + art.Package.Name}
+				progress.Report(step)
+				err := verifyArtifact(ctx, v, td, art, s, quiet)
+				step.Final = true
+				progress.Report(step)
+				if err != nil {
 					return err
 				}
 			}
@@ -76,7 +103,7 @@ func verifyBeforePublish(tds []loadedTaskdef, v verifier, s streams) func(contex
 
 // verifyArtifact verifies one built index under its build: reference,
 // with the same policy as imgcheck verify.
-func verifyArtifact(ctx context.Context, v verifier, td loadedTaskdef, art *build.Artifact, s streams) error {
+func verifyArtifact(ctx context.Context, v verifier, td loadedTaskdef, art *build.Artifact, s streams, quiet bool) error {
 	built := image.Ref{Kind: image.RefBuilt, Name: art.Package.Name, Digest: art.Digest}
 	subjects, err := verify.PairImages(td.td, []string{built.String()}, nil)
 	if err != nil {
@@ -84,6 +111,9 @@ func verifyArtifact(ctx context.Context, v verifier, td loadedTaskdef, art *buil
 	}
 	in := verify.Input{TaskDef: td.td, Subjects: subjects}
 	against := td.ref
+	if td.td != nil {
+		in.Service = td.td.Service // paired by taskdef.Open (ecspresso layout)
+	}
 	if td.td == nil {
 		against = "the image checks"
 		for _, pi := range art.Images {
@@ -93,7 +123,12 @@ func verifyArtifact(ctx context.Context, v verifier, td loadedTaskdef, art *buil
 	v.image.Built = map[image.Ref]v1.ImageIndex{built: art.Index}
 	report, verdict := v.run(ctx, []verify.Input{in})
 	if td.td == nil && verdict == nil {
-		fmt.Fprintf(s.err, "verify %s: image checks passed on %d platform(s)\n", art.Package.Name, len(in.Platforms))
+		if !quiet {
+			fmt.Fprintf(s.err, "verify %s: image checks passed on %d platform(s)\n", art.Package.Name, len(in.Platforms))
+		}
+		return nil
+	}
+	if quiet && verdict == nil {
 		return nil
 	}
 	fmt.Fprintf(s.err, "verifying %s against %s\n", art.Package.Name, against)

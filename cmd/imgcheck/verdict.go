@@ -17,6 +17,7 @@ type verifier struct {
 	failOn verify.Severity
 	ignore []string // rule IDs shown as suppressed (--ignore)
 	logger *slog.Logger
+	online *verify.OnlineOptions // nil: offline
 }
 
 // run verifies the inputs and returns the report, with its exit code set,
@@ -28,6 +29,7 @@ func (v verifier) run(ctx context.Context, inputs []verify.Input) (*verify.Repor
 		Logger: v.logger,
 		Tool:   toolInfo(),
 		Ignore: v.ignore,
+		Online: v.online,
 	})
 	err := verdictError(r)
 	r.ExitCode = exitCodeFor(err)

@@ -27,6 +27,7 @@ type verifyOptions struct {
 	pinOut     string
 	strict     bool
 	registry   registryFlags
+	online     onlineFlags
 	global     *globalOptions
 }
 
@@ -84,6 +85,7 @@ error, digest mismatch). Never 0 on an error.`,
 	f.StringVar(&o.pinOut, "pin-out", "", "write the task definition with each verified image pinned to its digest (only when verification passes)")
 	f.BoolVar(&o.strict, "strict", false, "read whole layers of the files identified and check their digests (more bytes, no prefix reads)")
 	o.registry.register(f)
+	o.online.register(f)
 	return cmd
 }
 
@@ -109,8 +111,12 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 		return inputErrorReport(err, failOn, o, s)
 	}
 	logger := o.global.logger(s)
+	onlineOpts, err := o.online.options(ctx, s.err)
+	if err != nil {
+		return inputErrorReport(err, failOn, o, s)
+	}
 	v := verifier{image: image.Options{Registry: o.registry.options(logger), Strict: o.strict, Logger: logger},
-		failOn: failOn, ignore: o.ignore, logger: logger}
+		failOn: failOn, ignore: o.ignore, logger: logger, online: onlineOpts}
 	fmt.Fprintf(s.err, "verifying %d image(s) of %d task definition(s)...\n", countSubjects(inputs), len(inputs))
 	report, verdict := v.run(ctx, inputs)
 	if err := writeReport(report, o.format, o.output, s); err != nil {

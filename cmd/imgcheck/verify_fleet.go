@@ -57,6 +57,12 @@ func loadVerifyInput(ctx context.Context, o *verifyOptions, td *taskdef.TaskDefi
 	}
 	if td != nil {
 		in.TaskDef = td
+		if td.Service != nil { // paired by taskdef.Open (ecspresso layout)
+			if o.service != "" {
+				return in, fmt.Errorf("--service %s: %s is already paired with service definition %s", o.service, td.Source.File, td.Service.Source.File)
+			}
+			in.Service = td.Service
+		}
 	}
 	if len(o.platforms) > 0 {
 		// With a task definition, verify takes them only for what the task
