@@ -4,7 +4,8 @@
 // # Opening
 //
 //	src, err := image.Open(ctx, "ghcr.io/acme/app:1.2", image.Options{})
-//	src, err := image.Open(ctx, "oci:./out:latest", opts)      // OCI layout
+//	src, err := image.Open(ctx, "oci:./out:app:latest", opts)  // OCI layout entry "app:latest"
+//	src, err := image.Open(ctx, "oci-archive:app.tar", opts)   // OCI archive
 //	src, err := image.Open(ctx, "tarball:image.tar", opts)     // docker save or OCI archive
 //	src, err := image.FromIndex("built", idx, opts)            // in memory, before a push
 //

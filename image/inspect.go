@@ -11,16 +11,21 @@ import (
 	"github.com/imgcheck/imgcheck/platform"
 )
 
+// InspectionSchemaVersion versions the JSON of an Inspection (imgcheck
+// inspect --format json); bump it on breaking changes (docs/json.md).
+const InspectionSchemaVersion = 1
+
 // Inspection is what verify sees in an image: its manifests and, for each
 // runnable image, its config, layers and the executable a container
 // runtime would start. It is the JSON of imgcheck inspect.
 type Inspection struct {
-	Image     string           `json:"image"`
-	Digest    string           `json:"digest"`
-	Index     bool             `json:"index"`
-	Manifests []Manifest       `json:"manifests"`
-	Images    []InspectedImage `json:"platforms"`
-	Stats     *Stats           `json:"stats,omitempty"`
+	SchemaVersion int              `json:"schemaVersion"`
+	Image         string           `json:"image"`
+	Digest        string           `json:"digest"`
+	Index         bool             `json:"index"`
+	Manifests     []Manifest       `json:"manifests"`
+	Images        []InspectedImage `json:"platforms"`
+	Stats         *Stats           `json:"stats,omitempty"`
 }
 
 // InspectedImage is one runnable image of an Inspection.
@@ -48,9 +53,9 @@ type Executable struct {
 
 // InspectOptions say what Inspect looks at.
 type InspectOptions struct {
-	// Platform limits the inspection to the image Select picks for it;
-	// nil inspects every runnable image.
-	Platform *v1.Platform
+	// Platforms limits the inspection to the images Select picks for
+	// them (each once); empty inspects every runnable image.
+	Platforms []v1.Platform
 	// VerifyLayers reads every layer whole and checks its digest and
 	// diff_id (strict mode).
 	VerifyLayers bool
@@ -64,7 +69,7 @@ func (s *Source) Inspect(ctx context.Context, opts InspectOptions) (*Inspection,
 	if progress == nil {
 		progress = io.Discard
 	}
-	in := &Inspection{Image: s.name}
+	in := &Inspection{SchemaVersion: InspectionSchemaVersion, Image: s.name}
 	digest, err := s.Digest(ctx)
 	if err != nil {
 		return nil, err
@@ -76,7 +81,7 @@ func (s *Source) Inspect(ctx context.Context, opts InspectOptions) (*Inspection,
 	if in.Manifests, err = s.Manifests(ctx); err != nil {
 		return nil, err
 	}
-	images, err := s.inspected(ctx, in.Manifests, opts.Platform)
+	images, err := s.inspected(ctx, in.Manifests, opts.Platforms)
 	if err != nil {
 		return nil, err
 	}
@@ -100,14 +105,22 @@ func (s *Source) Inspect(ctx context.Context, opts InspectOptions) (*Inspection,
 	return in, nil
 }
 
-// inspected opens the runnable images to inspect: the one for want, or all.
-func (s *Source) inspected(ctx context.Context, manifests []Manifest, want *v1.Platform) ([]*Image, error) {
-	if want != nil {
-		p, err := s.Select(ctx, *want)
-		if err != nil {
-			return nil, err
+// inspected opens the runnable images to inspect: those for wants, or all.
+func (s *Source) inspected(ctx context.Context, manifests []Manifest, wants []v1.Platform) ([]*Image, error) {
+	if len(wants) > 0 {
+		var out []*Image
+		seen := map[v1.Hash]bool{}
+		for _, want := range wants {
+			p, err := s.Select(ctx, want)
+			if err != nil {
+				return nil, err
+			}
+			if !seen[p.Digest] {
+				seen[p.Digest] = true
+				out = append(out, p)
+			}
 		}
-		return []*Image{p}, nil
+		return out, nil
 	}
 	var out []*Image
 	for _, m := range manifests {

@@ -35,7 +35,7 @@ func TestInspect(t *testing.T) {
 	if !strings.Contains(progress.String(), "inspecting linux/arm64") || !strings.Contains(progress.String(), "verifying layer 1 of linux/arm64") {
 		t.Errorf("progress:\n%s", progress.String())
 	}
-	if _, err := src.Inspect(t.Context(), InspectOptions{Platform: &v1.Platform{OS: "linux", Architecture: "s390x"}}); err == nil {
+	if _, err := src.Inspect(t.Context(), InspectOptions{Platforms: []v1.Platform{{OS: "linux", Architecture: "s390x"}}}); err == nil {
 		t.Error("a platform the image lacks must be an error")
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -53,8 +54,8 @@ func validHash(h v1.Hash) bool {
 }
 
 // layoutRoot picks the root document from a layout's index.json: the
-// manifest with the tag or digest asked for, else the only manifest, else
-// index.json itself.
+// manifest with the name and digest asked for (both must agree when both
+// are given), else the only manifest, else index.json itself.
 func layoutRoot(s *localStore, indexJSON []byte, tag string, digest v1.Hash) (store, error) {
 	byDigest := digest != (v1.Hash{})
 	idx, err := parseDocument(indexJSON, types.OCIImageIndex)
@@ -66,21 +67,18 @@ func layoutRoot(s *localStore, indexJSON []byte, tag string, digest v1.Hash) (st
 	}
 	var pick *v1.Descriptor
 	for i, d := range idx.Index.Manifests {
-		name := d.Annotations[annotationRefName]
-		switch {
-		case byDigest && d.Digest == digest,
-			tag != "" && (name == tag || strings.HasSuffix(d.Annotations[annotationContainerdRef], ":"+tag)):
+		if (tag != "" && namesTag(d, tag)) || (tag == "" && byDigest && d.Digest == digest) {
 			pick = &idx.Index.Manifests[i]
-		}
-		if pick != nil {
 			break
 		}
 	}
 	switch {
+	case pick != nil && byDigest && pick.Digest != digest:
+		return nil, fmt.Errorf("%w: %q in %s is %s, not %s", ErrNotFound, tag, s.name, pick.Digest, digest)
+	case pick == nil && tag != "":
+		return nil, fmt.Errorf("%w: no manifest named %q in %s%s", ErrNotFound, tag, s.name, layoutNames(idx.Index.Manifests))
 	case pick == nil && byDigest:
 		pick = &v1.Descriptor{Digest: digest, Size: s.lim.MaxManifestBytes}
-	case pick == nil && tag != "":
-		return nil, fmt.Errorf("%w: tag %q in %s", ErrNotFound, tag, s.name)
 	case pick == nil && len(idx.Index.Manifests) == 1:
 		pick = &idx.Index.Manifests[0]
 	case pick == nil && soleImage(idx.Index.Manifests) >= 0:
@@ -102,6 +100,35 @@ func layoutRoot(s *localStore, indexJSON []byte, tag string, digest v1.Hash) (st
 	return s, nil
 }
 
+// namesTag reports whether an index.json entry carries the name: its
+// org.opencontainers.image.ref.name ("v1" as regctl writes it, "app:v1"
+// as skopeo and imgcheck build do), or containerd's full image name.
+func namesTag(d v1.Descriptor, tag string) bool {
+	if d.Annotations[annotationRefName] == tag {
+		return true
+	}
+	full := d.Annotations[annotationContainerdRef]
+	return full != "" && (full == tag || strings.HasSuffix(full, ":"+tag) || strings.HasSuffix(full, "/"+tag))
+}
+
+// layoutNames lists the names a layout offers, for a "no such name" error.
+func layoutNames(ds []v1.Descriptor) string {
+	var names []string
+	for _, d := range ds {
+		if n := d.Annotations[annotationRefName]; n != "" {
+			names = append(names, strconv.Quote(n))
+		}
+	}
+	if len(names) == 0 {
+		return " (its manifests have no names: pick one by digest)"
+	}
+	const most = 10
+	if len(names) > most {
+		names = append(names[:most], "...")
+	}
+	return " (it names " + strings.Join(names, ", ") + ")"
+}
+
 // soleImage returns the index of the only entry that is not an artifact
 // (no artifactType), or -1 when there are none or several.
 func soleImage(ds []v1.Descriptor) int {
@@ -119,12 +146,13 @@ func soleImage(ds []v1.Descriptor) int {
 }
 
 // openArchive opens a tar file: an OCI archive (a layout in a tar) or a
-// docker save archive.
+// docker save archive (oci-archive: reads either too, as long as it names
+// no manifest).
 func openArchive(r Ref, lim Limits) (store, error) {
 	// FILE@sha256:... picks that manifest or index of an OCI archive (the
 	// form imgcheck build prints), unless a file has that whole name.
 	file, digest := r.Name, r.Digest
-	if digest != (v1.Hash{}) {
+	if r.Kind == RefArchive && digest != (v1.Hash{}) {
 		if whole := r.Name + "@" + digest.String(); fileExists(whole) {
 			file, digest = whole, v1.Hash{}
 		}
@@ -168,10 +196,10 @@ func openArchive(r Ref, lim Limits) (store, error) {
 			}
 			return openMember("blobs/" + h.Algorithm + "/" + h.Hex)
 		}
-		return layoutRoot(&localStore{name: file, open: open, lim: lim}, raw, "", digest)
+		return layoutRoot(&localStore{name: file, open: open, lim: lim}, raw, r.Tag, digest)
 	}
-	if digest != (v1.Hash{}) {
-		return nil, fmt.Errorf("%w: %s is a docker save archive; select an image by digest only in OCI archives", ErrMalformed, file)
+	if digest != (v1.Hash{}) || r.Tag != "" {
+		return nil, fmt.Errorf("%w: %s is a docker save archive; select an image by name or digest only in OCI archives", ErrMalformed, file)
 	}
 	if _, ok := members["manifest.json"]; ok {
 		return dockerArchive(file, lim)

@@ -132,7 +132,7 @@ func openRef(ctx context.Context, r Ref, opts Options) (*Source, error) {
 	switch r.Kind {
 	case RefLayout:
 		st, err = openLayout(r, opts.Limits)
-	case RefArchive:
+	case RefArchive, RefOCIArchive:
 		st, err = openArchive(r, opts.Limits)
 	case RefBuilt:
 		idx, ok := opts.Built[r]

@@ -106,6 +106,7 @@ func cfnTask(doc *document, t *cfnTemplate, id string) (*TaskDefinition, error) 
 	}
 	r := &taskReader{chk: chk, readOnly: set.readOnly}
 	td := r.task(props, ShapeCloudFormation)
+	td.Ignore = resourceIgnore(chk, t.resources[id], id)
 	if len(chk.errs) > 0 {
 		return nil, chk.errs
 	}
@@ -127,6 +128,9 @@ func cfnService(doc *document, t *cfnTemplate, id string) (*Service, error) {
 		return nil, chk.errs
 	}
 	svc := serviceOf(props)
+	if svc.Ignore = resourceIgnore(chk, t.resources[id], id); len(chk.errs) > 0 {
+		return nil, chk.errs
+	}
 	svc.Source = Source{File: doc.file, Shape: ShapeCloudFormation, Format: doc.format, Resource: id}
 	svc.Warnings = chk.warns
 	for i := range svc.LoadBalancers {

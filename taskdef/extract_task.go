@@ -118,6 +118,7 @@ func (r *taskReader) container(n *node) Container {
 	if c.Image.Set && c.Image.Unresolved == "" && strings.TrimSpace(c.Image.Value) == "" {
 		c.Image.Unresolved = "empty image"
 	}
+	c.Ignore = r.containerIgnore(n)
 	if rc := n.get("repositoryCredentials"); rc != nil && rc.kind == kindMap {
 		c.RepositoryCredentials = stringOf(rc.get("credentialsParameter"))
 	}

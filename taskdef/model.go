@@ -44,7 +44,8 @@ type TaskDefinition struct {
 	Containers      []Container  `json:"containers"`
 	ReadOnlyFields  []Field      `json:"readOnlyFields,omitempty"` // describe-only fields that register rejects
 	Warnings        []Diagnostic `json:"warnings,omitempty"`
-	Pos             Pos          `json:"pos"` // the task definition object
+	Ignore          *Ignore      `json:"ignore,omitempty"` // CloudFormation Metadata.imgcheck.ignore
+	Pos             Pos          `json:"pos"`              // the task definition object
 	// Service is the service definition that deploys this task definition
 	// when the input pairs them (a directory holding both, or an ecspresso
 	// configuration; see Open); nil otherwise.
@@ -89,7 +90,9 @@ type Container struct {
 	// RuntimePlatformMisplaced is where a runtimePlatform key sits inside this
 	// container definition (ECS ignores it there); zero when absent.
 	RuntimePlatformMisplaced Pos `json:"runtimePlatformMisplaced"`
-	Pos                      Pos `json:"pos"`
+	// Ignore is the dockerLabels IgnoreLabel request, if any.
+	Ignore *Ignore `json:"ignore,omitempty"`
+	Pos    Pos     `json:"pos"`
 }
 
 // KernelCapabilities is linuxParameters.capabilities: names added to and
@@ -179,7 +182,8 @@ type Service struct {
 	TaskDefinitionResource string          `json:"taskDefinitionResource,omitempty"`
 	Task                   *TaskDefinition `json:"-"`
 	Warnings               []Diagnostic    `json:"warnings,omitempty"`
-	Pos                    Pos             `json:"pos"` // the service object (CloudFormation: its Properties)
+	Ignore                 *Ignore         `json:"ignore,omitempty"` // CloudFormation Metadata.imgcheck.ignore
+	Pos                    Pos             `json:"pos"`              // the service object (CloudFormation: its Properties)
 }
 
 // StrategyItem is one capacity provider in a strategy.

@@ -15,16 +15,21 @@ var (
 	ErrNoStrategy     = errors.New("the service has no capacityProviderStrategy; there is nothing to spread")
 )
 
+// SpreadPlanSchemaVersion versions the JSON of a SpreadPlan (imgcheck plan
+// --format json); bump it on breaking changes.
+const SpreadPlanSchemaVersion = 1
+
 // SpreadPlan is a service's capacity provider strategy checked against the
 // ECS limits and its task definition, and how Count tasks spread over it.
 type SpreadPlan struct {
-	Service     string       `json:"service"`
-	File        string       `json:"file"`
-	Count       int          `json:"count"`
-	Valid       bool         `json:"valid"`
-	Problems    []Problem    `json:"problems"`
-	Allocations []Allocation `json:"allocations"`
-	Note        string       `json:"note"`
+	SchemaVersion int          `json:"schemaVersion"`
+	Service       string       `json:"service"`
+	File          string       `json:"file"`
+	Count         int          `json:"count"`
+	Valid         bool         `json:"valid"`
+	Problems      []Problem    `json:"problems"`
+	Allocations   []Allocation `json:"allocations"`
+	Note          string       `json:"note"`
 }
 
 // PlanSpread plans count tasks of svc (a negative count: the service's
@@ -47,12 +52,13 @@ func PlanSpread(svc *Service, td *TaskDefinition, count int) (*SpreadPlan, error
 		return nil, fmt.Errorf("%s: %w (launchType %q)", svc.Source.File, ErrNoStrategy, svc.LaunchType.Value)
 	}
 	p := &SpreadPlan{
-		Service:     svc.Name.Value,
-		File:        svc.Source.File,
-		Count:       count,
-		Problems:    ValidateStrategy(svc.CapacityProviderStrategy, StrategyContextFor(svc, td)),
-		Allocations: Spread(svc.CapacityProviderStrategy, count),
-		Note:        SpreadEstimateNote,
+		SchemaVersion: SpreadPlanSchemaVersion,
+		Service:       svc.Name.Value,
+		File:          svc.Source.File,
+		Count:         count,
+		Problems:      ValidateStrategy(svc.CapacityProviderStrategy, StrategyContextFor(svc, td)),
+		Allocations:   Spread(svc.CapacityProviderStrategy, count),
+		Note:          SpreadEstimateNote,
 	}
 	p.Valid = len(p.Problems) == 0
 	if p.Problems == nil {

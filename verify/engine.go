@@ -26,6 +26,10 @@ type Options struct {
 	Concurrency int
 	Logger      *slog.Logger
 	Tool        ToolInfo
+	// Ignore lists rule IDs whose findings this run shows as suppressed
+	// instead of counting them (see CheckRuleIDs). Problems are never
+	// suppressed.
+	Ignore []string
 	// Online, when set, also asks AWS whether what each task definition
 	// names exists (the online family, IC5xx).
 	Online *OnlineOptions
@@ -86,11 +90,12 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 			} else {
 				r.TaskDef = src
 			}
+			r.Findings = append(r.Findings, labelFindings(annotate(inputWarnings(in), in, "", opts.Ignore), labels[i])...)
 			if us := unresolvedTaskInputs(f); len(us) > 0 {
 				// Nothing about this task can be judged on a guess: report
 				// what is unknown and check none of its images.
 				for _, u := range us {
-					r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: u.message(), Cause: ErrUnresolvedValue})
+					r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: u.message(), Location: loc(u.pos), Cause: ErrUnresolvedValue})
 				}
 				skip[i] = true
 				continue
@@ -101,7 +106,7 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 				skip[i] = true
 				continue
 			}
-			r.Findings = append(r.Findings, labelFindings(taskLevelFindings(&f), labels[i])...)
+			r.Findings = append(r.Findings, labelFindings(annotate(taskLevelFindings(&f), in, "", opts.Ignore), labels[i])...)
 		}
 		if len(in.Subjects) == 0 {
 			r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: "no image to verify"})
@@ -118,6 +123,7 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 				sem <- struct{}{}
 				defer func() { <-sem }()
 				res := verifySubject(ctx, s, in, facts[i], sources, opts)
+				res.findings = annotate(res.findings, in, s.Ref, opts.Ignore)
 				res.label(labels[i])
 				mu.Lock()
 				defer mu.Unlock()
@@ -142,7 +148,7 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 				fs, ps := onlineFindings(ctx, in, facts[i], opts.Online, clients)
 				mu.Lock()
 				defer mu.Unlock()
-				r.Findings = append(r.Findings, labelFindings(fs, labels[i])...)
+				r.Findings = append(r.Findings, labelFindings(annotate(fs, in, "", opts.Ignore), labels[i])...)
 				r.Errors = append(r.Errors, labelProblems(ps, labels[i])...)
 			})
 		}

@@ -71,17 +71,24 @@ type Finding struct {
 	Evidence  string    `json:"evidence,omitempty"`
 	Fix       string    `json:"fix,omitempty"`
 	Location  *Location `json:"location,omitempty"`
+	// Image is the image reference judged, for findings about an image.
+	Image string `json:"image,omitempty"`
+	// Suppressed says who asked not to count the finding (entries of
+	// Report.Suppressed only).
+	Suppressed *Suppression `json:"suppressed,omitempty"`
 }
 
 // Family is the rule family of the finding ("platform", "entrypoint", ...).
 func (f Finding) Family() string {
-	if r, ok := LookupRule(f.RuleID); ok {
+	if r, ok := describeRule(f.RuleID); ok {
 		return r.Family
 	}
 	return "other"
 }
 
-// sameTarget reports whether a finding belongs to a target.
+// sameTarget reports whether a finding belongs to a target. The image
+// tells apart the targets of an image-only run, which have no container.
 func (f Finding) sameTarget(t Target) bool {
-	return f.TaskDef == t.TaskDef && f.Container == t.Container && f.Platform == t.Platform
+	return f.TaskDef == t.TaskDef && f.Container == t.Container && f.Platform == t.Platform &&
+		(f.Image == "" || f.Image == t.Image)
 }

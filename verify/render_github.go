@@ -13,42 +13,56 @@ func renderGitHub(w io.Writer, r *Report) error {
 	b := bufio.NewWriter(w)
 	for _, f := range r.Findings {
 		level := map[Severity]string{Error: "error", Warning: "warning", Info: "notice"}[f.Severity]
-		props := []string{}
-		if f.Location != nil && f.Location.File != "" {
-			props = append(props, "file="+ghProperty(f.Location.File))
-			if f.Location.Line > 0 {
-				props = append(props, fmt.Sprintf("line=%d", f.Location.Line))
-			}
-			if f.Location.Column > 0 {
-				props = append(props, fmt.Sprintf("col=%d", f.Location.Column))
-			}
-		}
-		title := f.RuleID
-		if f.TaskDef != "" {
-			title += " " + f.TaskDef
-		}
-		if f.Container != "" {
-			title += " " + f.Container
-		}
-		if f.Platform != "" {
-			title += " " + f.Platform
-		}
-		props = append(props, "title="+ghProperty(title))
-		msg := f.Message
-		if f.Evidence != "" {
-			msg += "\nevidence: " + f.Evidence
-		}
-		if f.Fix != "" {
-			msg += "\nfix: " + f.Fix
-		}
-		fmt.Fprintf(b, "::%s %s::%s\n", level, strings.Join(props, ","), ghData(msg))
+		writeGitHubFinding(b, level, f.RuleID, f, "")
+	}
+	for _, f := range r.Suppressed {
+		// A notice whatever the severity: shown on the run, never failing it.
+		writeGitHubFinding(b, "notice", "suppressed "+f.RuleID, f, "\nsuppressed: "+f.Suppressed.String())
 	}
 	for _, p := range r.Errors {
-		fmt.Fprintf(b, "::error title=%s::%s\n", ghProperty("imgcheck could not verify"), ghData(problemLine(p)))
+		props := append(ghLocation(p.Location), "title="+ghProperty("imgcheck could not verify"))
+		fmt.Fprintf(b, "::error %s::%s\n", strings.Join(props, ","), ghData(problemLine(p)))
 	}
-	fmt.Fprintf(b, "imgcheck: %s (%d error(s), %d warning(s), %d info, %d could not be verified)\n",
-		r.Verdict, r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos, r.Summary.CouldNotCheck)
+	fmt.Fprintf(b, "imgcheck: %s (%d error(s), %d warning(s), %d info, %d could not be verified%s)\n",
+		r.Verdict, r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos, r.Summary.CouldNotCheck, suppressedCount(r))
 	return b.Flush()
+}
+
+func suppressedCount(r *Report) string {
+	if r.Summary.Suppressed == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d suppressed", r.Summary.Suppressed)
+}
+
+// writeGitHubFinding writes one annotation at the finding's line, when known.
+func writeGitHubFinding(b *bufio.Writer, level, title string, f Finding, extra string) {
+	props := ghLocation(f.Location)
+	title = strings.Join(append([]string{title}, nonEmpty(f.TaskDef, f.Container, f.Platform)...), " ")
+	props = append(props, "title="+ghProperty(title))
+	msg := f.Message
+	if f.Evidence != "" {
+		msg += "\nevidence: " + f.Evidence
+	}
+	if f.Fix != "" {
+		msg += "\nfix: " + f.Fix
+	}
+	fmt.Fprintf(b, "::%s %s::%s\n", level, strings.Join(props, ","), ghData(msg+extra))
+}
+
+// ghLocation is the file, line and col properties of an annotation.
+func ghLocation(l *Location) []string {
+	if l == nil || l.File == "" {
+		return nil
+	}
+	props := []string{"file=" + ghProperty(l.File)}
+	if l.Line > 0 {
+		props = append(props, fmt.Sprintf("line=%d", l.Line))
+	}
+	if l.Column > 0 {
+		props = append(props, fmt.Sprintf("col=%d", l.Column))
+	}
+	return props
 }
 
 // ghData escapes a workflow command's message as the runner expects.

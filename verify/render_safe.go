@@ -65,25 +65,39 @@ func printableReport(r *Report) *Report {
 		t.Executable, t.Binary, t.ReadMode = printable(t.Executable), printable(t.Binary), printable(t.ReadMode)
 		return t
 	})
-	c.Findings = mapSlice(r.Findings, func(f Finding) Finding {
-		f.TaskDef, f.Container, f.Platform = printable(f.TaskDef), printable(f.Container), printable(f.Platform)
-		f.Message, f.Evidence, f.Fix = printable(f.Message), printable(f.Evidence), printable(f.Fix)
-		if f.Location != nil {
-			l := *f.Location
-			l.File = printable(l.File)
-			f.Location = &l
-		}
-		return f
-	})
+	c.Findings = mapSlice(r.Findings, printableFinding)
+	c.Suppressed = mapSlice(r.Suppressed, printableFinding)
 	c.Errors = mapSlice(r.Errors, func(p Problem) Problem {
 		p.TaskDef, p.Container, p.Platform = printable(p.TaskDef), printable(p.Container), printable(p.Platform)
 		p.Image, p.Message = printable(p.Image), printable(p.Message)
+		p.Location = printableLocation(p.Location)
 		return p
 	})
 	c.Pinned = mapSlice(r.Pinned, func(p Pinned) Pinned {
 		p.TaskDef, p.Container, p.From, p.To = printable(p.TaskDef), printable(p.Container), printable(p.From), printable(p.To)
 		return p
 	})
+	return &c
+}
+
+func printableFinding(f Finding) Finding {
+	f.TaskDef, f.Container, f.Platform = printable(f.TaskDef), printable(f.Container), printable(f.Platform)
+	f.Message, f.Evidence, f.Fix = printable(f.Message), printable(f.Evidence), printable(f.Fix)
+	f.Image, f.Location = printable(f.Image), printableLocation(f.Location)
+	if f.Suppressed != nil {
+		s := *f.Suppressed
+		s.Key, s.Location = printable(s.Key), printableLocation(s.Location)
+		f.Suppressed = &s
+	}
+	return f
+}
+
+func printableLocation(l *Location) *Location {
+	if l == nil {
+		return nil
+	}
+	c := *l
+	c.File = printable(c.File)
 	return &c
 }
 

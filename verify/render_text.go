@@ -66,16 +66,48 @@ func renderText(w io.Writer, r *Report) error {
 		}
 		writeTextFinding(b, f)
 	}
+	if len(r.Suppressed) > 0 {
+		fmt.Fprintf(b, "\nsuppressed (shown, not counted)\n")
+		for _, f := range r.Suppressed {
+			label := strings.Join(nonEmpty(f.TaskDef, f.Container, f.Platform), " ")
+			if label != "" {
+				label += ": "
+			}
+			fmt.Fprintf(b, "  %-7s %s %s%s (%s)\n", f.Severity, f.RuleID, label, f.Message, f.Suppressed)
+		}
+	}
 	if len(r.Errors) > 0 {
 		fmt.Fprintf(b, "\ncould not verify\n")
 		for _, p := range r.Errors {
-			fmt.Fprintf(b, "  %s\n", problemLine(p))
+			fmt.Fprintf(b, "  %s", problemLine(p))
+			if loc := p.Location.String(); loc != "" {
+				fmt.Fprintf(b, " [%s]", loc)
+			}
+			fmt.Fprintln(b)
 		}
 	}
-	fmt.Fprintf(b, "\n%s: %d error(s), %d warning(s), %d info; %d target(s) checked; %d could not be verified (fail-on %s)\n",
+	fmt.Fprintf(b, "\n%s: %d error(s), %d warning(s), %d info; %d target(s) checked; %d could not be verified (fail-on %s)%s\n",
 		strings.ToUpper(string(r.Verdict)), r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos,
-		r.Summary.Targets, r.Summary.CouldNotCheck, r.FailOn)
+		r.Summary.Targets, r.Summary.CouldNotCheck, r.FailOn, suppressedNote(r))
 	return b.Flush()
+}
+
+// suppressedNote adds the suppressed count to a summary line, when any.
+func suppressedNote(r *Report) string {
+	if r.Summary.Suppressed == 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %d suppressed", r.Summary.Suppressed)
+}
+
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func writeTextFinding(b *bufio.Writer, f Finding) {
@@ -97,12 +129,7 @@ func hasTarget(r *Report, f Finding) bool {
 }
 
 func problemLine(p Problem) string {
-	var parts []string
-	for _, s := range []string{p.TaskDef, p.Container, p.Platform, p.Image} {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
+	parts := nonEmpty(p.TaskDef, p.Container, p.Platform, p.Image)
 	if len(parts) == 0 {
 		return p.Message
 	}

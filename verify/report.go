@@ -17,11 +17,14 @@ type Report struct {
 	TaskDefs      []Source  `json:"taskDefinitions,omitempty"` // when one run verifies several
 	Targets       []Target  `json:"targets"`
 	Findings      []Finding `json:"findings"`
-	Errors        []Problem `json:"errors"`
-	Summary       Summary   `json:"summary"`
-	Pinned        []Pinned  `json:"pinned,omitempty"`
-	FailOn        Severity  `json:"failOn"`
-	Verdict       Verdict   `json:"verdict"`
+	// Suppressed are findings a suppression request covers (Options.Ignore,
+	// or the input file itself): shown, never counted.
+	Suppressed []Finding `json:"suppressed"`
+	Errors     []Problem `json:"errors"`
+	Summary    Summary   `json:"summary"`
+	Pinned     []Pinned  `json:"pinned,omitempty"`
+	FailOn     Severity  `json:"failOn"`
+	Verdict    Verdict   `json:"verdict"`
 	// ExitCode is the exit status of the program that acted on the
 	// verdict; the program sets it (imgcheck: 0, 1 or 2), Finish does not.
 	ExitCode int `json:"exitCode"`
@@ -77,6 +80,9 @@ type Problem struct {
 	Platform  string `json:"platform,omitempty"`
 	Image     string `json:"image,omitempty"`
 	Message   string `json:"message"`
+	// Location is where in an input file the problem is (a typo in the
+	// task definition), when known.
+	Location *Location `json:"location,omitempty"`
 	// Cause is the error behind Message when there is one (errors.Is
 	// tells its class); it is not part of the report.
 	Cause error `json:"-"`
@@ -89,6 +95,7 @@ type Summary struct {
 	Infos         int `json:"infos"`
 	Targets       int `json:"targets"`
 	CouldNotCheck int `json:"couldNotVerify"`
+	Suppressed    int `json:"suppressed"`
 }
 
 // Pinned is an image reference rewritten to the digest that was verified.
@@ -104,9 +111,7 @@ type Pinned struct {
 func (r *Report) Finish(failOn Severity) {
 	r.SchemaVersion = ReportSchemaVersion
 	r.FailOn = failOn
-	if r.Findings == nil {
-		r.Findings = []Finding{}
-	}
+	r.Findings, r.Suppressed = splitSuppressed(r.Findings, r.Suppressed)
 	if r.Errors == nil {
 		r.Errors = []Problem{}
 	}
@@ -116,12 +121,9 @@ func (r *Report) Finish(failOn Severity) {
 	slices.SortStableFunc(r.Targets, func(a, b Target) int {
 		return cmp.Or(cmp.Compare(a.TaskDef, b.TaskDef), cmp.Compare(a.Container, b.Container), cmp.Compare(a.Platform, b.Platform))
 	})
-	slices.SortStableFunc(r.Findings, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.TaskDef, b.TaskDef), cmp.Compare(a.Container, b.Container), cmp.Compare(a.Platform, b.Platform),
-			cmp.Compare(b.Severity, a.Severity), // most severe first
-			cmp.Compare(a.RuleID, b.RuleID))
-	})
-	r.Summary = Summary{Targets: len(r.Targets), CouldNotCheck: len(r.Errors)}
+	slices.SortStableFunc(r.Findings, compareFindings)
+	slices.SortStableFunc(r.Suppressed, compareFindings)
+	r.Summary = Summary{Targets: len(r.Targets), CouldNotCheck: len(r.Errors), Suppressed: len(r.Suppressed)}
 	failing := 0
 	for _, f := range r.Findings {
 		switch f.Severity {
@@ -148,4 +150,24 @@ func (r *Report) Finish(failOn Severity) {
 	default:
 		r.Verdict = VerdictPass
 	}
+}
+
+func compareFindings(a, b Finding) int {
+	return cmp.Or(cmp.Compare(a.TaskDef, b.TaskDef), cmp.Compare(a.Container, b.Container), cmp.Compare(a.Platform, b.Platform),
+		cmp.Compare(b.Severity, a.Severity), // most severe first
+		cmp.Compare(a.RuleID, b.RuleID))
+}
+
+// splitSuppressed moves the findings a suppression covers out of the
+// counted ones. Both results are non-nil, so JSON shows empty lists.
+func splitSuppressed(findings, suppressed []Finding) (kept, moved []Finding) {
+	kept, moved = []Finding{}, append([]Finding{}, suppressed...)
+	for _, f := range findings {
+		if f.Suppressed != nil {
+			moved = append(moved, f)
+		} else {
+			kept = append(kept, f)
+		}
+	}
+	return kept, moved
 }

@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imgcheck/imgcheck/internal/sarifcheck"
+	"github.com/imgcheck/imgcheck/taskdef"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -43,19 +47,49 @@ func sampleReport(withProblem bool) *Report {
 	return r
 }
 
+// suppressedReport has findings the run's ignore list and the task
+// definition's own requests cover, a loader warning, and an image-only
+// finding without a file (its SARIF location is the image).
+func suppressedReport() *Report {
+	r := sampleReport(false)
+	for i := range r.Findings {
+		switch r.Findings[i].RuleID {
+		case "IC313":
+			r.Findings[i].Suppressed = &Suppression{By: SuppressedByLabel, Key: "dockerLabels.imgcheck.ignore",
+				Location: &Location{File: "examples/taskdef-arm64.json", Line: 14, Column: 9}}
+		case "IC204":
+			r.Findings[i].Suppressed = &Suppression{By: SuppressedByRun}
+		}
+	}
+	r.Findings = append(r.Findings,
+		newFinding("enum-case", Finding{Message: "runtimePlatform.cpuArchitecture: ECS expects \"ARM64\", not \"arm64\"",
+			Location: &Location{File: "examples/taskdef-arm64.json", Line: 5, Column: 24}}),
+		newFinding("IC105", Finding{Platform: "linux/arm64", Image: "app@sha256:" + strings.Repeat("d", 64),
+			Message: "layers mix gzip and zstd"}))
+	return r
+}
+
 func TestRenderGolden(t *testing.T) {
+	typo := taskdef.Errors{
+		{Pos: taskdef.Pos{File: "deploy/taskdef.json", Line: 7, Column: 20}, Key: "containerDefinitions[0].essential", Msg: `want a boolean, got "yes"`},
+		{Pos: taskdef.Pos{File: "deploy/taskdef.json", Line: 9, Column: 5}, Key: "containerDefinitions[0].imgae", Msg: `unknown key (did you mean "image"?)`},
+	}
 	for _, tc := range []struct {
-		name        string
-		withProblem bool
-		failOn      Severity
-		exitCode    int // set by the program that acts on the verdict
+		name     string
+		report   func() *Report
+		failOn   Severity
+		exitCode int // set by the program that acts on the verdict
 	}{
-		{"findings", false, Error, 1},
-		{"problem", true, Warning, 2},
+		{"findings", func() *Report { return sampleReport(false) }, Error, 1},
+		{"problem", func() *Report { return sampleReport(true) }, Warning, 2},
+		{"suppressed", suppressedReport, Error, 0},
+		{"input-error", func() *Report {
+			return InputErrorReport(fmt.Errorf("--taskdef deploy/taskdef.json: %w", typo), ToolInfo{Name: "imgcheck", Version: "v0.0.0-test"}, Error)
+		}, Error, 2},
 	} {
 		for _, format := range Formats() {
 			t.Run(tc.name+"."+format, func(t *testing.T) {
-				r := sampleReport(tc.withProblem)
+				r := tc.report()
 				r.Finish(tc.failOn)
 				r.ExitCode = tc.exitCode
 				var buf bytes.Buffer
@@ -63,6 +97,11 @@ func TestRenderGolden(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkWellFormed(t, format, buf.Bytes())
+				if format == "sarif" {
+					if err := sarifcheck.Check(buf.Bytes()); err != nil {
+						t.Errorf("code scanning would reject it: %v", err)
+					}
+				}
 				golden := filepath.Join("testdata", "report", tc.name+"."+format)
 				if *update {
 					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {

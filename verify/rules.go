@@ -202,7 +202,7 @@ func Rules() []Rule {
 // the table is a programming error that TestRuleIDsInCodeAreInTheTable
 // catches; at run time it panics rather than invent a severity.
 func newFinding(id string, f Finding) Finding {
-	r, ok := LookupRule(id)
+	r, ok := describeRule(id) // the rule table, or an input rule
 	if !ok {
 		panic(fmt.Sprintf("verify: rule %s is not in ruleTable", id))
 	}

@@ -14,14 +14,14 @@ import (
 
 // inspectOptions are the flags of "imgcheck inspect".
 type inspectOptions struct {
-	ref      string
-	platform string
-	format   string
-	stats    bool
-	strict   bool
-	registry registryFlags
-	cache    cacheFlags
-	logger   *slog.Logger
+	ref       string
+	platforms []string
+	format    string
+	stats     bool
+	strict    bool
+	registry  registryFlags
+	cache     cacheFlags
+	logger    *slog.Logger
 }
 
 func newInspectCmd(s streams, g *globalOptions) *cobra.Command {
@@ -29,15 +29,16 @@ func newInspectCmd(s streams, g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "inspect IMAGE",
 		Short: "Show what verify sees in an image: platforms, entrypoint, and what the binary really is",
-		Long: `inspect opens an image from a registry, an OCI layout (oci:DIR[:tag|@digest]) or
-a tarball (tarball:FILE), lists its manifests (attestations marked as such), and
+		Long: `inspect opens an image, lists its manifests (attestations marked as such), and
 for each platform resolves the entrypoint across the layers and identifies the
 executable from its first bytes (fetched with ranged reads where the registry
 allows). --strict reads whole layers, checks their digests and reads Go build
-info.`,
+info.
+
+` + imageRefForms,
 		Example: `  imgcheck inspect 123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1.4.2
-  imgcheck inspect ghcr.io/acme/app:latest --platform linux/arm64 --stats
-  imgcheck inspect oci:./out:latest --format json --strict`,
+  imgcheck inspect ghcr.io/acme/app:latest --platform linux/arm64,linux/amd64 --stats
+  imgcheck inspect oci:out:sample-server:latest --format json --strict`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.ref, o.logger = args[0], g.logger(s)
@@ -45,7 +46,7 @@ info.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.platform, "platform", "", "inspect only this platform (os/arch[/variant][:os.version])")
+	f.StringSliceVar(&o.platforms, "platform", nil, "inspect only these platforms (os/arch[/variant][:os.version]); repeatable or comma-separated")
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.BoolVar(&o.stats, "stats", false, "report the requests and bytes used")
 	f.BoolVar(&o.strict, "strict", false, "read whole layers of identified files, check digests, read Go build info")
@@ -59,12 +60,12 @@ func runInspect(ctx context.Context, o *inspectOptions, s streams) error {
 		return fmt.Errorf("unknown --format %q (want text or json)", o.format)
 	}
 	var opts image.InspectOptions
-	if o.platform != "" {
-		want, err := platform.Parse(o.platform)
+	for _, p := range o.platforms {
+		want, err := platform.Parse(p)
 		if err != nil {
-			return err
+			return fmt.Errorf("--platform: %w", err)
 		}
-		opts.Platform = &want
+		opts.Platforms = append(opts.Platforms, want)
 	}
 	opts.VerifyLayers, opts.Progress = o.strict, s.err
 	fmt.Fprintf(s.err, "reading %s\n", o.ref)

@@ -195,3 +195,32 @@ func TestInspectStrict(t *testing.T) {
 		}
 	}
 }
+
+// --platform takes a list, as verify's does: comma-separated or repeated;
+// a platform given twice is inspected once.
+func TestInspectPlatformList(t *testing.T) {
+	dir := imagetest.WriteLayoutIndex(t, filepath.Join(t.TempDir(), "s"), "sample-server:latest", sampleIndex(t))
+	for _, args := range [][]string{
+		{"--platform", "linux/arm64,linux/amd64"},
+		{"--platform", "linux/arm64", "--platform", "linux/amd64", "--platform", "linux/arm64"},
+	} {
+		code, out, errOut := runCLI(t, append([]string{"inspect", "oci:" + dir + ":sample-server:latest", "--format", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		var rep image.Inspection
+		if err := json.Unmarshal([]byte(out), &rep); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, img := range rep.Images {
+			got = append(got, img.Platform)
+		}
+		if strings.Join(got, " ") != "linux/arm64 linux/amd64" || rep.SchemaVersion != image.InspectionSchemaVersion {
+			t.Errorf("%v: platforms %v, schemaVersion %d", args, got, rep.SchemaVersion)
+		}
+	}
+	if code, _, errOut := runCLI(t, "inspect", "oci:"+dir, "--platform", "linux/arm64,bogus"); code != 2 || !strings.Contains(errOut, "--platform") {
+		t.Errorf("bad platform: exit %d, %q", code, errOut)
+	}
+}

@@ -76,4 +76,9 @@ func TestVersion(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "platform "+runtime.GOOS+"/"+runtime.GOARCH) {
 		t.Errorf("text version: exit %d, %q", code, out)
 	}
+	// --version, as ko, crane and skopeo users type it: one line.
+	code, out, _ = runCLI(t, "--version")
+	if want := "imgcheck " + v.Version + " (commit "; code != 0 || !strings.HasPrefix(out, want) || strings.Count(out, "\n") != 1 {
+		t.Errorf("--version: exit %d, %q, want one line starting %q", code, out, want)
+	}
 }

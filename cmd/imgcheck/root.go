@@ -29,6 +29,13 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// imageRefForms is how the verbs' help names the image references that
+// image.ParseRef reads.
+const imageRefForms = `IMAGE is one of:
+  registry.example/app:v1, docker://registry.example/app:v1  a registry
+  oci:DIR[:name][@sha256:...], ocidir://DIR[:tag]           an OCI layout (skopeo, regctl)
+  oci-archive:FILE[:name], tarball:FILE                     an OCI or docker save archive`
+
 // globalOptions are flags every command shares.
 type globalOptions struct {
 	verbose bool
@@ -60,6 +67,10 @@ Exit codes: 0 every check ran and passed; 1 findings at or above --fail-on;
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
+	// --version prints what "imgcheck version" prints (ko, crane and
+	// skopeo users reach for the flag).
+	root.Version = versionLine(readVersionInfo())
+	root.SetVersionTemplate("imgcheck {{.Version}}\n")
 	root.SetIn(s.in)
 	root.SetOut(s.out)
 	root.SetErr(s.err)

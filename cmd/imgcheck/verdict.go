@@ -15,6 +15,7 @@ import (
 type verifier struct {
 	image  image.Options
 	failOn verify.Severity
+	ignore []string // rule IDs shown as suppressed (--ignore)
 	logger *slog.Logger
 	online *verify.OnlineOptions // nil: offline
 }
@@ -26,12 +27,17 @@ func (v verifier) run(ctx context.Context, inputs []verify.Input) (*verify.Repor
 		Image:  v.image,
 		FailOn: v.failOn,
 		Logger: v.logger,
-		Tool:   verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version},
+		Tool:   toolInfo(),
+		Ignore: v.ignore,
 		Online: v.online,
 	})
 	err := verdictError(r)
 	r.ExitCode = exitCodeFor(err)
 	return r, err
+}
+
+func toolInfo() verify.ToolInfo {
+	return verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version}
 }
 
 // verdictError is the pass/fail policy: nil on a pass, a findings error

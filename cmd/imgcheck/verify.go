@@ -23,6 +23,7 @@ type verifyOptions struct {
 	format     string
 	output     string
 	failOn     string
+	ignore     []string
 	pinOut     string
 	strict     bool
 	registry   registryFlags
@@ -40,6 +41,8 @@ func newVerifyCmd(s streams, g *globalOptions) *cobra.Command {
 bytes of the entrypoint binary) and checks that it will start under the task
 definition: platform, binary architecture, ELF interpreter, entrypoint, health
 check, user, Fargate sizes and roles. docs/rules.md lists every rule.
+
+` + imageRefForms + `
 
 With no IMAGE every container's image in the task definition is verified. With
 one IMAGE, it is verified as the image of the task's only container, or of
@@ -63,7 +66,7 @@ error, digest mismatch). Never 0 on an error.`,
   aws ecs register-task-definition --cli-input-json file://pinned.json
 
   # right after a build, no task definition: image side only
-  imgcheck verify oci:out/sample-server --platform linux/arm64`,
+  imgcheck verify oci:out:sample-server:latest --platform linux/arm64`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.images = args
 			return runVerify(cmd.Context(), o, s)
@@ -79,6 +82,7 @@ error, digest mismatch). Never 0 on an error.`,
 	f.StringVar(&o.format, "format", "text", "report format: "+strings.Join(verify.Formats(), ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
 	f.StringVar(&o.failOn, "fail-on", "error", "lowest severity that fails the run: error, warning or info")
+	f.StringSliceVar(&o.ignore, "ignore", nil, "rule IDs to report as suppressed instead of counting them, e.g. IC313,IC209; repeatable (problems that stop a check are never suppressed)")
 	f.StringVar(&o.pinOut, "pin-out", "", "write the task definition with each verified image pinned to its digest (only when verification passes)")
 	f.BoolVar(&o.strict, "strict", false, "read whole layers of the files identified and check their digests (more bytes, no prefix reads)")
 	o.registry.register(f)
@@ -88,27 +92,33 @@ error, digest mismatch). Never 0 on an error.`,
 }
 
 func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
-	failOn, err := verify.ParseSeverity(o.failOn)
-	if err != nil {
-		return fmt.Errorf("--fail-on: %w", err)
-	}
 	if !slices.Contains(verify.Formats(), o.format) {
 		return fmt.Errorf("unknown --format %q: want one of %s", o.format, strings.Join(verify.Formats(), ", "))
 	}
-	inputs, err := loadVerifyInputs(ctx, o)
+	// From here on, whatever stops the run is also written as a report in
+	// the format asked for: a CI step that uploads the report finds one,
+	// pointing at the line of the input when the error has a position.
+	failOn, err := verify.ParseSeverity(o.failOn)
 	if err != nil {
-		return err
+		return inputErrorReport(fmt.Errorf("--fail-on: %w", err), verify.Error, o, s)
 	}
-	if o.pinOut != "" && (len(inputs) != 1 || inputs[0].TaskDef == nil) {
-		return fmt.Errorf("--pin-out needs exactly one task definition")
+	if err := verify.CheckRuleIDs(o.ignore); err != nil {
+		return inputErrorReport(fmt.Errorf("--ignore: %w", err), failOn, o, s)
+	}
+	inputs, err := loadVerifyInputs(ctx, o)
+	if err == nil && o.pinOut != "" && (len(inputs) != 1 || inputs[0].TaskDef == nil) {
+		err = fmt.Errorf("--pin-out needs exactly one task definition")
+	}
+	if err != nil {
+		return inputErrorReport(err, failOn, o, s)
 	}
 	logger := o.global.logger(s)
 	onlineOpts, err := o.online.options(ctx, s.err)
 	if err != nil {
-		return err
+		return inputErrorReport(err, failOn, o, s)
 	}
 	v := verifier{image: image.Options{Registry: o.registry.options(logger), Strict: o.strict, Logger: logger, LayerIndex: o.cache.layerIndex(logger)},
-		failOn: failOn, logger: logger, online: onlineOpts}
+		failOn: failOn, ignore: o.ignore, logger: logger, online: onlineOpts}
 	fmt.Fprintf(s.err, "verifying %d image(s) of %d task definition(s)...\n", countSubjects(inputs), len(inputs))
 	report, verdict := v.run(ctx, inputs)
 	if err := writeReport(report, o.format, o.output, s); err != nil {
@@ -120,4 +130,15 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 		}
 	}
 	return verdict
+}
+
+// inputErrorReport writes the report of a run stopped by err before any
+// check (see verify.InputErrorReport) and returns err, which exits 2.
+func inputErrorReport(err error, failOn verify.Severity, o *verifyOptions, s streams) error {
+	r := verify.InputErrorReport(err, toolInfo(), failOn)
+	r.ExitCode = exitCodeFor(err)
+	if werr := writeReport(r, o.format, o.output, s); werr != nil {
+		return fmt.Errorf("%w (and %w)", err, werr)
+	}
+	return err
 }

@@ -47,6 +47,18 @@ func readVersionInfo() versionInfo {
 	return v
 }
 
+// versionLine is the one-line answer to --version: version, commit and Go.
+func versionLine(v versionInfo) string {
+	commit := v.Commit
+	if len(commit) > 12 {
+		commit = commit[:12]
+	}
+	if v.Modified {
+		commit += "-modified"
+	}
+	return fmt.Sprintf("%s (commit %s, %s, %s)", v.Version, commit, v.Go, v.Platform)
+}
+
 func newVersionCmd(s streams) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{

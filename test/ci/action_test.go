@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/imgcheck/imgcheck/internal/imagetest"
+	"github.com/imgcheck/imgcheck/internal/sarifcheck"
 )
 
 // TestActionDeclarations checks action.yml's shape: a composite action
@@ -24,7 +25,7 @@ func TestActionDeclarations(t *testing.T) {
 	if a.Runs.Using != "composite" {
 		t.Fatalf("runs.using = %q, want composite", a.Runs.Using)
 	}
-	wantInputs := []string{"image", "taskdef", "service", "fail-on", "format"}
+	wantInputs := []string{"image", "taskdef", "service", "fail-on", "format", "ignore"}
 	for _, in := range wantInputs {
 		if _, ok := a.Inputs[in]; !ok {
 			t.Errorf("input %s is not declared", in)
@@ -50,8 +51,10 @@ func TestActionDeclarations(t *testing.T) {
 		}
 	}
 	ref := regexp.MustCompile(`^\$\{\{ steps\.([\w-]+)\.outputs\.([\w-]+) \}\}$`)
-	if _, ok := a.Outputs["pinned-taskdef"]; !ok {
-		t.Error("output pinned-taskdef is not declared")
+	for _, out := range []string{"pinned-taskdef", "report", "exit-code", "verdict"} {
+		if _, ok := a.Outputs[out]; !ok {
+			t.Errorf("output %s is not declared", out)
+		}
 	}
 	for out, decl := range a.Outputs {
 		m := ref.FindStringSubmatch(decl.Value)
@@ -73,8 +76,9 @@ func TestActionDeclarations(t *testing.T) {
 		t.Errorf("the first step must go install imgcheck at github.action_ref; it is %q with env %v", install.Run, install.Env)
 	}
 	uploads := slices.IndexFunc(a.Runs.Steps, func(s ghStep) bool { return strings.HasPrefix(s.Uses, "github/codeql-action/upload-sarif@") })
-	if uploads < 0 || !strings.Contains(a.Runs.Steps[uploads].If, "inputs.format == 'sarif'") {
-		t.Error("no upload-sarif step conditioned on format: sarif")
+	if uploads < 0 || !strings.Contains(a.Runs.Steps[uploads].If, "inputs.format == 'sarif'") ||
+		!strings.Contains(a.Runs.Steps[uploads].If, "steps.verify.outputs.report != ''") || !strings.Contains(a.Runs.Steps[uploads].If, "!cancelled()") {
+		t.Error("no upload-sarif step conditioned on format: sarif, a report that exists, and running after a failed verify")
 	}
 }
 
@@ -96,6 +100,11 @@ func TestActionBehaviour(t *testing.T) {
 		t.Fatalf("pushing the test image: %v", err)
 	}
 	dir := t.TempDir()
+	// A typo on line 3: "essential": "yes".
+	typo := "{\"family\":\"app\",\"requiresCompatibilities\":[\"FARGATE\"],\"cpu\":\"256\",\"memory\":\"512\",\n\"containerDefinitions\":[\n{\"name\":\"app\",\"image\":\"registry.example/app:v1\",\"essential\":\"yes\"}]}\n"
+	if err := os.WriteFile(filepath.Join(dir, "typo.json"), []byte(typo), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	for arch, file := range map[string]string{"ARM64": "arm64.json", "X86_64": "x86.json"} {
 		td := fmt.Sprintf(`{"family":"app","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","cpu":"256","memory":"512",
 "runtimePlatform":{"cpuArchitecture":%q,"operatingSystemFamily":"LINUX"},
@@ -124,8 +133,18 @@ func TestActionBehaviour(t *testing.T) {
 			wantCode: 1, wantReport: "<failure"},
 		{name: "warnings pass at fail-on error", with: map[string]string{"image": imageRef, "taskdef": "arm64.json", "fail-on": "error", "format": "json"},
 			wantCode: 0, wantPinned: true, wantReport: `"exitCode": 0`},
+		{name: "wrong architecture suppressed", with: map[string]string{"image": imageRef, "taskdef": "x86.json", "ignore": "IC102,IC204", "format": "sarif"},
+			wantCode: 0, wantPinned: true, wantReport: `"suppressions"`},
 		{name: "image missing: could not verify", with: map[string]string{"image": e.registry + "/action/missing:v1", "taskdef": "arm64.json"},
-			wantCode: 2},
+			wantCode: 2, wantOut: "::error"},
+		{name: "image missing, sarif: the report is still written", with: map[string]string{"image": e.registry + "/action/missing:v1", "taskdef": "arm64.json", "format": "sarif"},
+			wantCode: 2, wantReport: `"executionSuccessful": false`},
+		{name: "typo in the task definition, annotations", with: map[string]string{"image": imageRef, "taskdef": "typo.json"},
+			wantCode: 2, wantOut: "::error file=typo.json,line=3,col="},
+		{name: "typo in the task definition, sarif", with: map[string]string{"image": imageRef, "taskdef": "typo.json", "format": "sarif"},
+			wantCode: 2, wantReport: `"startLine": 3`},
+		{name: "typo in the task definition, junit", with: map[string]string{"image": imageRef, "taskdef": "typo.json", "format": "junit"},
+			wantCode: 2, wantReport: `<failure message="typo.json:3:`},
 		{name: "bad fail-on", with: map[string]string{"image": imageRef, "taskdef": "arm64.json", "fail-on": "sometimes"},
 			wantCode: 2},
 	}
@@ -136,15 +155,16 @@ func TestActionBehaviour(t *testing.T) {
 			for k, v := range tt.with {
 				with[k] = v
 			}
-			code, out := r.runAction(t, ghStep{ID: "check", Uses: "imgcheck/imgcheck@v0.1.0", With: with})
+			code, out := r.runAction(t, ghStep{ID: "check", Uses: "imgcheck/imgcheck@main", With: with})
 			if code != tt.wantCode {
 				t.Fatalf("exit %d, want %d:\n%s", code, tt.wantCode, out)
 			}
 			if tt.wantOut != "" && !strings.Contains(out, tt.wantOut) {
 				t.Errorf("output lacks %q:\n%s", tt.wantOut, out)
 			}
-			if code == 2 {
-				return // nothing ran far enough to write outputs
+			wantVerdict := map[int]string{0: "pass", 1: "fail", 2: "error"}[tt.wantCode]
+			if got := r.ctx["steps.check.outputs.verdict"]; got != wantVerdict || r.ctx["steps.check.outputs.exit-code"] != fmt.Sprint(tt.wantCode) {
+				t.Errorf("outputs verdict=%q exit-code=%q, want %s and %d", got, r.ctx["steps.check.outputs.exit-code"], wantVerdict, tt.wantCode)
 			}
 			pinned := r.ctx["steps.check.outputs.pinned-taskdef"]
 			if tt.wantPinned {
@@ -169,6 +189,11 @@ func TestActionBehaviour(t *testing.T) {
 			b, err := os.ReadFile(report)
 			if err != nil || !strings.Contains(string(b), tt.wantReport) {
 				t.Errorf("report %q lacks %q: %v\n%.2000s", report, tt.wantReport, err, b)
+			}
+			if tt.with["format"] == "sarif" {
+				if err := sarifcheck.Check(b); err != nil {
+					t.Errorf("code scanning would reject %s: %v", report, err)
+				}
 			}
 		})
 	}

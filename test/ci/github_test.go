@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/imgcheck/imgcheck/internal/sarifcheck"
 )
 
 // ghStep is a step of a workflow or of a composite action.
@@ -96,7 +98,7 @@ type ghRunner struct {
 
 func newGHRunner(t *testing.T, e *ciEnv, dir string) *ghRunner {
 	return &ghRunner{e: e, dir: dir, temp: t.TempDir(), action: loadAction(t, e),
-		ctx: ghContext{"github.sha": "0123456789abcdef0123456789abcdef01234567", "github.action_ref": "v0.1.0"}}
+		ctx: ghContext{"github.sha": "0123456789abcdef0123456789abcdef01234567", "github.action_ref": "main"}}
 }
 
 func loadAction(t *testing.T, e *ciEnv) ghAction {
@@ -213,6 +215,8 @@ func TestGitHubWorkflowExamples(t *testing.T) {
 		sarif := r.ctx["steps.verify.outputs.report"]
 		if b, err := os.ReadFile(sarif); err != nil || !strings.Contains(string(b), `"version": "2.1.0"`) {
 			t.Errorf("format: sarif did not leave a SARIF 2.1.0 report at %q: %v", sarif, err)
+		} else if err := sarifcheck.Check(b); err != nil {
+			t.Errorf("code scanning would reject the deploy workflow's SARIF: %v", err)
 		}
 		e.checkDeployed(t)
 	})
