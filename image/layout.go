@@ -95,7 +95,7 @@ func layoutRoot(s *localStore, indexJSON []byte, tag, digest string) (store, err
 		if err != nil {
 			return nil, fmt.Errorf("%w: %s: %w", ErrMalformed, digest, err)
 		}
-		pick = &v1.Descriptor{Digest: h, Size: s.lim.MaxManifestBytes}
+		pick = &v1.Descriptor{Digest: h, Size: -1} // no descriptor declares its size
 	case pick == nil && tag != "":
 		return nil, fmt.Errorf("%w: tag %q in %s", ErrNotFound, tag, s.name)
 	case pick == nil && len(idx.Index.Manifests) == 1:
@@ -107,11 +107,7 @@ func layoutRoot(s *localStore, indexJSON []byte, tag, digest string) (store, err
 		s.rootDoc = idx
 		return s, nil
 	}
-	d := *pick
-	if d.Size <= 0 || d.Size > s.lim.MaxManifestBytes {
-		d.Size = s.lim.MaxManifestBytes
-	}
-	doc, err := s.manifest(context.Background(), d)
+	doc, err := s.manifest(context.Background(), *pick)
 	if err != nil {
 		return nil, err
 	}

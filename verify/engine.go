@@ -286,6 +286,8 @@ func describeImageError(err error) string {
 		hint = "the registry returned content that does not match its digest; retry, and report it if it persists"
 	case errors.Is(err, image.ErrLimit):
 		hint = "the image exceeds a safety limit"
+	case errors.Is(err, image.ErrUnsupported):
+		hint = "the runtime cannot pull or apply this image"
 	case errors.Is(err, image.ErrMalformed):
 		hint = "the image is malformed"
 	}
