@@ -76,7 +76,7 @@ var layerMediaTypes = map[types.MediaType]bool{
 	types.OCIUncompressedLayer: true, types.OCILayer: true, types.OCILayerZStd: true,
 	types.OCIUncompressedRestrictedLayer: true, types.OCIRestrictedLayer: true,
 	"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd": true,
-	types.DockerUncompressedLayer: true, types.DockerLayer: true, types.DockerForeignLayer: true,
+	types.DockerUncompressedLayer:                                  true, types.DockerLayer: true, types.DockerForeignLayer: true,
 	"application/vnd.docker.image.rootfs.diff.tar.zstd":    true,
 	"application/vnd.docker.image.rootfs.foreign.diff.tar": true,
 }
