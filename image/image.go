@@ -73,12 +73,17 @@ type Layer struct {
 // gzip or zstd, distributable or not. containerd refuses any other type,
 // an encrypted one ("+encrypted") without the keys.
 var layerMediaTypes = map[types.MediaType]bool{
-	types.OCIUncompressedLayer: true, types.OCILayer: true, types.OCILayerZStd: true,
-	types.OCIUncompressedRestrictedLayer: true, types.OCIRestrictedLayer: true,
+	types.OCIUncompressedLayer:                                     true,
+	types.OCILayer:                                                 true,
+	types.OCILayerZStd:                                             true,
+	types.OCIUncompressedRestrictedLayer:                           true,
+	types.OCIRestrictedLayer:                                       true,
 	"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd": true,
-	types.DockerUncompressedLayer:                                  true, types.DockerLayer: true, types.DockerForeignLayer: true,
-	"application/vnd.docker.image.rootfs.diff.tar.zstd":    true,
-	"application/vnd.docker.image.rootfs.foreign.diff.tar": true,
+	types.DockerUncompressedLayer:                                  true,
+	types.DockerLayer:                                              true,
+	"application/vnd.docker.image.rootfs.diff.tar.zstd":            true,
+	"application/vnd.docker.image.rootfs.foreign.diff.tar":         true,
+	types.DockerForeignLayer:                                       true,
 }
 
 // checkLayerMediaType fails for a layer the runtime cannot apply.
