@@ -73,11 +73,11 @@ type Layer struct {
 // gzip or zstd, distributable or not. containerd refuses any other type,
 // an encrypted one ("+encrypted") without the keys.
 var layerMediaTypes = map[types.MediaType]bool{
-	types.OCIUncompressedLayer:                                     true,
-	types.OCILayer:                                                 true,
-	types.OCILayerZStd:                                             true,
-	types.OCIUncompressedRestrictedLayer:                           true,
-	types.OCIRestrictedLayer:                                       true,
+	types.OCIUncompressedLayer:           true,
+	types.OCILayer:                       true,
+	types.OCILayerZStd:                   true,
+	types.OCIUncompressedRestrictedLayer: true,
+	types.OCIRestrictedLayer:             true,
 	"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd": true,
 	types.DockerUncompressedLayer:                                  true,
 	types.DockerLayer:                                              true,
