@@ -26,14 +26,14 @@ type layerScan struct {
 
 	entries      map[string]*entry // by cleaned path; a later duplicate replaces an earlier one
 	byOrdinal    map[int]*entry
-	whiteouts    map[string]int  // path removed from lower layers -> ordinal
-	opaque       map[string]int  // directory whose lower contents are hidden -> ordinal
-	dirs         *dirSet         // directories implied by deeper names
-	indexed      int64           // memory of the index so far (indexCost)
-	seen         int             // entries indexed (ordinals < seen are known)
-	complete     bool            // the whole tar stream was read
-	verified     bool            // digest and diff_id checked at the end
-	err          error           // sticky: malformed, limit or digest errors
+	whiteouts    map[string]int // path removed from lower layers -> ordinal
+	opaque       map[string]int // directory whose lower contents are hidden -> ordinal
+	dirs         *dirSet        // directories implied by deeper names
+	indexed      int64          // memory of the index so far (indexCost)
+	seen         int            // entries indexed (ordinals < seen are known)
+	complete     bool           // the whole tar stream was read
+	verified     bool           // digest and diff_id checked at the end
+	err          error          // sticky: malformed, limit or digest errors
 	uncompressed int64
 	compression  Compression
 
