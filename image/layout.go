@@ -163,10 +163,7 @@ func openArchive(ref string, lim Limits) (store, error) {
 		if err != nil {
 			return nil, err
 		}
-		return struct {
-			io.Reader
-			io.Closer
-		}{io.NewSectionReader(f, m.off, m.size), f}, nil
+		return memberReader{io.NewSectionReader(f, m.off, m.size), f}, nil
 	}
 	if _, ok := members["index.json"]; ok {
 		rc, _ := openMember("index.json")
@@ -193,6 +190,14 @@ func openArchive(ref string, lim Limits) (store, error) {
 }
 
 type archiveMember struct{ off, size int64 }
+
+// memberReader reads one member of an archive; it knows its size.
+type memberReader struct {
+	*io.SectionReader
+	f *os.File
+}
+
+func (m memberReader) Close() error { return m.f.Close() }
 
 // indexArchive records where each regular file's content starts.
 func indexArchive(f *os.File, lim Limits) (map[string]archiveMember, error) {

@@ -82,8 +82,28 @@ func (s *localStore) fetcher(d v1.Descriptor) blobFetcher {
 		if err != nil {
 			return nil, err
 		}
-		return newSizedBody(rc, "layer "+d.Digest.String(), d.Size), nil
+		what := "layer " + d.Digest.String()
+		// A file's size is known before reading: a prefix read is held
+		// to the declared size as well as a whole read.
+		if n, ok := localSize(rc); ok && n != d.Size {
+			rc.Close()
+			return nil, &SizeMismatchError{What: what, Want: d.Size, Got: n}
+		}
+		return newSizedBody(rc, what, d.Size), nil
 	}}
+}
+
+// localSize is the size of a local blob reader, when it knows it.
+func localSize(r io.Reader) (int64, bool) {
+	switch r := r.(type) {
+	case interface{ Size() int64 }: // an archive member, bytes in memory
+		return r.Size(), true
+	case *os.File:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size(), true
+		}
+	}
+	return 0, false
 }
 
 // readSized reads all of r, which the descriptor says is size bytes (-1
