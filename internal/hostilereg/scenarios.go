@@ -10,12 +10,7 @@ import (
 
 // Good is a well-formed image, the control: /app in one layer.
 func (s *Server) Good(app []byte) (string, error) {
-	l, err := appLayer(app)
-	if err != nil {
-		return "", err
-	}
-	s.PutImage("good", "1", ImageSpec{Entrypoint: []string{"/app"}, Layers: []Layer{l}})
-	return s.Host + "/good:1", nil
+	return s.image("good", app, func(*ImageSpec) {})
 }
 
 // StallManifest: the manifest's headers come, its body never does.
@@ -60,7 +55,7 @@ func (s *Server) LayerSizeLie(app []byte) (string, error) {
 
 // IndexEntrySizeLie: the index declares its manifest 7 bytes longer than it is.
 func (s *Server) IndexEntrySizeLie(app []byte) (string, error) {
-	l, err := appLayer(app)
+	l, err := appLayer("index-size-lie", app)
 	if err != nil {
 		return "", err
 	}
@@ -135,7 +130,7 @@ func (s *Server) Bombs(app []byte, layers, chunks int) (string, error) {
 
 // image stores repo:1, an image with /app in its one layer, as edit leaves it.
 func (s *Server) image(repo string, app []byte, edit func(*ImageSpec)) (string, error) {
-	l, err := appLayer(app)
+	l, err := appLayer(repo, app)
 	if err != nil {
 		return "", err
 	}
@@ -145,8 +140,10 @@ func (s *Server) image(repo string, app []byte, edit func(*ImageSpec)) (string, 
 	return s.Host + "/" + repo + ":1", nil
 }
 
-func appLayer(app []byte) (Layer, error) {
-	blob, diffID, err := TarGz(File{Name: "app", Mode: 0o755, Data: app})
+// appLayer holds /app, and /etc/scenario naming the scenario so that no
+// two scenarios share a layer blob (behaviours are set by digest).
+func appLayer(scenario string, app []byte) (Layer, error) {
+	blob, diffID, err := TarGz(File{Name: "app", Mode: 0o755, Data: app}, File{Name: "etc/scenario", Mode: 0o644, Data: []byte(scenario)})
 	return Layer{Data: blob, DiffID: diffID}, err
 }
 
