@@ -22,7 +22,7 @@ const (
 
 // splitLayoutRef splits "DIR", "DIR:tag" or "DIR@sha256:..." into its parts.
 // A colon is a tag separator only after the last slash, so "C:\x" and
-// "./dir" stay paths.
+// "./dir" stay paths; "DIR:" has an empty tag, which means none.
 func splitLayoutRef(ref string) (dir, tag, digest string) {
 	if i := strings.LastIndex(ref, "@"); i >= 0 && strings.HasPrefix(ref[i+1:], "sha256:") {
 		return ref[:i], "", ref[i+1:]
