@@ -145,13 +145,9 @@ func loadPlanTask(ctx context.Context, ref string, params map[string]string) (*t
 }
 
 func parseParams(kvs []string) (map[string]string, error) {
-	params := map[string]string{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--param %q: want Name=Value", kv)
-		}
-		params[k] = v
+	params, err := taskdef.ParseParams(kvs)
+	if err != nil {
+		return nil, fmt.Errorf("--param %w", err)
 	}
 	return params, nil
 }
