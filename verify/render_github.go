@@ -46,6 +46,12 @@ func renderGitHub(w io.Writer, r *Report) error {
 	for _, p := range r.Errors {
 		fmt.Fprintf(b, "::error title=%s::%s\n", ghProperty("imgcheck could not verify"), ghData(problemLine(p)))
 	}
+	for _, t := range r.Targets {
+		// A log line, not an annotation: every run that is not strict has it.
+		if note := prefixReadNote(t); note != "" {
+			fmt.Fprintf(b, "imgcheck: %s\n", ghData(note))
+		}
+	}
 	fmt.Fprintf(b, "imgcheck: %s (%d error(s), %d warning(s), %d info, %d could not be verified)\n",
 		r.Verdict, r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos, r.Summary.CouldNotCheck)
 	return b.Flush()
