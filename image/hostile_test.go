@@ -202,3 +202,23 @@ func TestHostileStallIsNotRetried(t *testing.T) {
 		}
 	}
 }
+
+// TestLinkPathAllocatesPerSymlinkNotPerComponent: resolving a hard link
+// target 250 directories deep built a string per directory (20,000 such
+// links took 23 s); it now looks up prefixes of the one path.
+func TestLinkPathAllocatesPerSymlinkNotPerComponent(t *testing.T) {
+	s := newLayerScan(&blobState{}, nil, v1.Hash{}, Limits{}.withDefaults())
+	deep := "/" + strings.TrimSuffix(strings.Repeat("component/", 250), "/")
+	allocs := testing.AllocsPerRun(20, func() {
+		if got, why := s.linkPathLocked(deep); got != deep || why != "" {
+			t.Fatalf("got %q, %q", got, why)
+		}
+	})
+	if allocs > 0 {
+		t.Errorf("%v allocations per resolution, want none", allocs)
+	}
+	s.entries["/l"] = &entry{Name: "/l", Type: TypeSymlink, Link: "component"}
+	if got, why := s.linkPathLocked("/l/x/y"); got != "/component/x/y" || why != "" {
+		t.Errorf("through a symlink: got %q, %q", got, why)
+	}
+}
