@@ -275,7 +275,10 @@ func unresolvedImageMessage(c taskdef.Container) string {
 // describeImageError says what failed, why, and what to try.
 func describeImageError(err error) string {
 	hint := ""
+	var sizeErr *image.SizeMismatchError
 	switch {
+	case errors.As(err, &sizeErr):
+		hint = "the registry or file serves content of another size than its descriptor declares; the runtime's pull fails the same way"
 	case errors.Is(err, image.ErrUnauthorized):
 		hint = "check credentials: docker login, or AWS credentials for ECR"
 	case errors.Is(err, image.ErrNotFound):
