@@ -95,7 +95,7 @@ func (r *blobReader) Read(p []byte) (int, error) {
 
 // atEnd checks the size and the digest once the whole blob went through.
 func (r *blobReader) atEnd() error {
-	if !r.verified && r.body != nil {
+	if !r.verified && r.body != nil && r.bodyOff == r.st.size {
 		// A streamed body must end where the descriptor says it does.
 		var one [1]byte
 		n, err := r.body.Read(one[:])

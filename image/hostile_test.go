@@ -98,6 +98,23 @@ func TestHostileSizesAndMediaTypes(t *testing.T) {
 	}
 }
 
+// TestHostileChunkedLayerSizes: a layer served whole without a length is
+// held to its declared size once it is read to the end (strict mode); a
+// prefix read cannot tell, which its ReadPrefix mode says.
+func TestHostileChunkedLayerSizes(t *testing.T) {
+	s := startHostile(t)
+	for _, delta := range []int64{-10, 10} {
+		ref, err := s.ChunkedLayerSizeLie([]byte("#!/bin/sh\n"), delta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sm *SizeMismatchError
+		if err := lookupApp(t.Context(), ref, Options{Strict: true}); !errors.As(err, &sm) || sm.More != (delta < 0) {
+			t.Errorf("delta %d, strict: err = %v, want a size mismatch", delta, err)
+		}
+	}
+}
+
 func TestHostileFanOut(t *testing.T) {
 	s := startHostile(t)
 	ref, err := s.FanOut(300, 300)

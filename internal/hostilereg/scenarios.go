@@ -53,6 +53,20 @@ func (s *Server) LayerSizeLie(app []byte) (string, error) {
 	return s.image("layer-size-lie", app, func(spec *ImageSpec) { spec.Layers[0].SizeDelta = -10 })
 }
 
+// ChunkedLayerSizeLie: the manifest declares the layer delta bytes longer
+// than it is, and the layer comes whole, without Range or length: only
+// reading it to the end shows the lie.
+func (s *Server) ChunkedLayerSizeLie(app []byte, delta int64) (string, error) {
+	var layer string
+	repo := fmt.Sprintf("chunked-size-lie-%d", delta)
+	ref, err := s.image(repo, app, func(spec *ImageSpec) {
+		spec.Layers[0].SizeDelta = delta
+		layer = Digest(spec.Layers[0].Data)
+	})
+	s.Behave(layer, Chunked)
+	return ref, err
+}
+
 // IndexEntrySizeLie: the index declares its manifest 7 bytes longer than it is.
 func (s *Server) IndexEntrySizeLie(app []byte) (string, error) {
 	l, err := appLayer("index-size-lie", app)

@@ -28,6 +28,9 @@ const (
 	Stall
 	// Drip sends the body one byte per DripInterval.
 	Drip
+	// Chunked ignores Range and sends the whole body without a length, so
+	// that only the bytes themselves tell its size.
+	Chunked
 )
 
 // Server is a hostile registry. Every repository name is accepted; blobs
@@ -162,6 +165,15 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.stall(w, r, o)
 	case Drip:
 		s.drip(w, r, o)
+	case Chunked:
+		for rest := o.data; len(rest) > 0; {
+			n := min(len(rest), 4096)
+			if _, err := w.Write(rest[:n]); err != nil {
+				return
+			}
+			w.(http.Flusher).Flush()
+			rest = rest[n:]
+		}
 	default:
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(o.data))
 	}
