@@ -35,9 +35,10 @@ const (
 	// within the ratio and layer bounds, no longer add up to 32 GiB.
 	DefaultMaxImageBytes = 16 << 30
 	DefaultMaxRatio      = 1100 // deflate cannot exceed ~1032:1
-	// A million-entry layer with 100-byte names indexes to ~350 MiB.
-	DefaultMaxLayerIndexBytes = 512 << 20
-	DefaultMaxImageIndexBytes = 1 << 30
+	// 700,000 entries with 100-byte names; the heap holds about as much
+	// (BenchmarkIndexMemory), and twice that between collections.
+	DefaultMaxLayerIndexBytes = 256 << 20
+	DefaultMaxImageIndexBytes = 512 << 20
 	DefaultMaxFileBytes       = 512 << 20
 	DefaultMaxCachedBlobBytes = 1 << 20 // a prefix for re-reads; copying whole scanned layers cost 40% of a scan
 	DefaultMaxIndexDepth      = 4

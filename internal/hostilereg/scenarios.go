@@ -101,13 +101,14 @@ func (s *Server) FanOut(refs, entries int) (string, error) {
 		children[i] = Descriptor{MediaType: MediaTypeManifest, Digest: Digest(fmt.Appendf(nil, "manifest %d", i)), Size: 500,
 			Platform: &Platform{OS: "linux", Architecture: "amd64"}}
 	}
-	child := s.PutIndex("fan-out", "", children)
+	child := s.PutIndex(fmt.Sprintf("fan-out-%d-%d", refs, entries), "", children)
 	root := make([]Descriptor, refs)
 	for i := range root {
 		root[i] = child
 	}
-	s.PutIndex("fan-out", "1", root)
-	return s.Host + "/fan-out:1", nil
+	repo := fmt.Sprintf("fan-out-%d-%d", refs, entries)
+	s.PutIndex(repo, "1", root)
+	return s.Host + "/" + repo + ":1", nil
 }
 
 // DeepPaths: a layer of entries files, each depth components deep, above
@@ -117,7 +118,7 @@ func (s *Server) DeepPaths(app []byte, entries, depth int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return s.image("deep-paths", app, func(spec *ImageSpec) {
+	return s.image(fmt.Sprintf("deep-paths-%d-%d", entries, depth), app, func(spec *ImageSpec) {
 		spec.Layers = append(spec.Layers, Layer{Data: blob, DiffID: diffID})
 	})
 }
@@ -133,7 +134,7 @@ func (s *Server) Bombs(app []byte, layers, chunks int) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return s.image("bombs", app, func(spec *ImageSpec) {
+	return s.image(fmt.Sprintf("bombs-%d-%d", layers, chunks), app, func(spec *ImageSpec) {
 		for i := range layers {
 			// Distinct blobs of the same tar: one more empty gzip member each.
 			b := append(append([]byte{}, blob...), emptyMembers(i)...)

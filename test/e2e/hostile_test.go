@@ -90,7 +90,9 @@ func readMaxRSS(file string) int64 {
 // TestHostileRegistry runs the real CLI against each behaviour of a
 // hostile registry, under a memory cap and a time bound: each must end in
 // exit 2 (could not verify), in time, naming what failed. The stalls wait
-// out the 30 s idle bound, so the cases run in parallel.
+// out the 30 s idle bound, so the cases run in parallel; the bounds leave
+// room for a shared machine (alone, the bombs take about 25 s, the deep
+// paths within depth 10 s, the others well under a second).
 func TestHostileRegistry(t *testing.T) {
 	runctest.Require(t, "prlimit")
 	srv := hostilereg.Start()
@@ -107,21 +109,24 @@ func TestHostileRegistry(t *testing.T) {
 		want   []string // in the output, each
 		within time.Duration
 	}{
-		{"good image", "verify", withApp(srv.Good), 0, []string{"PASS"}, 30 * time.Second},
-		{"stall manifest", "verify", withApp(srv.StallManifest), 2, []string{"stalled", "/manifests/1"}, 75 * time.Second},
-		{"stall layer", "verify", withApp(srv.StallLayer), 2, []string{"stalled", "/blobs/sha256:"}, 75 * time.Second},
-		{"drip manifest", "verify", withApp(srv.DripManifest), 2, []string{"stalled", "/manifests/1"}, 75 * time.Second},
-		{"drip layer", "verify", withApp(srv.DripLayer), 2, []string{"stalled", "/blobs/sha256:"}, 75 * time.Second},
-		{"config size lie", "verify", withApp(srv.ConfigSizeLie), 2, []string{"size mismatch", "config"}, 30 * time.Second},
-		{"layer size lie", "verify", withApp(srv.LayerSizeLie), 2, []string{"size mismatch", "layer"}, 30 * time.Second},
-		{"index entry size lie", "verify", withApp(srv.IndexEntrySizeLie), 2, []string{"size mismatch", "manifest"}, 30 * time.Second},
-		{"index fan-out verify", "verify", func() (string, error) { return srv.FanOut(3000, 3000) }, 2, []string{"more than 4096 descriptors"}, 30 * time.Second},
-		{"index fan-out inspect", "inspect", func() (string, error) { return srv.FanOut(3000, 3000) }, 2, []string{"more than 4096 descriptors"}, 30 * time.Second},
-		{"deep paths", "verify", func() (string, error) { return srv.DeepPaths(app, 10_000, 2_000) }, 2, []string{"deeper than 256 components"}, 30 * time.Second},
-		{"unknown media type", "verify", withApp(srv.UnknownMediaType), 2, []string{`"application/vnd.example.layer.v1.tar+weird"`}, 30 * time.Second},
-		{"encrypted media type", "verify", withApp(srv.EncryptedMediaType), 2, []string{`"application/vnd.oci.image.layer.v1.tar+gzip+encrypted"`}, 30 * time.Second},
+		{"good image", "verify", withApp(srv.Good), 0, []string{"PASS"}, 60 * time.Second},
+		{"stall manifest", "verify", withApp(srv.StallManifest), 2, []string{"stalled", "/manifests/1"}, 90 * time.Second},
+		{"stall layer", "verify", withApp(srv.StallLayer), 2, []string{"stalled", "/blobs/sha256:"}, 90 * time.Second},
+		{"drip manifest", "verify", withApp(srv.DripManifest), 2, []string{"stalled", "/manifests/1"}, 90 * time.Second},
+		{"drip layer", "verify", withApp(srv.DripLayer), 2, []string{"stalled", "/blobs/sha256:"}, 90 * time.Second},
+		{"config size lie", "verify", withApp(srv.ConfigSizeLie), 2, []string{"size mismatch", "config"}, 60 * time.Second},
+		{"layer size lie", "verify", withApp(srv.LayerSizeLie), 2, []string{"size mismatch", "layer"}, 60 * time.Second},
+		{"index entry size lie", "verify", withApp(srv.IndexEntrySizeLie), 2, []string{"size mismatch", "manifest"}, 60 * time.Second},
+		{"index fan-out verify", "verify", func() (string, error) { return srv.FanOut(3000, 3000) }, 2, []string{"more than 4096 descriptors"}, 60 * time.Second},
+		{"index fan-out inspect", "inspect", func() (string, error) { return srv.FanOut(3000, 3000) }, 2, []string{"more than 4096 descriptors"}, 60 * time.Second},
+		{"deep paths", "verify", func() (string, error) { return srv.DeepPaths(app, 10_000, 2_000) }, 2, []string{"deeper than 256 components"}, 60 * time.Second},
+		// Within the depth bound: four million directories, until the
+		// layer's path index reaches its memory bound.
+		{"deep paths within depth", "verify", func() (string, error) { return srv.DeepPaths(app, 20_000, 250) }, 2, []string{"the path index of the layer exceeds"}, 120 * time.Second},
+		{"unknown media type", "verify", withApp(srv.UnknownMediaType), 2, []string{`"application/vnd.example.layer.v1.tar+weird"`}, 60 * time.Second},
+		{"encrypted media type", "verify", withApp(srv.EncryptedMediaType), 2, []string{`"application/vnd.oci.image.layer.v1.tar+gzip+encrypted"`}, 60 * time.Second},
 		// Three 6 GiB layers, each within the per-layer bounds.
-		{"decompression bombs", "verify", func() (string, error) { return srv.Bombs(app, 3, 96) }, 2, []string{"decompress to more than"}, 180 * time.Second},
+		{"decompression bombs", "verify", func() (string, error) { return srv.Bombs(app, 3, 96) }, 2, []string{"decompress to more than"}, 240 * time.Second},
 	}
 	for _, tt := range tests {
 		ref, err := tt.build()
