@@ -91,8 +91,8 @@ func readMaxRSS(file string) int64 {
 // hostile registry, under a memory cap and a time bound: each must end in
 // exit 2 (could not verify), in time, naming what failed. The stalls wait
 // out the 30 s idle bound, so the cases run in parallel; the bounds leave
-// room for a shared machine (alone, the bombs take about 25 s, the deep
-// paths within depth 10 s, the others well under a second).
+// room for a shared machine (alone, the bombs take about 20 s, the deep
+// paths within depth 5 s, the others well under a second).
 func TestHostileRegistry(t *testing.T) {
 	runctest.Require(t, "prlimit")
 	srv := hostilereg.Start()
