@@ -3,6 +3,7 @@ package build
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -43,7 +44,9 @@ type imageSpec struct {
 	layers      []appLayer
 	binaryName  string
 	created     time.Time
-	annotations map[string]string // source, revision, version
+	annotations map[string]string // source, revision, version and the caller's
+	labels      map[string]string
+	user        string
 }
 
 // assembleImage builds the platform image as an OCI manifest on top of the
@@ -56,6 +59,17 @@ func assembleImage(spec imageSpec) (v1.Image, error) {
 	cfg.Config.Entrypoint = []string{AppDir + "/" + spec.binaryName}
 	cfg.Config.Cmd = nil
 	cfg.Config.Env = withAppEnv(cfg.Config.Env)
+	if len(spec.labels) > 0 {
+		merged := maps.Clone(cfg.Config.Labels)
+		if merged == nil {
+			merged = map[string]string{}
+		}
+		maps.Copy(merged, spec.labels)
+		cfg.Config.Labels = merged
+	}
+	if spec.user != "" {
+		cfg.Config.User = spec.user
+	}
 	layers := slices.Clone(spec.base.layers)
 	descs := slices.Clone(spec.base.descs)
 	cfg.RootFS.Type = "layers"

@@ -3,12 +3,14 @@ package build
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/platform"
 )
 
@@ -66,14 +68,20 @@ type remoteSource struct {
 	opts  []remote.Option
 }
 
-// openBase resolves a base reference: "static", "scratch", or a registry
-// reference fetched through opts.
+// openBase resolves a base reference: "static", "scratch", an OCI layout
+// (oci:DIR[:tag|@digest]) or a registry reference fetched through opts.
 func openBase(ctx context.Context, ref string, staticLayer *memoryLayer, opts []remote.Option, parse func(string) (name.Reference, error)) (baseSource, error) {
 	switch ref {
 	case "", BaseStatic:
 		return builtinSource{static: true, layer: staticLayer}, nil
 	case BaseScratch:
 		return builtinSource{}, nil
+	}
+	if r, err := image.ParseRef(ref); err == nil && r.Kind != image.RefRegistry {
+		if r.Kind != image.RefLayout {
+			return nil, fmt.Errorf("base image %q: %s references cannot be a base; use a registry reference or an OCI layout (oci:DIR)", ref, r.Kind)
+		}
+		return openLayoutBase(ref, r)
 	}
 	r, err := parse(ref)
 	if err != nil {
@@ -93,11 +101,21 @@ func openBase(ctx context.Context, ref string, staticLayer *memoryLayer, opts []
 	return src, nil
 }
 
-func (s *remoteSource) Platforms() []v1.Platform {
-	if s.index == nil {
+// isLayoutBase reports whether a base reference names an OCI layout.
+func isLayoutBase(ref string) bool {
+	r, err := image.ParseRef(ref)
+	return err == nil && r.Kind == image.RefLayout
+}
+
+func (s *remoteSource) Platforms() []v1.Platform { return indexPlatforms(s.index) }
+
+// indexPlatforms lists the runnable platforms of a base index; nil for a
+// single image (nil index).
+func indexPlatforms(idx v1.ImageIndex) []v1.Platform {
+	if idx == nil {
 		return nil
 	}
-	im, err := s.index.IndexManifest()
+	im, err := idx.IndexManifest()
 	if err != nil {
 		return nil
 	}
@@ -119,41 +137,52 @@ func isRunnable(d v1.Descriptor) bool {
 	return d.Platform == nil || (d.Platform.OS != "unknown" && d.Platform.Architecture != "unknown")
 }
 
-func (s *remoteSource) For(_ context.Context, p v1.Platform) (*baseImage, error) {
-	var img v1.Image
-	if s.index != nil {
-		im, err := s.index.IndexManifest()
-		if err != nil {
-			return nil, fmt.Errorf("reading base index %s: %w", s.ref, err)
-		}
-		i := platform.Best(p, im.Manifests, func(m v1.Descriptor) *v1.Platform {
-			if !isRunnable(m) || !m.MediaType.IsImage() {
-				return nil
-			}
-			return m.Platform
-		})
-		if i < 0 {
-			return nil, fmt.Errorf("base index %s has no image for %s", s.ref, platform.String(&p))
-		}
-		if img, err = s.index.Image(im.Manifests[i].Digest); err != nil {
-			return nil, fmt.Errorf("reading base %s for %s: %w", s.ref, platform.String(&p), err)
-		}
-	} else {
-		var err error
-		if img, err = s.desc.Image(); err != nil {
-			return nil, fmt.Errorf("reading base image %s: %w", s.ref, err)
-		}
+// indexImage picks the image of a base index for p, by the rule verify uses.
+func indexImage(idx v1.ImageIndex, p v1.Platform, label string) (v1.Image, error) {
+	im, err := idx.IndexManifest()
+	if err != nil {
+		return nil, fmt.Errorf("reading base index %s: %w", label, err)
 	}
-	return baseFromImage(s.ref, img, p)
+	i := platform.Best(p, im.Manifests, func(m v1.Descriptor) *v1.Platform {
+		if !isRunnable(m) || !m.MediaType.IsImage() {
+			return nil
+		}
+		return m.Platform
+	})
+	if i < 0 {
+		return nil, fmt.Errorf("base index %s has no image for %s", label, platform.String(&p))
+	}
+	img, err := idx.Image(im.Manifests[i].Digest)
+	if err != nil {
+		return nil, fmt.Errorf("reading base %s for %s: %w", label, platform.String(&p), err)
+	}
+	return img, nil
 }
 
-func baseFromImage(ref name.Reference, img v1.Image, p v1.Platform) (*baseImage, error) {
+func (s *remoteSource) For(_ context.Context, p v1.Platform) (*baseImage, error) {
+	if s.index != nil {
+		img, err := indexImage(s.index, p, s.ref.String())
+		if err != nil {
+			return nil, err
+		}
+		return baseFromImage(s.ref.String(), s.ref.Context().Name()+tagSuffix(s.ref), img, p)
+	}
+	img, err := s.desc.Image()
+	if err != nil {
+		return nil, fmt.Errorf("reading base image %s: %w", s.ref, err)
+	}
+	return baseFromImage(s.ref.String(), s.ref.Context().Name()+tagSuffix(s.ref), img, p)
+}
+
+// baseFromImage takes a base platform image apart; label names it in
+// errors, annName (when not "") goes into the base.name annotation.
+func baseFromImage(ref, annName string, img v1.Image, p v1.Platform) (*baseImage, error) {
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("reading config of base %s: %w", ref, err)
 	}
 	if !platform.Matches(p, v1.Platform{OS: cfg.OS, Architecture: cfg.Architecture, Variant: cfg.Variant}) {
-		return nil, fmt.Errorf("base image %s is %s/%s, cannot build %s on it (use an index base or another --platform)",
+		return nil, fmt.Errorf("base image %s is %s/%s only, cannot build %s on it: use a multi-platform base image or build its platform only",
 			ref, cfg.OS, cfg.Architecture, platform.String(&p))
 	}
 	m, err := img.Manifest()
@@ -164,7 +193,7 @@ func baseFromImage(ref name.Reference, img v1.Image, p v1.Platform) (*baseImage,
 	if err != nil {
 		return nil, fmt.Errorf("digest of base %s: %w", ref, err)
 	}
-	b := &baseImage{config: cfg.DeepCopy(), name: ref.Context().Name() + tagSuffix(ref), digest: digest}
+	b := &baseImage{config: cfg.DeepCopy(), name: annName, digest: digest}
 	for _, d := range m.Layers {
 		l, err := img.LayerByDigest(d.Digest)
 		if err != nil {
@@ -226,3 +255,27 @@ type retypedLayer struct {
 }
 
 func (l retypedLayer) MediaType() (types.MediaType, error) { return l.mediaType, nil }
+
+// BaseRegistryHosts lists the registry hosts of every base image this
+// Builder may pull (Base, KO_DEFAULTBASEIMAGE, defaultBaseImage and
+// baseImageOverrides), for a caller that allows plain HTTP to them.
+func (b *Builder) BaseRegistryHosts() []string {
+	refs := []string{b.Base, b.Getenv("KO_DEFAULTBASEIMAGE")}
+	if b.Config != nil {
+		refs = append(refs, b.Config.DefaultBaseImage)
+		for _, r := range b.Config.BaseImageOverrides {
+			refs = append(refs, r)
+		}
+	}
+	var hosts []string
+	for _, ref := range refs {
+		if ref == "" || ref == BaseStatic || ref == BaseScratch || isLayoutBase(ref) {
+			continue
+		}
+		if r, err := name.ParseReference(ref, name.WeakValidation); err == nil && !slices.Contains(hosts, r.Context().RegistryStr()) {
+			hosts = append(hosts, r.Context().RegistryStr())
+		}
+	}
+	slices.Sort(hosts)
+	return hosts
+}

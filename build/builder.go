@@ -40,7 +40,20 @@ type Builder struct {
 	Jobs int
 	// SBOM attaches an SPDX SBOM referrer to every image and the index.
 	SBOM bool
-	// Compiler builds binaries; GoCompiler{} when nil.
+	// Labels are added to every image's config (ko's --image-label),
+	// over the base's labels.
+	Labels map[string]string
+	// Annotations are added to every platform manifest and the index (ko's
+	// --image-annotation); they win over imgcheck's own annotations.
+	Annotations map[string]string
+	// User, when set, is the images' user (ko's --image-user) instead of
+	// the base's.
+	User string
+	// Ldflags, when set, replace the ldflags of .ko.yaml (ko's --ldflags);
+	// they are passed as they are, without templates.
+	Ldflags []string
+	// Compiler builds binaries; when nil, GoCompiler with the go command
+	// KO_GO_PATH names (ko's variable), else "go" from PATH.
 	Compiler Compiler
 	// Verifiers judge each platform image after CheckBinary passed.
 	Verifiers []Verifier
@@ -85,7 +98,7 @@ func (b *Builder) Build(ctx context.Context, pkgArg string) (*Artifact, error) {
 	if env == nil {
 		env = os.Environ()
 	}
-	getenv := envLookup(env)
+	getenv := LookupEnv(env)
 	cfg := b.Config
 	if cfg == nil {
 		cfg = &koconfig.Config{}
@@ -180,14 +193,13 @@ func sourceDateEpoch(v string, def time.Time) (time.Time, error) {
 	return time.Unix(sec, 0).UTC(), nil
 }
 
-func envLookup(env []string) func(string) string {
+// LookupEnv returns a getenv over environ ("KEY=value" entries, the last
+// of a key winning, as exec does); unset keys are "".
+func LookupEnv(env []string) func(string) string {
 	m := map[string]string{}
 	for _, kv := range env {
-		for i := 0; i < len(kv); i++ {
-			if kv[i] == '=' {
-				m[kv[:i]] = kv[i+1:]
-				break
-			}
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
 		}
 	}
 	return func(k string) string { return m[k] }
@@ -202,7 +214,7 @@ func (b *Builder) progress() Progress {
 
 func (b *Builder) compiler() Compiler {
 	if b.Compiler == nil {
-		return GoCompiler{}
+		return GoCompiler{GoBinary: b.Getenv("KO_GO_PATH")}
 	}
 	return b.Compiler
 }
@@ -258,7 +270,7 @@ func (b *Builder) platforms(cfg *koconfig.Config, getenv func(string) string, sr
 				}
 			}
 			if len(out) == 0 {
-				return nil, errors.New("--platform all: the base image offers no linux platform")
+				return nil, errors.New("building every platform of the base image: it offers no linux platform")
 			}
 			return out, nil
 		}

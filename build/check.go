@@ -36,8 +36,9 @@ func (e *ProblemsError) Error() string {
 	return msg
 }
 
-// Verifier judges an assembled platform image before it is published. The
-// lead connects the verify rules here; Builder always runs CheckBinary too.
+// Verifier judges an assembled platform image before it is published, after
+// CheckBinary passed. Checks of the whole index (imgcheck build runs verify
+// against task definitions) go in Builder.BeforePublish instead.
 type Verifier interface {
 	VerifyImage(ctx context.Context, platform v1.Platform, img v1.Image) ([]Problem, error)
 }
@@ -46,36 +47,68 @@ type Verifier interface {
 // binaries keep their program headers in the first few KiB.
 const maxIdentifyBytes = 1 << 20
 
-// CheckBinary is the local pre-push check of a freshly built binary: it
-// must be a static ELF executable for the platform's architecture. A wrong
+// CheckBinary is the local pre-push check of a freshly built binary for a
+// base that has no C library (the built-in static base, scratch): it must
+// be a static ELF executable for the platform's architecture. A wrong
 // binary would die at start with "exec format error" (machine) or "no such
 // file or directory" (missing interpreter). It identifies the file with
 // image/binfmt, as verify does in the registry.
 func CheckBinary(path string, want v1.Platform) ([]Problem, error) {
+	info, err := identifyBinary(path)
+	if err != nil {
+		return nil, err
+	}
+	return binaryProblems(info, want, dynamicPolicy{}), nil
+}
+
+// identifyBinary reads what a built binary is.
+func identifyBinary(path string) (binfmt.Info, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("opening built binary: %w", err)
+		return binfmt.Info{}, fmt.Errorf("opening built binary: %w", err)
 	}
 	defer f.Close()
 	info, err := binfmt.IdentifyReader(f, maxIdentifyBytes)
 	if err != nil {
-		return nil, fmt.Errorf("identifying built binary %s: %w", path, err)
+		return binfmt.Info{}, fmt.Errorf("identifying built binary %s: %w", path, err)
 	}
+	return info, nil
+}
+
+// dynamicPolicy says what becomes of a dynamically linked binary (cgo).
+type dynamicPolicy struct {
+	// allowed: the base image is judged later, by the same loader checks
+	// verify runs (interpreter, libraries, symbol versions).
+	allowed bool
+	// refusal says why the base cannot run it; "" is CheckBinary's
+	// advice to build with CGO_ENABLED=0.
+	refusal string
+}
+
+// binaryProblems judges an identified binary for want.
+func binaryProblems(info binfmt.Info, want v1.Platform, dyn dynamicPolicy) []Problem {
 	problem := func(rule, format string, args ...any) []Problem {
 		msg := fmt.Sprintf(format, args...) + " (" + info.String() + ")"
 		return []Problem{{Platform: want, Rule: rule, Message: msg}}
 	}
+	dynamic := info.HasInterp || info.Interpreter != ""
 	switch {
 	case info.Kind != binfmt.KindELF:
-		return problem("binary-format", "built binary is not an ELF executable"), nil
+		return problem("binary-format", "built binary is not an ELF executable")
 	case info.Need > 0:
-		return problem("binary-format", "the program headers lie beyond the first %d bytes", maxIdentifyBytes), nil
+		return problem("binary-format", "the program headers lie beyond the first %d bytes", maxIdentifyBytes)
 	case info.GOARCH != want.Architecture:
-		return problem("binary-arch", "built binary is for %q, the image is for %s", info.GOARCH, platform.String(&want)), nil
-	case info.Interpreter != "":
-		return problem("binary-static", "built binary is dynamically linked (interpreter %q); build with CGO_ENABLED=0", info.Interpreter), nil
+		return problem("binary-arch", "built binary is for %q, the image is for %s", info.GOARCH, platform.String(&want))
+	case dynamic && dyn.allowed:
+		if len(info.Problems) > 0 || (info.Type != binfmt.TypeExecutable && info.Type != binfmt.TypePIEExecutable) {
+			return problem("binary-format", "built binary is not a well-formed dynamically linked executable")
+		}
+	case dynamic && dyn.refusal == "":
+		return problem("binary-static", "built binary is dynamically linked (interpreter %q); build with CGO_ENABLED=0", info.Interpreter)
+	case dynamic:
+		return problem("binary-static", "built binary is dynamically linked (interpreter %q), %s", info.Interpreter, dyn.refusal)
 	case !info.Static():
-		return problem("binary-static", "built binary is not a static executable"), nil
+		return problem("binary-static", "built binary is not a static executable")
 	}
-	return nil, nil
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -48,7 +49,10 @@ type GoCompiler struct {
 
 // Compile runs go build -trimpath with CGO_ENABLED=0 and the platform's
 // GOOS/GOARCH/GOARM/GOAMD64/GOARM64. The user's env may override
-// CGO_ENABLED, as with ko; the pre-push check refuses a dynamic result.
+// CGO_ENABLED, as with ko, and name the C compiler: CC (and CXX) for every
+// platform, as ko takes them, or CC_FOR_<goos>_<goarch> (and CXX_FOR_...,
+// the names Go's own make.bash reads) for one platform, which win. A
+// dynamically linked result is judged by the Builder (see dynamicPolicy).
 func (g GoCompiler) Compile(ctx context.Context, req CompileRequest) (string, error) {
 	goBin := g.GoBinary
 	if goBin == "" {
@@ -69,7 +73,7 @@ func (g GoCompiler) Compile(ctx context.Context, req CompileRequest) (string, er
 	}
 	env := append(append([]string{}, ambient...), "CGO_ENABLED=0")
 	env = append(env, goEnv(req.Platform)...)
-	cmd.Env = append(env, req.Env...)
+	cmd.Env = withCrossCompilers(append(env, req.Env...), req.Platform)
 	logw := req.Log
 	if logw == nil {
 		logw = io.Discard
@@ -94,7 +98,36 @@ func (g GoCompiler) Compile(ctx context.Context, req CompileRequest) (string, er
 	pw.Close()
 	<-done
 	if err != nil {
-		return "", fmt.Errorf("go build %s for %s: %w\n%s", req.Package.ImportPath, platform.String(&req.Platform), err, strings.TrimSpace(tail.String()))
+		return "", fmt.Errorf("go build %s for %s: %w\n%s%s", req.Package.ImportPath, platform.String(&req.Platform), err, strings.TrimSpace(tail.String()), crossCgoHint(cmd.Env, req.Platform))
 	}
 	return out, nil
+}
+
+// withCrossCompilers sets CC and CXX from CC_FOR_<goos>_<goarch> and
+// CXX_FOR_<goos>_<goarch> when the environment has them (later entries
+// win, as exec does).
+func withCrossCompilers(env []string, p v1.Platform) []string {
+	getenv := LookupEnv(env)
+	suffix := "_FOR_" + p.OS + "_" + p.Architecture
+	for _, tool := range []string{"CC", "CXX"} {
+		if v := getenv(tool + suffix); v != "" {
+			env = append(env, tool+"="+v)
+		}
+	}
+	return env
+}
+
+// crossCgoHint explains the usual cause of a failed cgo build for another
+// architecture: the host's C compiler was used.
+func crossCgoHint(env []string, p v1.Platform) string {
+	getenv := LookupEnv(env)
+	if getenv("CGO_ENABLED") != "1" || p.Architecture == runtime.GOARCH || getenv("CC") != "" {
+		return ""
+	}
+	example := map[string]string{"arm64": "aarch64-linux-gnu-gcc", "amd64": "x86_64-linux-gnu-gcc", "arm": "arm-linux-gnueabihf-gcc"}[p.Architecture]
+	if example == "" {
+		example = "a C cross compiler for " + p.Architecture
+	}
+	return fmt.Sprintf("\ncgo for %s on this %s machine needs a C cross compiler: set CC_FOR_%s_%s=%s (or CC, for every platform) in the build's env",
+		platform.String(&p), runtime.GOARCH, p.OS, p.Architecture, example)
 }

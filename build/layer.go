@@ -26,6 +26,9 @@ type layerFile struct {
 	Data []byte
 	// UID is the owner (user and group); 0 except for a home directory.
 	UID int
+	// Xattrs are extended attributes (name to raw value), written as
+	// SCHILY.xattr.* PAX records, which archive/tar orders by name.
+	Xattrs map[string]string
 }
 
 // layerGzipLevel is fixed so that the compressed bytes, and so the layer
@@ -66,6 +69,12 @@ func newReproducibleLayer(files []layerFile, mtime time.Time) (*memoryLayer, err
 			Uid:     f.UID,
 			Gid:     f.UID,
 			Format:  tar.FormatPAX,
+		}
+		for name, v := range f.Xattrs {
+			if h.PAXRecords == nil {
+				h.PAXRecords = map[string]string{}
+			}
+			h.PAXRecords["SCHILY.xattr."+name] = v
 		}
 		switch {
 		case f.Dir:

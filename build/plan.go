@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/imgcheck/imgcheck/build/koconfig"
+	"github.com/imgcheck/imgcheck/image/filecap"
 )
 
 // buildPlan is everything about a package that does not depend on the
@@ -23,13 +25,16 @@ type buildPlan struct {
 	env         []string
 	flags       []string
 	ldflags     []string
-	kodata      *memoryLayer // nil without kodata/
+	kodata      *memoryLayer  // nil without kodata/
+	fileCaps    *filecap.Caps // security.capability of the binary; nil for none
 	created     time.Time
 	annotations map[string]string
+	labels      map[string]string // config labels added over the base's
+	user        string            // config user; the base's when ""
 }
 
 func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Config, pkg Package, s koconfig.Settings, created time.Time) (*buildPlan, error) {
-	getenv := envLookup(environ)
+	getenv := LookupEnv(environ)
 	git := koconfig.ReadGitInfo(ctx, s.Dir)
 	// ko renders {{.Date}} from the clock; a set SOURCE_DATE_EPOCH wins here
 	// so that such builds can be reproducible.
@@ -65,18 +70,24 @@ func (b *Builder) plan(ctx context.Context, environ []string, cfg *koconfig.Conf
 	if err != nil {
 		return nil, err
 	}
-	ldflags, err := koconfig.RenderAll(label("ldflags"), s.Ldflags, data)
-	if err != nil {
-		return nil, err
+	// Ldflags of the caller replace those of .ko.yaml, which are then not
+	// rendered at all (a template they no longer need cannot fail).
+	ldflags := slices.Clone(b.Ldflags)
+	if len(ldflags) == 0 {
+		if ldflags, err = koconfig.RenderAll(label("ldflags"), s.Ldflags, data); err != nil {
+			return nil, err
+		}
 	}
 	p := &buildPlan{
-		pkg: pkg, environ: environ, dir: s.Dir, env: env, flags: flags, ldflags: ldflags, created: created,
+		pkg: pkg, environ: environ, dir: s.Dir, env: env, flags: flags, ldflags: ldflags, created: created, fileCaps: s.FileCaps,
 		annotations: map[string]string{
 			AnnotationSource:   git.RemoteURL,
 			AnnotationRevision: git.FullCommit,
 			AnnotationVersion:  koconfig.ExactTag(ctx, s.Dir),
 		},
+		labels: b.Labels, user: b.User,
 	}
+	maps.Copy(p.annotations, b.Annotations)
 	root := pkg.ModuleDir
 	if root == "" {
 		root = b.WorkDir

@@ -11,6 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
+	"github.com/imgcheck/imgcheck/image/filecap"
 	"github.com/imgcheck/imgcheck/platform"
 )
 
@@ -34,6 +35,7 @@ func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSo
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return fail(fmt.Errorf("%s: %w", key, err))
 	}
+	prog.Report(Event{Package: plan.pkg.Name, Platform: key, Stage: StageCompileStart, Line: plan.pkg.ImportPath})
 	start := time.Now()
 	bin, err := b.compiler().Compile(ctx, CompileRequest{
 		Package: plan.pkg, Platform: p, Dir: plan.dir, Environ: plan.environ, Env: plan.env,
@@ -46,11 +48,17 @@ func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSo
 	prog.Report(Event{Package: plan.pkg.Name, Platform: key, Stage: StageCompile, Duration: time.Since(start)})
 
 	// The local pre-push check: the binary must run on the platform.
-	if res.problems, err = CheckBinary(bin, p); err != nil {
+	info, err := identifyBinary(bin)
+	if err != nil {
 		return fail(fmt.Errorf("%s: %w", key, err))
 	}
-	if len(res.problems) > 0 {
+	dyn := b.dynamicPolicy(src)
+	if res.problems = binaryProblems(info, p, dyn); len(res.problems) > 0 {
 		return res
+	}
+	if info.Interpreter != "" {
+		prog.Report(Event{Package: plan.pkg.Name, Platform: key, Stage: StageInfo,
+			Line: fmt.Sprintf("dynamically linked (interpreter %s): the base image is checked for its loader and libraries before publishing", info.Interpreter)})
 	}
 	if res.buildInfo, err = buildinfo.ReadFile(bin); err != nil {
 		return fail(fmt.Errorf("%s: reading Go build info of %s: %w", key, bin, err))
@@ -59,10 +67,12 @@ func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSo
 	if err != nil {
 		return fail(fmt.Errorf("%s: reading built binary: %w", key, err))
 	}
-	binLayer, err := newReproducibleLayer([]layerFile{
-		{Path: AppDir, Dir: true, Mode: 0o755},
-		{Path: AppDir + "/" + plan.pkg.Name, Mode: 0o755, Data: data},
-	}, plan.created)
+	binFile := layerFile{Path: AppDir + "/" + plan.pkg.Name, Mode: 0o755, Data: data}
+	if plan.fileCaps != nil && p.OS == "linux" {
+		// As ko writes linux_capabilities: on linux targets only.
+		binFile.Xattrs = map[string]string{filecap.XattrName: string(plan.fileCaps.Marshal())}
+	}
+	binLayer, err := newReproducibleLayer([]layerFile{{Path: AppDir, Dir: true, Mode: 0o755}, binFile}, plan.created)
 	if err != nil {
 		return fail(fmt.Errorf("%s: making the binary layer: %w", key, err))
 	}
@@ -79,6 +89,7 @@ func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSo
 	layers = append(layers, appLayer{layer: binLayer, comment: "go build " + plan.pkg.ImportPath})
 	if res.image, err = assembleImage(imageSpec{
 		base: base, layers: layers, binaryName: plan.pkg.Name, created: plan.created, annotations: plan.annotations,
+		labels: plan.labels, user: plan.user,
 	}); err != nil {
 		return fail(fmt.Errorf("%s: %w", key, err))
 	}
@@ -90,6 +101,24 @@ func (b *Builder) buildPlatform(ctx context.Context, plan *buildPlan, src baseSo
 		res.problems = append(res.problems, problems...)
 	}
 	return res
+}
+
+// dynamicPolicy decides about cgo binaries: the built-in bases have no C
+// library, so they refuse them; any other base may run one, which the
+// verify checks judge (BeforePublish or a Verifier) before publishing.
+// With neither set nothing would judge it, so it is refused.
+func (b *Builder) dynamicPolicy(src baseSource) dynamicPolicy {
+	if bs, ok := src.(builtinSource); ok {
+		what := "and the scratch base is empty: no dynamic loader, no C library"
+		if bs.static {
+			what = "and the built-in static base has no dynamic loader or C library"
+		}
+		return dynamicPolicy{refusal: what + "; build with CGO_ENABLED=0, or use a base image that has them (for example gcr.io/distroless/base-debian12)"}
+	}
+	if b.BeforePublish == nil && len(b.Verifiers) == 0 {
+		return dynamicPolicy{refusal: "and nothing is set to check that the base image can run it (Builder.BeforePublish or Verifiers); build with CGO_ENABLED=0"}
+	}
+	return dynamicPolicy{allowed: true}
 }
 
 // assembleIndex puts the platform images in an OCI index, in platform

@@ -7,12 +7,16 @@ type Stage string
 
 // The stages, in the order a platform goes through them.
 const (
-	StageInfo       Stage = "info"        // what a build uses: base, build config (Line)
-	StageCompileLog Stage = "compile-log" // one line of go build output
-	StageCompile    Stage = "compile"     // compile finished (Duration)
-	StageLayer      Stage = "layer"       // binary layer made (Bytes, compressed)
-	StageUpload     Stage = "upload"      // bytes pushed so far (Bytes, Total); Final once done
-	StagePublished  Stage = "published"   // a target holds the result (Line: reference)
+	StageInfo         Stage = "info"          // what a build uses: base, build config (Line)
+	StageCompileStart Stage = "compile-start" // a platform's compile began (Line: import path)
+	StageCompileLog   Stage = "compile-log"   // one line of go build output
+	StageCompile      Stage = "compile"       // compile finished (Duration)
+	StageLayer        Stage = "layer"         // binary layer made (Bytes, compressed)
+	StageUpload       Stage = "upload"        // bytes pushed so far (Bytes, Total); Final once done
+	StagePublished    Stage = "published"     // a target holds the result (Line: reference)
+	// StageStep is any other long step (Line: what it does, e.g.
+	// "verifying api"); the event with Final ends the step of that Line.
+	StageStep Stage = "step"
 )
 
 // Event is one progress report.
@@ -23,8 +27,9 @@ type Event struct {
 	Duration time.Duration
 	Bytes    int64
 	Total    int64
-	// Final marks the last upload event of a push. Upload bytes include
-	// blobs the registry already had (go-containerregistry counts them).
+	// Final marks the last upload event of a push, or the end of a
+	// StageStep. Upload bytes include blobs the registry already had
+	// (go-containerregistry counts them).
 	Final bool
 	Line  string
 }

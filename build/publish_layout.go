@@ -15,6 +15,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/partial"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/imgcheck/imgcheck/image"
 )
 
 // AnnotationRefName names an index.json entry of an OCI layout.
@@ -33,8 +35,6 @@ type LayoutPublisher struct {
 	// OneEntry writes one entry per package (the first tag) instead of one
 	// per tag, so a single-package layout has exactly one manifest.
 	OneEntry bool
-	// Prefix is written before the result reference ("oci:" by default).
-	Prefix string
 }
 
 // Publish implements Publisher. Blobs are written first, each renamed
@@ -87,11 +87,7 @@ func (l *LayoutPublisher) Publish(_ context.Context, art *Artifact, tags []strin
 	if err != nil {
 		return "", fmt.Errorf("updating OCI layout %s: %w", l.Dir, err)
 	}
-	prefix := l.Prefix
-	if prefix == "" {
-		prefix = "oci:"
-	}
-	return prefix + l.Dir + "@" + art.Digest.String(), nil
+	return image.Ref{Kind: image.RefLayout, Name: l.Dir, Digest: art.Digest}.String(), nil
 }
 
 // sameLayoutEntry: a named entry is replaced by the entry of the same name;

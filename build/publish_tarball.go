@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/imgcheck/imgcheck/image"
 )
 
 // TarballPublisher writes an OCI layout archive (a tar of oci-layout,
@@ -43,7 +45,7 @@ func (t *TarballPublisher) Publish(ctx context.Context, art *Artifact, tags []st
 	if err := writeDirTar(t.staging, t.File); err != nil {
 		return "", err
 	}
-	return "tarball:" + t.File + "@" + art.Digest.String(), nil
+	return image.Ref{Kind: image.RefArchive, Name: t.File, Digest: art.Digest}.String(), nil
 }
 
 // Close removes the staging layout.

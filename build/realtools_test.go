@@ -171,7 +171,7 @@ builds:
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := koconfig.Load(dir, envLookup(env))
+	cfg, err := koconfig.Load(dir, LookupEnv(env))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,19 @@ type Result struct {
 	Refs    []string
 }
 
+// WriteRefs writes every published reference, one per line, in the order
+// of the packages and then of the publishers: what imgcheck build prints.
+func WriteRefs(w io.Writer, results []Result) error {
+	for _, r := range results {
+		for _, ref := range r.Refs {
+			if _, err := fmt.Fprintln(w, ref); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // BuildAndPublish builds every package, then publishes each to every
 // publisher. All packages are built and checked before anything is
 // published, so a refused platform of one package keeps every package off

@@ -168,7 +168,7 @@ func (r *blobReader) read(p []byte) (int, error) {
 			break
 		}
 		if attempt >= rangeAttempts || r.ctx.Err() != nil || !retryable(err) {
-			return 0, fmt.Errorf("%w: reading bytes %d-%d of blob %s: %w", ErrNetwork, r.off, r.off+n-1, st.digest, err)
+			return 0, fmt.Errorf("reading bytes %d-%d of blob %s: %w", r.off, r.off+n-1, st.digest, transferError(r.ctx, err))
 		}
 	}
 	if r.off == int64(len(st.prefix)) && !st.capped && int64(len(st.prefix))+n <= st.maxKeep {
@@ -200,7 +200,7 @@ func (r *blobReader) readStream(p []byte) (int, error) {
 		r.fetched.Add(k)
 		r.bodyOff += k
 		if err != nil {
-			return 0, fmt.Errorf("skipping to %d of blob %s: %w", r.off, st.digest, networkUnlessClassified(err))
+			return 0, fmt.Errorf("skipping to %d of blob %s: %w", r.off, st.digest, transferError(r.ctx, err))
 		}
 	}
 	n, err := r.body.Read(p)
@@ -230,7 +230,7 @@ func (r *blobReader) readStream(p []byte) (int, error) {
 		}
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return n, fmt.Errorf("reading blob %s: %w", st.digest, networkUnlessClassified(err))
+		return n, fmt.Errorf("reading blob %s: %w", st.digest, transferError(r.ctx, err))
 	}
 	return n, err
 }
@@ -242,13 +242,14 @@ func retryable(err error) bool {
 	return !isClassified(err) && !errors.Is(err, registry.ErrStalled)
 }
 
-// networkUnlessClassified classes a transfer error as ErrNetwork, keeping
-// a class it already has (a size mismatch found while streaming).
-func networkUnlessClassified(err error) error {
+// transferError classes an error of a body being read (ErrNetwork, or
+// ErrCanceled when ctx ended), keeping a class it already has (a size
+// mismatch found while streaming).
+func transferError(ctx context.Context, err error) error {
 	if isClassified(err) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", ErrNetwork, err)
+	return fmt.Errorf("%w: %w", transferClass(ctx), err)
 }
 
 // Close releases a streaming body, if any.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -52,7 +53,7 @@ func (img *Image) ResolveCommand(ctx context.Context, argv0, workingDir, pathEnv
 			return f, err
 		}
 		for _, l := range f.LayersSearched {
-			if !containsInt(searched, l) {
+			if !slices.Contains(searched, l) {
 				searched = append(searched, l)
 			}
 		}
@@ -111,7 +112,7 @@ func (img *Image) resolveWindows(ctx context.Context, argv0, workingDir string) 
 				return f, err
 			}
 			for _, l := range f.LayersSearched {
-				if !containsInt(searched, l) {
+				if !slices.Contains(searched, l) {
 					searched = append(searched, l)
 				}
 			}

@@ -57,7 +57,18 @@
 // permission rules for the resulting Cred to a File and the directories
 // its lookup searched (File.Dirs), returning a *Denial with the evidence;
 // CheckAccess first settles directories only implied by deeper names
-// (ResolveDirs), which may read further into the layers.
+// (ResolveDirs), which may read further into the layers. UserFromSpec
+// settles what a spec alone gives (root, a numeric uid, uid:gid) without
+// reading; a Cred whose groups are not read yet says GroupsUnknown, and a
+// check they would decide is a Denial with NeedsGroups.
+//
+// # Dynamic loader
+//
+// LoaderFS serves the merged file system to the loader emulation of
+// package image/ldso: paths resolve as the kernel's open(2) resolves them
+// (symlinks across layers, ".." after a symlink, whiteouts), hard links
+// are one file, a directory the user may not search is EACCES, and
+// contents come through the same bounded, counted reads as Identify.
 //
 // # Minimal bytes
 //
@@ -79,7 +90,8 @@
 // # Errors and bounds
 //
 // Every error wraps one of ErrNotFound, ErrUnauthorized, ErrNetwork,
-// ErrDigestMismatch (*DigestMismatchError), ErrMalformed (*HardLinkError and
+// ErrCanceled (the caller's context ended), ErrDigestMismatch
+// (*DigestMismatchError), ErrMalformed (*HardLinkError and
 // *SizeMismatchError among others), ErrLimit, ErrUnsupported (a layer media
 // type the runtime cannot apply), ErrSchema1, ErrNoMatchingPlatform or
 // ErrRunUser (*UserError). Every size a descriptor declares is held to what

@@ -1,9 +1,9 @@
 package image
 
 import (
+	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 
@@ -23,6 +23,9 @@ var (
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrNetwork: the registry could not be reached or the transfer broke.
 	ErrNetwork = errors.New("network error")
+	// ErrCanceled: the caller canceled the work or its deadline passed
+	// (not the registry's fault; a registry timeout is ErrNetwork).
+	ErrCanceled = errors.New("canceled")
 	// ErrDigestMismatch: content does not hash to the digest that names it.
 	ErrDigestMismatch = errors.New("digest mismatch")
 	// ErrMalformed: a manifest, config or layer could not be parsed.
@@ -96,7 +99,7 @@ func (e *NoMatchingPlatformError) Error() string {
 func (e *NoMatchingPlatformError) Unwrap() error { return ErrNoMatchingPlatform }
 
 // errorClasses are the sentinels every returned error wraps one of.
-var errorClasses = []error{ErrNotFound, ErrUnauthorized, ErrNetwork, ErrDigestMismatch, ErrMalformed, ErrLimit, ErrUnsupported, ErrSchema1, ErrNoMatchingPlatform, ErrRunUser}
+var errorClasses = []error{ErrNotFound, ErrUnauthorized, ErrNetwork, ErrCanceled, ErrDigestMismatch, ErrMalformed, ErrLimit, ErrUnsupported, ErrSchema1, ErrNoMatchingPlatform, ErrRunUser}
 
 // isClassified reports whether err already wraps an error class.
 func isClassified(err error) bool {
@@ -108,14 +111,20 @@ func isClassified(err error) bool {
 	return false
 }
 
-// classify wraps an error from the registry transport or the network in
-// the matching error class.
-func classify(err error) error {
+// classify wraps an error from the registry transport, the network or a
+// local store in the matching error class. ctx is the caller's: once it is
+// done the error is ErrCanceled, whatever the transport made of the
+// cancellation (a dial timeout alone also says "deadline exceeded", and
+// stays a network error).
+func classify(ctx context.Context, err error) error {
 	if err == nil {
 		return nil
 	}
 	if isClassified(err) {
 		return err
+	}
+	if ctx.Err() != nil || errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%w: %w", ErrCanceled, err)
 	}
 	if errors.Is(err, registry.ErrCredentials) {
 		return fmt.Errorf("%w: %w", ErrUnauthorized, err)
@@ -131,11 +140,18 @@ func classify(err error) error {
 		}
 		return fmt.Errorf("%w: %w", ErrNetwork, err)
 	}
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, net.ErrClosed) {
-		return fmt.Errorf("%w: %w", ErrNetwork, err)
-	}
+	// Anything else on the way to or from a registry is the network's:
+	// net.Error, a closed connection, a broken body.
 	return fmt.Errorf("%w: %w", ErrNetwork, err)
+}
+
+// transferClass is the class of a body that broke while it streamed:
+// ErrCanceled once the caller's ctx is done, else ErrNetwork.
+func transferClass(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return ErrCanceled
+	}
+	return ErrNetwork
 }
 
 func hasCode(te *transport.Error, codes ...transport.ErrorCode) bool {
@@ -150,7 +166,7 @@ func hasCode(te *transport.Error, codes ...transport.ErrorCode) bool {
 }
 
 // statusError turns an unexpected HTTP status into a classified error.
-func statusError(resp *http.Response, what string) error {
+func statusError(ctx context.Context, resp *http.Response, what string) error {
 	err := transport.CheckError(resp, http.StatusOK, http.StatusPartialContent)
-	return fmt.Errorf("%s: %w", what, classify(err))
+	return fmt.Errorf("%s: %w", what, classify(ctx, err))
 }

@@ -5,39 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/internal/imagetest"
 )
-
-// FuzzSplitLayoutRef splits "oci:" references: the parts always put the
-// reference back together, a tag never holds a path separator, and a
-// digest is only ever "sha256:...".
-func FuzzSplitLayoutRef(f *testing.F) {
-	for _, s := range []string{"out/app", "out/app:v1", "./dir@sha256:" + strings.Repeat("a", 64), `C:\images\app`, `C:\images\app:tag`, "a:b/c", "::", "@sha256:", "x@sha256:y:z"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, ref string) {
-		dir, tag, digest := splitLayoutRef(ref)
-		switch {
-		case digest != "":
-			if tag != "" || dir+"@"+digest != ref || !strings.HasPrefix(digest, "sha256:") {
-				t.Fatalf("%q: dir %q tag %q digest %q", ref, dir, tag, digest)
-			}
-		case tag != "":
-			if dir+":"+tag != ref || strings.ContainsAny(tag, `/\`) {
-				t.Fatalf("%q: dir %q tag %q", ref, dir, tag)
-			}
-		default: // no tag, or an empty one ("DIR:")
-			if dir != ref && dir+":" != ref {
-				t.Fatalf("%q: dir %q", ref, dir)
-			}
-		}
-	})
-}
 
 // FuzzParseContentRange: what parses is one consistent range, and it
 // prints back to the header it came from.

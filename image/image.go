@@ -124,7 +124,7 @@ func (s *Source) OpenManifest(ctx context.Context, m Manifest) (*Image, error) {
 	if root.Digest != m.Digest {
 		doc, err = s.manifest(ctx, v1.Descriptor{Digest: m.Digest, MediaType: m.MediaType, Size: m.Size})
 		if err != nil {
-			return nil, fmt.Errorf("reading manifest %s of %s: %w", m.Digest, s.name, classify(err))
+			return nil, fmt.Errorf("reading manifest %s of %s: %w", m.Digest, s.name, classify(ctx, err))
 		}
 	}
 	if doc.Manifest == nil {

@@ -114,37 +114,35 @@ func (s *layerScan) advanceLocked(ctx context.Context, fetched *readBudget) (*en
 	}
 	if s.live == nil {
 		if err := s.openLocked(ctx, fetched); err != nil {
-			return nil, s.fail(err)
+			return nil, s.fail(ctx, err)
 		}
 	}
 	s.live.use(ctx, fetched)
 	e, err := s.live.walker.next()
 	if err == io.EOF {
 		if err := s.finishLocked(); err != nil {
-			return nil, s.fail(err)
+			return nil, s.fail(ctx, err)
 		}
 		return nil, io.EOF
 	}
 	if err != nil {
-		return nil, s.fail(fmt.Errorf("layer %s: %w", s.blob.digest, err))
+		return nil, s.fail(ctx, fmt.Errorf("layer %s: %w", s.blob.digest, err))
 	}
 	s.live.cur, s.live.curBuf = e, nil
 	if e.Ordinal >= s.seen {
 		if err := s.indexLocked(e, fetched); err != nil {
-			return nil, s.fail(fmt.Errorf("layer %s: %w", s.blob.digest, err))
+			return nil, s.fail(ctx, fmt.Errorf("layer %s: %w", s.blob.digest, err))
 		}
 	}
 	return e, nil
 }
 
 // fail records an error that makes the layer unreadable; network errors
-// are not sticky, so a later call may try again.
-func (s *layerScan) fail(err error) error {
+// and cancellations are not sticky, so a later call may try again.
+func (s *layerScan) fail(ctx context.Context, err error) error {
 	s.closeLocked()
-	if !isClassified(err) {
-		err = classify(err)
-	}
-	if !errorsIsNetwork(err) {
+	err = classify(ctx, err)
+	if !errors.Is(err, ErrNetwork) && !errors.Is(err, ErrCanceled) {
 		s.err = err
 	}
 	return err
@@ -256,7 +254,7 @@ func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, fetched 
 		got, err := io.ReadFull(readerFunc(live.walker.read), buf)
 		live.curBuf = append(live.curBuf, buf[:got]...)
 		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
-			return nil, s.fail(fmt.Errorf("reading %s in layer %s: %w", e.Name, s.blob.digest, err))
+			return nil, s.fail(ctx, fmt.Errorf("reading %s in layer %s: %w", e.Name, s.blob.digest, err))
 		}
 	}
 	// Prefixes stay cached for the next question; a whole binary read in
@@ -275,7 +273,7 @@ func (s *layerScan) seekLocked(ctx context.Context, ordinal int, fetched *readBu
 	}
 	if s.live == nil || s.live.cur == nil || s.live.cur.Ordinal > ordinal {
 		if err := s.openLocked(ctx, fetched); err != nil {
-			return s.fail(err)
+			return s.fail(ctx, err)
 		}
 	}
 	for {
@@ -292,7 +290,7 @@ func (s *layerScan) seekLocked(ctx context.Context, ordinal int, fetched *readBu
 	}
 }
 
-// complete reads the whole layer, checking its digest and diff_id.
+// readAll reads the whole layer, checking its digest and diff_id.
 func (s *layerScan) readAll(ctx context.Context, fetched *readBudget) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -307,5 +305,3 @@ func (s *layerScan) readAll(ctx context.Context, fetched *readBudget) error {
 type readerFunc func([]byte) (int, error)
 
 func (f readerFunc) Read(p []byte) (int, error) { return f(p) }
-
-func errorsIsNetwork(err error) bool { return errors.Is(err, ErrNetwork) }

@@ -20,23 +20,9 @@ const (
 	annotationContainerdRef = "io.containerd.image.name"
 )
 
-// splitLayoutRef splits "DIR", "DIR:tag" or "DIR@sha256:..." into its parts.
-// A colon is a tag separator only after the last slash, so "C:\x" and
-// "./dir" stay paths; "DIR:" has an empty tag, which means none.
-func splitLayoutRef(ref string) (dir, tag, digest string) {
-	if i := strings.LastIndex(ref, "@"); i >= 0 && strings.HasPrefix(ref[i+1:], "sha256:") {
-		return ref[:i], "", ref[i+1:]
-	}
-	slash := strings.LastIndexAny(ref, `/\`)
-	if i := strings.LastIndex(ref, ":"); i > slash && i > 1 {
-		return ref[:i], ref[i+1:], ""
-	}
-	return ref, "", ""
-}
-
 // openLayout opens an OCI image layout directory.
-func openLayout(ref string, lim Limits) (store, error) {
-	dir, tag, digest := splitLayoutRef(ref)
+func openLayout(r Ref, lim Limits) (store, error) {
+	dir := r.Name
 	open := func(h v1.Hash) (io.ReadCloser, error) {
 		if !validHash(h) {
 			return nil, fmt.Errorf("%w: invalid digest %q", ErrMalformed, h)
@@ -55,7 +41,7 @@ func openLayout(ref string, lim Limits) (store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", filepath.Join(dir, "index.json"), err)
 	}
-	return layoutRoot(&localStore{name: dir, open: open, lim: lim}, raw, tag, digest)
+	return layoutRoot(&localStore{name: dir, open: open, lim: lim}, raw, r.Tag, r.Digest)
 }
 
 // validHash rejects digests that could walk out of the blobs directory.
@@ -69,7 +55,8 @@ func validHash(h v1.Hash) bool {
 // layoutRoot picks the root document from a layout's index.json: the
 // manifest with the tag or digest asked for, else the only manifest, else
 // index.json itself.
-func layoutRoot(s *localStore, indexJSON []byte, tag, digest string) (store, error) {
+func layoutRoot(s *localStore, indexJSON []byte, tag string, digest v1.Hash) (store, error) {
+	byDigest := digest != (v1.Hash{})
 	idx, err := parseDocument(indexJSON, types.OCIImageIndex)
 	if err != nil {
 		return nil, fmt.Errorf("%s/index.json: %w", s.name, err)
@@ -81,7 +68,7 @@ func layoutRoot(s *localStore, indexJSON []byte, tag, digest string) (store, err
 	for i, d := range idx.Index.Manifests {
 		name := d.Annotations[annotationRefName]
 		switch {
-		case digest != "" && d.Digest.String() == digest,
+		case byDigest && d.Digest == digest,
 			tag != "" && (name == tag || strings.HasSuffix(d.Annotations[annotationContainerdRef], ":"+tag)):
 			pick = &idx.Index.Manifests[i]
 		}
@@ -90,12 +77,8 @@ func layoutRoot(s *localStore, indexJSON []byte, tag, digest string) (store, err
 		}
 	}
 	switch {
-	case pick == nil && digest != "":
-		h, err := v1.NewHash(digest)
-		if err != nil {
-			return nil, fmt.Errorf("%w: %s: %w", ErrMalformed, digest, err)
-		}
-		pick = &v1.Descriptor{Digest: h, Size: -1} // no descriptor declares its size
+	case pick == nil && byDigest:
+		pick = &v1.Descriptor{Digest: digest, Size: -1} // no descriptor declares its size
 	case pick == nil && tag != "":
 		return nil, fmt.Errorf("%w: tag %q in %s", ErrNotFound, tag, s.name)
 	case pick == nil && len(idx.Index.Manifests) == 1:
@@ -133,13 +116,13 @@ func soleImage(ds []v1.Descriptor) int {
 
 // openArchive opens a tar file: an OCI archive (a layout in a tar) or a
 // docker save archive.
-func openArchive(ref string, lim Limits) (store, error) {
+func openArchive(r Ref, lim Limits) (store, error) {
 	// FILE@sha256:... picks that manifest or index of an OCI archive (the
 	// form imgcheck build prints), unless a file has that whole name.
-	file, digest := ref, ""
-	if i := strings.LastIndex(ref, "@sha256:"); i > 0 {
-		if _, err := os.Stat(ref); err != nil {
-			file, digest = ref[:i], ref[i+1:]
+	file, digest := r.Name, r.Digest
+	if digest != (v1.Hash{}) {
+		if whole := r.Name + "@" + digest.String(); fileExists(whole) {
+			file, digest = whole, v1.Hash{}
 		}
 	}
 	f, err := os.Open(file)
@@ -180,13 +163,18 @@ func openArchive(ref string, lim Limits) (store, error) {
 		}
 		return layoutRoot(&localStore{name: file, open: open, lim: lim}, raw, "", digest)
 	}
-	if digest != "" {
+	if digest != (v1.Hash{}) {
 		return nil, fmt.Errorf("%w: %s is a docker save archive; select an image by digest only in OCI archives", ErrMalformed, file)
 	}
 	if _, ok := members["manifest.json"]; ok {
 		return dockerArchive(file, lim)
 	}
 	return nil, fmt.Errorf("%w: %s has neither index.json nor manifest.json", ErrMalformed, file)
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
 
 type archiveMember struct{ off, size int64 }

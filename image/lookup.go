@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
+
+	"github.com/imgcheck/imgcheck/image/filecap"
 )
 
 // MaxSymlinks is how many symlinks one lookup follows, as Linux does
@@ -50,6 +53,13 @@ type File struct {
 	LayersSearched []int `json:"layersSearched,omitempty"`
 	// WhiteoutLayer is the layer whose whiteout removed the path (-1 if none).
 	WhiteoutLayer int `json:"whiteoutLayer"`
+	// Capabilities are the file capabilities (security.capability) of the
+	// file found, from its tar entry (a hard link's are its target's
+	// inode's); nil without them. CapabilitiesError says why the kernel
+	// would refuse the attribute as written (setxattr fails with EINVAL,
+	// so the runtime cannot apply the layer).
+	Capabilities      *filecap.Caps `json:"capabilities,omitempty"`
+	CapabilitiesError string        `json:"capabilitiesError,omitempty"`
 
 	data      *entry // the entry holding the content (hard link target)
 	dataLayer int
@@ -72,7 +82,7 @@ func (img *Image) stat(ctx context.Context, name string, f *File) (*statResult, 
 		return &statResult{layer: -1, dir: true}, nil
 	}
 	for i := len(img.scans) - 1; i >= 0; i-- {
-		if !containsInt(f.LayersSearched, i) {
+		if !slices.Contains(f.LayersSearched, i) {
 			f.LayersSearched = append(f.LayersSearched, i)
 		}
 		a, err := img.scans[i].find(ctx, name, &img.src.fetched)
@@ -174,6 +184,7 @@ func found(f File, resolved string, st *statResult, hard *entry) File {
 	}
 	e := st.e
 	f.Type, f.Mode, f.UID, f.GID, f.Size = e.Type, e.Mode, e.UID, e.GID, e.Size
+	f.Capabilities, f.CapabilitiesError = e.Caps, e.capsErr
 	f.data, f.dataLayer = e, st.layer
 	if hard != nil {
 		f.HardLink = hard.Link
@@ -196,13 +207,4 @@ func lastLink(chain []string) string {
 		return ""
 	}
 	return "symlink " + chain[len(chain)-1]
-}
-
-func containsInt(xs []int, x int) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }

@@ -116,7 +116,7 @@ func (s *Source) flatten(ctx context.Context, idx *document, path []v1.Hash, fl 
 		}
 		child, err := s.manifest(ctx, d)
 		if err != nil {
-			return fmt.Errorf("reading nested index %s of %s: %w", d.Digest, s.name, classify(err))
+			return fmt.Errorf("reading nested index %s of %s: %w", d.Digest, s.name, classify(ctx, err))
 		}
 		fl.bytes += int64(len(child.Raw))
 		if child.Index == nil {
@@ -137,7 +137,7 @@ func (s *Source) config(ctx context.Context, m *v1.Manifest) (Kind, *v1.ConfigFi
 	}
 	raw, err := s.configBlob(ctx, m.Config)
 	if err != nil {
-		return "", nil, fmt.Errorf("reading config %s of %s: %w", m.Config.Digest, s.name, classify(err))
+		return "", nil, fmt.Errorf("reading config %s of %s: %w", m.Config.Digest, s.name, classify(ctx, err))
 	}
 	cf, err := parseConfig(raw)
 	if err != nil {

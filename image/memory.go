@@ -2,6 +2,7 @@ package image
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -29,6 +30,23 @@ func FromImage(name string, img v1.Image, opts Options) (*Source, error) {
 		return nil, fmt.Errorf("reading image %s: %w", name, err)
 	}
 	return fromMem(name, m, root, opts)
+}
+
+// fromBuilt opens an in-memory index under its build: reference, checking
+// that the index is the one the reference's digest names.
+func fromBuilt(ctx context.Context, r Ref, idx v1.ImageIndex, opts Options) (*Source, error) {
+	s, err := FromIndex(r.String(), idx, opts)
+	if err != nil {
+		return nil, err
+	}
+	got, err := s.Digest(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if got != r.Digest {
+		return nil, fmt.Errorf("%s: %w", r, &DigestMismatchError{What: "index", Want: r.Digest, Got: got})
+	}
+	return s, nil
 }
 
 func fromMem(name string, m *memBlobs, root []byte, opts Options) (*Source, error) {

@@ -24,7 +24,8 @@ const (
 // Denial is the kernel refusing an access ("permission denied", EACCES),
 // with the evidence: the file or directory, its mode and owner, and the
 // user. Unknown means the metadata needed was not settled (see
-// ResolveDirs) or the file was not found: the caller cannot tell.
+// ResolveDirs), the file was not found, or (NeedsGroups) the answer
+// depends on groups the Cred leaves unknown: the caller cannot tell.
 type Denial struct {
 	Path    string      `json:"path"`
 	Access  Access      `json:"access"`
@@ -36,6 +37,10 @@ type Denial struct {
 	Class   string      `json:"class,omitempty"` // the permission bits the kernel used: owner, group or other
 	Reason  string      `json:"reason"`
 	Unknown bool        `json:"unknown,omitempty"`
+	// NeedsGroups: Unknown only because the user's gid and supplementary
+	// groups are not resolved (Cred.GroupsUnknown); resolving the user
+	// with ResolveUser and checking again settles it.
+	NeedsGroups bool `json:"needsGroups,omitempty"`
 }
 
 func (d *Denial) String() string {
@@ -78,6 +83,46 @@ func permits(mode fs.FileMode, uid, gid int, typ EntryType, c Cred, a Access) (b
 	return false, class, why
 }
 
+// groupsDecide reports whether the answer of permits for c depends on
+// groups that c leaves unknown: c does not own the inode and its group
+// bits and other bits answer differently.
+func groupsDecide(mode fs.FileMode, uid, gid int, typ EntryType, c Cred, a Access) bool {
+	if !c.GroupsUnknown || c.UID == uid {
+		return false
+	}
+	member, stranger := c, c
+	member.GID, member.Groups = gid, nil
+	stranger.GID, stranger.Groups = -1, nil
+	in, _, _ := permits(mode, uid, gid, typ, member, a)
+	out, _, _ := permits(mode, uid, gid, typ, stranger, a)
+	return in != out
+}
+
+// decide is permits for a Cred that may leave its groups unknown: when
+// they cannot change the answer it is given for both classes, and
+// unknown says they could.
+func decide(mode fs.FileMode, uid, gid int, typ EntryType, c Cred, a Access) (ok bool, class, why string, unknown bool) {
+	if groupsDecide(mode, uid, gid, typ, c, a) {
+		return false, "", "", true
+	}
+	if !c.GroupsUnknown || c.UID == uid {
+		ok, class, why = permits(mode, uid, gid, typ, c, a)
+		return ok, class, why, false
+	}
+	stranger := c
+	stranger.GID, stranger.Groups = -1, nil
+	ok, _, why = permits(mode, uid, gid, typ, stranger, a)
+	if !ok && !c.DACOverride {
+		why = fmt.Sprintf("neither the group bits %s nor the other bits %s have %s", rwx(mode.Perm()>>3&7), rwx(mode.Perm()&7), accessBit(a))
+	}
+	return ok, "group or other", why, false
+}
+
+func needsGroups(path string, a Access, typ EntryType, mode fs.FileMode, uid, gid int, c Cred) *Denial {
+	return &Denial{Path: path, Access: a, Type: typ, Mode: mode, UID: uid, GID: gid, User: c, Unknown: true, NeedsGroups: true,
+		Reason: fmt.Sprintf("the group bits and the other bits of %s answer differently and the user's groups are not resolved", path)}
+}
+
 // accessBit is the permission bit an access needs.
 func accessBit(a Access) string {
 	if a == AccessRead {
@@ -107,7 +152,11 @@ func CheckSearch(f File, c Cred) *Denial {
 			return &Denial{Path: d.Path, Access: AccessSearch, Type: TypeDir, User: c, Unknown: true,
 				Reason: fmt.Sprintf("directory %s has no entry in layer %d (metadata not resolved: call ResolveDirs)", d.Path, d.Layer)}
 		}
-		if ok, class, why := permits(d.Mode, d.UID, d.GID, TypeDir, c, AccessSearch); !ok {
+		ok, class, why, unknown := decide(d.Mode, d.UID, d.GID, TypeDir, c, AccessSearch)
+		if unknown {
+			return needsGroups(d.Path, AccessSearch, TypeDir, d.Mode, d.UID, d.GID, c)
+		}
+		if !ok {
 			return &Denial{Path: d.Path, Access: AccessSearch, Type: TypeDir, Mode: d.Mode, UID: d.UID, GID: d.GID,
 				User: c, Class: class, Reason: why + fmt.Sprintf(" (looking up %s)", f.Path)}
 		}
@@ -142,7 +191,10 @@ func checkFile(f File, c Cred, a Access) *Denial {
 		deny.Reason = fmt.Sprintf("a %s cannot be executed, only a regular file", f.Type)
 		return deny
 	}
-	ok, class, why := permits(f.Mode, f.UID, f.GID, f.Type, c, a)
+	ok, class, why, unknown := decide(f.Mode, f.UID, f.GID, f.Type, c, a)
+	if unknown {
+		return needsGroups(name, a, f.Type, f.Mode, f.UID, f.GID, c)
+	}
 	if ok {
 		return nil
 	}

@@ -41,7 +41,7 @@ func (s *remoteStore) httpClient(ctx context.Context) (*http.Client, error) {
 	}
 	rt, err := s.opts.RepositoryTransport(ctx, s.ref.Context())
 	if err != nil {
-		return nil, classify(err)
+		return nil, classify(ctx, err)
 	}
 	s.client = &http.Client{Transport: rt}
 	return s.client, nil
@@ -66,7 +66,7 @@ func (s *remoteStore) get(ctx context.Context, url string, header http.Header) (
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		return nil, classify(err)
+		return nil, classify(ctx, err)
 	}
 	return resp, nil
 }
@@ -134,7 +134,7 @@ func (s *remoteStore) fetchBody(ctx context.Context, what, url string, header ht
 		}
 		if resp.StatusCode != http.StatusOK {
 			defer resp.Body.Close()
-			return nil, nil, statusError(resp, "fetching "+what)
+			return nil, nil, statusError(ctx, resp, "fetching "+what)
 		}
 		if n := resp.ContentLength; n >= 0 && size >= 0 && n != size {
 			resp.Body.Close()
@@ -146,7 +146,7 @@ func (s *remoteStore) fetchBody(ctx context.Context, what, url string, header ht
 			return raw, resp.Header, nil
 		}
 		retry := retryable(err)
-		err = classify(err)
+		err = classify(ctx, err)
 		if !retry || attempt >= rangeAttempts || ctx.Err() != nil {
 			return nil, nil, fmt.Errorf("reading %s: %w", what, err)
 		}
@@ -211,5 +211,5 @@ func (f *remoteFetcher) fetch(ctx context.Context, off, n int64) (io.ReadCloser,
 		return newSizedBody(resp.Body, what, f.d.Size), false, nil
 	}
 	defer resp.Body.Close()
-	return nil, false, statusError(resp, "fetching "+what)
+	return nil, false, statusError(ctx, resp, "fetching "+what)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -26,6 +25,9 @@ type Options struct {
 	Limits Limits
 	// Logger receives progress at debug level; nil discards.
 	Logger *slog.Logger
+	// Built holds the indexes that build: references name: images
+	// imgcheck build assembled in memory and has not published yet.
+	Built map[Ref]v1.ImageIndex
 }
 
 // Stats counts what reading an image cost.
@@ -84,32 +86,45 @@ func newSource(name string, st store, opts Options) *Source {
 	return s
 }
 
-// Open opens an image by reference:
-//
-//	host/repo:tag, host/repo@sha256:..., host/repo:tag@sha256:...  a registry
-//	oci:DIR, oci:DIR:tag, oci:DIR@sha256:...                       an OCI image layout
-//	tarball:FILE                                                   a docker save or OCI archive
-//
-// Open reads the root manifest (checking its digest) so that a missing tag
-// or bad credentials are reported here.
+// Open opens an image by reference (see ParseRef for the forms). It reads
+// the root manifest (checking its digest) so that a missing tag or bad
+// credentials are reported here.
 func Open(ctx context.Context, ref string, opts Options) (*Source, error) {
+	r, err := ParseRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	return openRef(ctx, r, opts)
+}
+
+// openRef opens a parsed reference; see Open.
+func openRef(ctx context.Context, r Ref, opts Options) (*Source, error) {
 	opts.Limits = opts.Limits.withDefaults()
 	if opts.Registry.Counter == nil {
 		opts.Registry.Counter = &registry.Counter{}
 	}
+	ref := r.String()
 	var st store
 	var err error
-	switch {
-	case strings.HasPrefix(ref, "oci:"):
-		st, err = openLayout(strings.TrimPrefix(ref, "oci:"), opts.Limits)
-	case strings.HasPrefix(ref, "tarball:"):
-		st, err = openArchive(strings.TrimPrefix(ref, "tarball:"), opts.Limits)
-	default:
-		r, perr := opts.Registry.ParseReference(ref)
+	switch r.Kind {
+	case RefLayout:
+		st, err = openLayout(r, opts.Limits)
+	case RefArchive:
+		st, err = openArchive(r, opts.Limits)
+	case RefBuilt:
+		idx, ok := opts.Built[r]
+		if !ok {
+			return nil, fmt.Errorf("%w: %s: no such image was built in this run", ErrNotFound, ref)
+		}
+		return fromBuilt(ctx, r, idx, opts)
+	case RefRegistry:
+		name, perr := opts.Registry.ParseReference(r.Name)
 		if perr != nil {
 			return nil, fmt.Errorf("%w: %w", ErrMalformed, perr)
 		}
-		st = &remoteStore{ref: r, opts: opts.Registry, lim: opts.Limits}
+		st = &remoteStore{ref: name, opts: opts.Registry, lim: opts.Limits}
+	default:
+		return nil, fmt.Errorf("%w: image reference of unknown kind %v", ErrMalformed, r.Kind)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", ref, err)
@@ -126,7 +141,7 @@ func (s *Source) root(ctx context.Context) (*document, error) {
 	s.rootOnce.Do(func() {
 		s.rootDoc, s.rootErr = s.store.root(ctx)
 		if s.rootErr != nil {
-			s.rootErr = fmt.Errorf("reading %s: %w", s.name, classify(s.rootErr))
+			s.rootErr = fmt.Errorf("reading %s: %w", s.name, classify(ctx, s.rootErr))
 		}
 	})
 	return s.rootDoc, s.rootErr

@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"path"
 	"strings"
+
+	"github.com/imgcheck/imgcheck/image/filecap"
 )
 
 // Whiteout markers of the OCI image layer spec (inherited from AUFS).
@@ -41,6 +43,11 @@ type entry struct {
 	GID     int
 	Size    int64
 	Link    string // symlink target as written; hardlink target cleaned and absolute
+	// Caps is the entry's security.capability attribute (PAX record
+	// SCHILY.xattr.security.capability), or capsErr why the kernel would
+	// refuse it; both zero without one.
+	Caps    *filecap.Caps
+	capsErr string
 
 	// For a hard link, set when the layer indexes it: the entry whose
 	// inode the link shares (never itself a hard link), or why the runtime
@@ -134,6 +141,13 @@ func (w *tarWalker) read(p []byte) (int, error) {
 func (w *tarWalker) convert(hdr *tar.Header) *entry {
 	name := cleanPath(hdr.Name)
 	e := &entry{Ordinal: w.n, Name: name, Mode: fs.FileMode(hdr.Mode & 0o7777), UID: hdr.Uid, GID: hdr.Gid, Size: hdr.Size}
+	if v, ok := hdr.PAXRecords[filecap.PAXRecord]; ok {
+		if c, err := filecap.Parse([]byte(v)); err != nil {
+			e.capsErr = err.Error()
+		} else {
+			e.Caps = &c
+		}
+	}
 	base := path.Base(name)
 	switch {
 	case base == opaqueMarker:

@@ -24,6 +24,10 @@ type Cred struct {
 	// runtimes' default capabilities (a non-root user gets none). A caller
 	// that knows the capability is dropped clears it.
 	DACOverride bool `json:"dacOverride"`
+	// GroupsUnknown: GID and Groups are not known because the files that
+	// give them were not read (see UserFromSpec). A permission check whose
+	// answer depends on them is a Denial with NeedsGroups.
+	GroupsUnknown bool `json:"groupsUnknown,omitempty"`
 	// Files says what was read to resolve the spec (evidence).
 	Files []string `json:"files,omitempty"`
 }
@@ -34,6 +38,10 @@ func (c Cred) String() string {
 	fmt.Fprintf(&b, "uid=%d", c.UID)
 	if c.Name != "" {
 		fmt.Fprintf(&b, "(%s)", c.Name)
+	}
+	if c.GroupsUnknown {
+		b.WriteString(" (gid and groups not read)")
+		return b.String()
 	}
 	fmt.Fprintf(&b, " gid=%d", c.GID)
 	if len(c.Groups) > 0 {
@@ -77,6 +85,43 @@ func (img *Image) ResolveUser(ctx context.Context, spec string) (Cred, error) {
 		return c, nil
 	}
 	return resolveUserSpec(spec, imageUserFiles{ctx: ctx, img: img})
+}
+
+// UserFromSpec is what a user spec settles without reading any file, so
+// that a check which does not depend on the rest costs no bytes. complete
+// is false for a spec naming a user or a group: only /etc/passwd and
+// /etc/group give their ids (call ResolveUser). Otherwise the uid is the
+// spec's number (0 when empty) and, with a numeric group, so is the gid;
+// without one, the gid and supplementary groups come from the files, and
+// the Cred says GroupsUnknown. An id out of range is the runtime's
+// *UserError.
+//
+// What reading the files could add beyond the groups is only the runtime
+// refusing a malformed /etc/passwd (a line longer than its scanner takes)
+// and the home directory; neither changes a permission.
+func UserFromSpec(spec string) (c Cred, complete bool, err error) {
+	c = Cred{Spec: spec}
+	usr, grp, _ := strings.Cut(spec, ":")
+	ua, err := parseIDArg(usr)
+	if err != nil {
+		return c, false, &UserError{Spec: spec, Msg: err.Error()}
+	}
+	ga, err := parseIDArg(grp)
+	if err != nil {
+		return c, false, &UserError{Spec: spec, Msg: err.Error()}
+	}
+	if ua.set && !ua.numeric || ga.set && !ga.numeric {
+		return c, false, nil
+	}
+	c.UID, c.DACOverride = ua.id, ua.id == 0
+	if ga.set {
+		c.GID = ga.id
+		c.Files = []string{"none read: numeric uid and gid"}
+	} else {
+		c.GroupsUnknown = true
+		c.Files = []string{"none read yet: the gid and groups would come from /etc/passwd and /etc/group"}
+	}
+	return c, true, nil
 }
 
 type imageUserFiles struct {

@@ -218,7 +218,16 @@ func (p *insecurePolicy) RoundTrip(req *http.Request) (*http.Response, error) {
 		if req.Body != nil {
 			req.Body.Close()
 		}
-		return nil, fmt.Errorf("plain HTTP to %s is not allowed (use --insecure-registry %s if intended)", req.URL.Host, req.URL.Host)
+		return nil, &PlainHTTPError{Host: req.URL.Host}
 	}
 	return p.inner.RoundTrip(req)
+}
+
+// PlainHTTPError is the refusal to reach a registry host over plain HTTP
+// that Options.Insecure does not list. Programs tell their users how to
+// allow the host.
+type PlainHTTPError struct{ Host string }
+
+func (e *PlainHTTPError) Error() string {
+	return fmt.Sprintf("plain HTTP to %s is not allowed: the host is not a loopback address and not listed as insecure", e.Host)
 }

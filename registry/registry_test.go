@@ -161,7 +161,8 @@ func TestInsecurePolicy(t *testing.T) {
 	})}
 	req, _ := http.NewRequest("GET", "http://10.1.2.3:5000/v2/", nil)
 	_, err := o.HTTPTransport().RoundTrip(req)
-	if err == nil || !strings.Contains(err.Error(), "--insecure-registry 10.1.2.3:5000") || called.Load() {
+	var refused *PlainHTTPError
+	if !errors.As(err, &refused) || refused.Host != "10.1.2.3:5000" || called.Load() {
 		t.Errorf("plain HTTP to private host: err=%v called=%v", err, called.Load())
 	}
 }

@@ -71,7 +71,7 @@ func (t *cfnTemplate) pick(file, typ, want string) (string, error) {
 	case 1:
 		return ids[0], nil
 	}
-	return "", fmt.Errorf("%s: the template has %d %s resources (%s); choose one with --resource", file, len(ids), typ, strings.Join(ids, ", "))
+	return "", fmt.Errorf("%s: the template has %d %s resources (%s); %w", file, len(ids), typ, strings.Join(ids, ", "), ErrAmbiguous)
 }
 
 func listOrNone(ids []string) string {
@@ -129,6 +129,15 @@ func cfnService(doc *document, t *cfnTemplate, id string) (*Service, error) {
 	svc := serviceOf(props)
 	svc.Source = Source{File: doc.file, Shape: ShapeCloudFormation, Format: doc.format, Resource: id}
 	svc.Warnings = chk.warns
+	for i := range svc.LoadBalancers {
+		lb := &svc.LoadBalancers[i]
+		if lb.TargetGroup = cfnTargetGroup(t, lb.TargetGroupResource); lb.TargetGroup == nil {
+			lb.TargetGroupResource = ""
+		}
+	}
+	if svc.ClusterDefault = cfnClusterDefault(t, svc.ClusterResource); svc.ClusterDefault == nil {
+		svc.ClusterResource = ""
+	}
 	if ref := svc.TaskDefinitionResource; ref != "" {
 		if r, ok := t.resources[ref]; ok && r.getRaw("Type").str == cfnTaskDefinitionType {
 			td, err := cfnTask(doc, t, ref)

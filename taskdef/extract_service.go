@@ -9,9 +9,25 @@ func serviceOf(n *node) *Service {
 		PlatformVersion: stringOf(n.get("platformVersion")),
 		DesiredCount:    intOf(n.get("desiredCount")),
 		TaskDefinition:  stringOf(n.get("taskDefinition")),
+		Pos:             n.pos,
+
+		SchedulingStrategy: stringOf(n.get("schedulingStrategy")),
 	}
 	if td := n.get("taskDefinition"); td != nil && td.kind == kindUnresolved {
 		s.TaskDefinitionResource = td.refTarget
+	}
+	if c := n.get("cluster"); c != nil && c.kind == kindUnresolved {
+		s.ClusterResource = c.refTarget
+	}
+	switch dc := n.get("deploymentController"); {
+	case dc != nil && dc.kind == kindMap:
+		s.DeploymentController = stringOf(dc.get("type"))
+	case dc != nil && dc.kind == kindUnresolved:
+		s.DeploymentController = stringOf(dc)
+	}
+	if cps := n.get("capacityProviderStrategy"); cps != nil && cps.kind == kindUnresolved {
+		// A whole-list expression: which providers it names is unknown.
+		s.CapacityProviderStrategy = []StrategyItem{{Provider: stringOf(cps), Pos: cps.pos}}
 	}
 	for _, it := range items(n.get("capacityProviderStrategy")) {
 		s.CapacityProviderStrategy = append(s.CapacityProviderStrategy, StrategyItem{
@@ -22,6 +38,9 @@ func serviceOf(n *node) *Service {
 		})
 	}
 	s.PlacementConstraints = placementConstraintsOf(n.get("placementConstraints"))
+	if lbs := n.get("loadBalancers"); lbs != nil && lbs.kind == kindUnresolved {
+		s.LoadBalancers = []LoadBalancer{{ContainerName: stringOf(lbs), Pos: lbs.pos}}
+	}
 	for _, it := range items(n.get("loadBalancers")) {
 		s.LoadBalancers = append(s.LoadBalancers, LoadBalancer{
 			TargetGroupArn:   stringOf(it.get("targetGroupArn")),
@@ -29,10 +48,18 @@ func serviceOf(n *node) *Service {
 			ContainerName:    stringOf(it.get("containerName")),
 			ContainerPort:    intOf(it.get("containerPort")),
 			Pos:              it.pos,
+
+			TargetGroupResource: refTargetOf(it.get("targetGroupArn")),
 		})
 	}
-	if nc := n.get("networkConfiguration"); nc != nil && nc.kind == kindMap {
-		if av := nc.get("awsvpcConfiguration"); av != nil && av.kind == kindMap {
+	nc := n.get("networkConfiguration")
+	if nc != nil && nc.kind == kindUnresolved {
+		s.NetworkConfiguration = &NetworkConfiguration{Pos: nc.pos, Unresolved: nc.unresolved}
+	}
+	if nc != nil && nc.kind == kindMap {
+		if av := nc.get("awsvpcConfiguration"); av != nil && av.kind == kindUnresolved {
+			s.NetworkConfiguration = &NetworkConfiguration{Pos: av.pos, Unresolved: av.unresolved}
+		} else if av != nil && av.kind == kindMap {
 			s.NetworkConfiguration = &NetworkConfiguration{
 				Subnets:        stringListOf(av.get("subnets")),
 				SecurityGroups: stringListOf(av.get("securityGroups")),
@@ -42,4 +69,13 @@ func serviceOf(n *node) *Service {
 		}
 	}
 	return s
+}
+
+// refTargetOf returns the logical id an unresolved Ref to a resource of
+// the same template names, or "".
+func refTargetOf(n *node) string {
+	if n == nil || n.kind != kindUnresolved {
+		return ""
+	}
+	return n.refTarget
 }

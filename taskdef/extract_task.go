@@ -18,8 +18,10 @@ func (r *taskReader) task(n *node, shape Shape) *TaskDefinition {
 		TaskRoleArn:      stringOf(n.get("taskRoleArn")),
 		PidMode:          stringOf(n.get("pidMode")),
 		IpcMode:          stringOf(n.get("ipcMode")),
+		Pos:              n.pos,
 	}
 	td.RequiresCompatibilities = stringListOf(n.get("requiresCompatibilities"))
+	td.Compatibilities = stringListOf(n.get("compatibilities"))
 	td.CPU = r.units(n, "cpu", ParseCPU)
 	td.Memory = r.units(n, "memory", ParseMemory)
 	if eph := n.get("ephemeralStorage"); !eph.isNull() && eph.kind == kindMap {
@@ -106,6 +108,8 @@ func (r *taskReader) container(n *node) Container {
 		User:                   stringOf(n.get("user")),
 		Essential:              boolOf(n.get("essential"), true),
 		ReadonlyRootFilesystem: boolOf(n.get("readonlyRootFilesystem"), false),
+		Privileged:             boolOf(n.get("privileged"), false),
+		Capabilities:           kernelCapabilitiesOf(n.get("linuxParameters")),
 		CPU:                    intOf(n.get("cpu")),
 		Memory:                 intOf(n.get("memory")),
 		MemoryReservation:      intOf(n.get("memoryReservation")),
@@ -153,7 +157,9 @@ func (r *taskReader) container(n *node) Container {
 	}
 	if lc := n.get("logConfiguration"); lc != nil && lc.kind == kindMap {
 		c.LogConfiguration = &LogConfiguration{LogDriver: stringOf(lc.get("logDriver")), Pos: lc.pos}
-		if opts := lc.get("options"); opts != nil && opts.kind == kindMap {
+		if opts := lc.get("options"); opts != nil && opts.kind == kindUnresolved {
+			c.LogConfiguration.OptionsUnknown = stringOf(opts)
+		} else if opts != nil && opts.kind == kindMap {
 			c.LogConfiguration.Options = map[string]String{}
 			for i, k := range opts.keys {
 				c.LogConfiguration.Options[k.str] = stringOf(opts.vals[i])
@@ -161,6 +167,26 @@ func (r *taskReader) container(n *node) Container {
 		}
 	}
 	return c
+}
+
+// kernelCapabilitiesOf reads linuxParameters.capabilities; nil when absent.
+func kernelCapabilitiesOf(lp *node) *KernelCapabilities {
+	if lp.isNull() {
+		return nil
+	}
+	if lp.kind == kindUnresolved {
+		return &KernelCapabilities{Pos: lp.pos, Unresolved: lp.unresolved}
+	}
+	caps := lp.get("capabilities")
+	switch {
+	case caps.isNull():
+		return nil
+	case caps.kind == kindUnresolved:
+		return &KernelCapabilities{Pos: caps.pos, Unresolved: caps.unresolved}
+	case caps.kind != kindMap:
+		return &KernelCapabilities{Pos: caps.pos, Unresolved: "not an object"}
+	}
+	return &KernelCapabilities{Add: stringListOf(caps.get("add")), Drop: stringListOf(caps.get("drop")), Pos: caps.pos}
 }
 
 // items returns the map items of a list node, skipping anything else.

@@ -71,7 +71,7 @@ const (
 	// ARM64 on Fargate needs Linux platform 1.4.0 or later, from "Amazon ECS
 	// task definitions for 64-bit ARM workloads":
 	// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-arm64.html
-	minARM64Platform = "1.4.0"
+	MinARM64Platform = "1.4.0"
 )
 
 // Ephemeral storage on Fargate, from "Fargate task ephemeral storage for

@@ -68,7 +68,7 @@ func TestPlatformFacts(t *testing.T) {
 func TestServiceShapes(t *testing.T) {
 	src := `{"services": [{"serviceName": "a", "serviceArn": "arn:x", "runningCount": 2, "desiredCount": 2, "launchType": "FARGATE", "taskDefinition": "arn:aws:ecs:us-east-1:123456789012:task-definition/a:3", "deployments": []},
   {"serviceName": "b", "desiredCount": 1, "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}], "failures": []}`
-	if _, err := ParseService("s.json", []byte(src), LoadOptions{}); err == nil || !strings.Contains(err.Error(), "2 services (a, b); choose one with --resource") {
+	if _, err := ParseService("s.json", []byte(src), LoadOptions{}); err == nil || !strings.Contains(err.Error(), "2 services (a, b); choose one by name") {
 		t.Errorf("several services: %v", err)
 	}
 	svc, err := ParseService("s.json", []byte(src), LoadOptions{Resource: "b"})

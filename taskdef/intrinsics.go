@@ -101,7 +101,26 @@ func (r *cfnResolver) eval(fn string, arg, site *node) (*node, bool) {
 	case "Fn::FindInMap":
 		return r.findInMap(arg, site), false
 	}
-	return unresolvedAt(site, fmt.Sprintf("%s %s is only known after deployment", fn, truncate(flowText(arg), 80))), false
+	u := unresolvedAt(site, fmt.Sprintf("%s %s is only known after deployment", fn, truncate(flowText(arg), 80)))
+	if fn == "Fn::GetAtt" {
+		if res := getAttResource(arg); r.resources[res] != "" {
+			u.stackResource = res
+		}
+	}
+	return u, false
+}
+
+// getAttResource is the logical id Fn::GetAtt reads: "Res.Attr" or
+// [Res, Attr].
+func getAttResource(arg *node) string {
+	switch {
+	case arg.kind == kindString:
+		res, _, _ := strings.Cut(arg.str, ".")
+		return res
+	case arg.kind == kindSeq && len(arg.items) > 0 && arg.items[0].kind == kindString:
+		return arg.items[0].str
+	}
+	return ""
 }
 
 func (r *cfnResolver) ref(name string, site *node) (*node, bool) {
@@ -112,12 +131,12 @@ func (r *cfnResolver) ref(name string, site *node) (*node, bool) {
 		return r.paramNode(name, v, site), false
 	}
 	if strings.HasPrefix(name, "AWS::") {
-		return unresolvedAt(site, fmt.Sprintf("pseudo parameter %s is not known statically; pass --param %s=VALUE", name, name)), false
+		return unresolvedAt(site, fmt.Sprintf("pseudo parameter %s is only known at deployment and no value was given", name)), false
 	}
 	if def, ok := r.paramDefs[name]; ok {
 		d := def.getRaw("Default")
 		if d.isNull() {
-			return unresolvedAt(site, fmt.Sprintf("parameter %s has no Default; pass --param %s=VALUE", name, name)), false
+			return unresolvedAt(site, fmt.Sprintf("parameter %s has no Default and no value was given", name)), false
 		}
 		if d.kind == kindString || d.kind == kindNumber || d.kind == kindBool {
 			return r.paramNode(name, d.str, site), false
@@ -128,7 +147,7 @@ func (r *cfnResolver) ref(name string, site *node) (*node, bool) {
 	}
 	if _, ok := r.resources[name]; ok {
 		u := unresolvedAt(site, fmt.Sprintf("Ref to resource %s is only known after deployment", name))
-		u.refTarget = name
+		u.refTarget, u.stackResource = name, name
 		return u, false
 	}
 	return unresolvedAt(site, fmt.Sprintf("Ref to %s, which is neither a parameter nor a resource of this template", name)), false
@@ -192,7 +211,7 @@ func (r *cfnResolver) sub(arg, site *node) *node {
 		return m
 	})
 	if len(missing) > 0 {
-		return unresolvedAt(site, fmt.Sprintf("Fn::Sub: %s is only known after deployment or needs --param", strings.Join(missing, ", ")))
+		return unresolvedAt(site, fmt.Sprintf("Fn::Sub: %s is only known after deployment or needs a parameter value", strings.Join(missing, ", ")))
 	}
 	return &node{kind: kindString, str: out, pos: site.pos, start: site.start, end: site.end, fromExpr: true}
 }

@@ -90,21 +90,28 @@ func Parse(name string, data []byte, opts LoadOptions) (*TaskDefinition, error) 
 	if err != nil {
 		return nil, err
 	}
+	return taskOf(doc, opts)
+}
+
+// taskOf reads the task definition of a parsed document.
+func taskOf(doc *document, opts LoadOptions) (*TaskDefinition, error) {
 	switch doc.shape {
 	case ShapeCloudFormation:
 		t, err := readTemplate(doc.root, opts)
 		if err != nil {
 			return nil, err
 		}
-		id, err := t.pick(name, cfnTaskDefinitionType, opts.Resource)
+		id, err := t.pick(doc.file, cfnTaskDefinitionType, opts.Resource)
 		if err != nil {
 			return nil, err
 		}
 		return cfnTask(doc, t, id)
 	case ShapeRegister, ShapeDescribe, ShapeLive:
 		return apiTask(doc)
+	case ShapeEcspresso:
+		return nil, fmt.Errorf("%s: this is an ecspresso configuration, not a task definition", doc.file)
 	}
-	return nil, fmt.Errorf("%s: this is a service definition (%s), not a task definition", name, doc.shape)
+	return nil, fmt.Errorf("%s: this is a service definition (%s), not a task definition", doc.file, doc.shape)
 }
 
 // ParseService reads a service definition from data.
@@ -113,21 +120,28 @@ func ParseService(name string, data []byte, opts LoadOptions) (*Service, error) 
 	if err != nil {
 		return nil, err
 	}
+	return serviceOfDocument(doc, opts)
+}
+
+// serviceOfDocument reads the service definition of a parsed document.
+func serviceOfDocument(doc *document, opts LoadOptions) (*Service, error) {
 	switch doc.shape {
 	case ShapeCloudFormation:
 		t, err := readTemplate(doc.root, opts)
 		if err != nil {
 			return nil, err
 		}
-		id, err := t.pick(name, cfnServiceType, opts.Resource)
+		id, err := t.pick(doc.file, cfnServiceType, opts.Resource)
 		if err != nil {
 			return nil, err
 		}
 		return cfnService(doc, t, id)
 	case ShapeCreateService, ShapeDescribeServices:
 		return apiService(doc, opts)
+	case ShapeEcspresso:
+		return nil, fmt.Errorf("%s: this is an ecspresso configuration, not a service definition", doc.file)
 	}
-	return nil, fmt.Errorf("%s: this is a task definition (%s), not a service definition", name, doc.shape)
+	return nil, fmt.Errorf("%s: this is a task definition (%s), not a service definition", doc.file, doc.shape)
 }
 
 func parseDocument(name string, data []byte, opts LoadOptions) (*document, error) {
@@ -188,6 +202,9 @@ func detectShape(name string, root *node) (Shape, error) {
 		return ShapeDescribe, nil
 	case has("services") != nil:
 		return ShapeDescribeServices, nil
+	case has("task_definition") != nil || has("service_definition") != nil:
+		// Before the service keys: an ecspresso.yml also has cluster.
+		return ShapeEcspresso, nil
 	}
 	for _, k := range []string{"serviceName", "taskDefinition", "launchType", "capacityProviderStrategy", "desiredCount", "loadBalancers", "cluster"} {
 		if has(k) != nil {
@@ -274,5 +291,5 @@ func pickService(doc *document, want string) (*node, error) {
 	case len(list) == 0:
 		return nil, errors.New(doc.file + ": describe-services output holds no service")
 	}
-	return nil, fmt.Errorf("%s: %d services (%s); choose one with --resource", doc.file, len(list), strings.Join(names, ", "))
+	return nil, fmt.Errorf("%s: %d services (%s); %w", doc.file, len(list), strings.Join(names, ", "), ErrAmbiguous)
 }

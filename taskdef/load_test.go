@@ -39,7 +39,7 @@ func TestParseShapes(t *testing.T) {
 		{name: "cloudformation join", file: "t.yaml", wantShape: ShapeCloudFormation, wantImage: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app",
 			opts: LoadOptions{Params: map[string]string{"AWS::AccountId": "123456789012", "AWS::Region": "eu-west-1"}},
 			src:  "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Image: !Join ['', [!Ref 'AWS::AccountId', '.dkr.ecr.', !Ref 'AWS::Region', '.amazonaws.com/app']]\n"},
-		{name: "cloudformation pseudo parameter not given", file: "t.yaml", wantShape: ShapeCloudFormation, wantUnresolved: "needs --param",
+		{name: "cloudformation pseudo parameter not given", file: "t.yaml", wantShape: ShapeCloudFormation, wantUnresolved: "needs a parameter value",
 			src: "Resources:\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Image: !Sub '${AWS::AccountId}.dkr.ecr.us-east-1.amazonaws.com/app'\n"},
 		{name: "cloudformation getatt", file: "t.yaml", wantShape: ShapeCloudFormation, wantUnresolved: "Fn::GetAtt Repo.RepositoryUri",
 			src: "Resources:\n  Repo: {Type: AWS::ECR::Repository}\n  T:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions:\n        - Name: a\n          Image: !GetAtt Repo.RepositoryUri\n"},
@@ -150,7 +150,7 @@ func TestStrictness(t *testing.T) {
 			"t.yaml:6:7: Resources.T.Properties.cpu: same property as Cpu at 5:7 (keys differ only in case)"},
 		{"yaml merge key", "t.yaml", "x: &x {a: 1}\nResources:\n  <<: *x\n", "t.yaml:3:3: <<: YAML merge keys are not supported"},
 		{"several task definitions", "t.yaml", "Resources:\n  A: {Type: AWS::ECS::TaskDefinition}\n  B: {Type: AWS::ECS::TaskDefinition}\n",
-			"t.yaml: the template has 2 AWS::ECS::TaskDefinition resources (A, B); choose one with --resource"},
+			"t.yaml: the template has 2 AWS::ECS::TaskDefinition resources (A, B); choose one by name"},
 		{"service file given as task", "s.json", `{"serviceName": "s", "desiredCount": 1}`, "s.json: this is a service definition (create-service)"},
 	}
 	for _, tt := range tests {

@@ -10,6 +10,7 @@ const (
 	ShapeLive             Shape = "live"              // read from the ECS API
 	ShapeCreateService    Shape = "create-service"    // CreateService input (also ecspresso service definitions)
 	ShapeDescribeServices Shape = "describe-services" // DescribeServices output
+	ShapeEcspresso        Shape = "ecspresso"         // an ecspresso configuration (ecspresso.yml): names a task and a service definition
 )
 
 // Source says where a definition came from, so that findings can point at
@@ -37,9 +38,17 @@ type TaskDefinition struct {
 	IpcMode                 String                `json:"ipcMode"`
 	ProxyContainerName      String                `json:"proxyContainerName"` // proxyConfiguration.containerName
 	PlacementConstraints    []PlacementConstraint `json:"placementConstraints,omitempty"`
-	Containers              []Container           `json:"containers"`
-	ReadOnlyFields          []Field               `json:"readOnlyFields,omitempty"` // describe-only fields that register rejects
-	Warnings                []Diagnostic          `json:"warnings,omitempty"`
+	// Compatibilities is the describe-only list of launch types ECS found
+	// the task definition valid for at registration; empty in other shapes.
+	Compatibilities []String     `json:"compatibilities,omitempty"`
+	Containers      []Container  `json:"containers"`
+	ReadOnlyFields  []Field      `json:"readOnlyFields,omitempty"` // describe-only fields that register rejects
+	Warnings        []Diagnostic `json:"warnings,omitempty"`
+	Pos             Pos          `json:"pos"` // the task definition object
+	// Service is the service definition that deploys this task definition
+	// when the input pairs them (a directory holding both, or an ecspresso
+	// configuration; see Open); nil otherwise.
+	Service *Service `json:"-"`
 
 	doc *document // the parsed source, kept for RewriteImages
 }
@@ -73,10 +82,25 @@ type Container struct {
 	Memory                 Int               `json:"memory"`
 	MemoryReservation      Int               `json:"memoryReservation"`
 	DependsOn              []Dependency      `json:"dependsOn,omitempty"`
+	// Privileged gives the container every capability (EC2 only).
+	Privileged Bool `json:"privileged"`
+	// Capabilities is linuxParameters.capabilities; nil when neither is set.
+	Capabilities *KernelCapabilities `json:"capabilities,omitempty"`
 	// RuntimePlatformMisplaced is where a runtimePlatform key sits inside this
 	// container definition (ECS ignores it there); zero when absent.
 	RuntimePlatformMisplaced Pos `json:"runtimePlatformMisplaced"`
 	Pos                      Pos `json:"pos"`
+}
+
+// KernelCapabilities is linuxParameters.capabilities: names added to and
+// dropped from the runtime's default capabilities, each with its position.
+// Unresolved is set when linuxParameters or capabilities is itself an
+// expression, so that no list can be read.
+type KernelCapabilities struct {
+	Add        []String `json:"add,omitempty"`
+	Drop       []String `json:"drop,omitempty"`
+	Pos        Pos      `json:"pos"`
+	Unresolved string   `json:"unresolved,omitempty"`
 }
 
 // KeyValue is an environment variable.
@@ -115,7 +139,10 @@ type PortMapping struct {
 type LogConfiguration struct {
 	LogDriver String            `json:"logDriver"`
 	Options   map[string]String `json:"options,omitempty"`
-	Pos       Pos               `json:"pos"`
+	// OptionsUnknown is set when options is an expression that cannot be
+	// known statically: which keys it holds is then unknown.
+	OptionsUnknown String `json:"optionsUnknown"`
+	Pos            Pos    `json:"pos"`
 }
 
 // Dependency is a dependsOn entry.
@@ -136,15 +163,23 @@ type Service struct {
 	LoadBalancers            []LoadBalancer        `json:"loadBalancers,omitempty"`
 	NetworkConfiguration     *NetworkConfiguration `json:"networkConfiguration,omitempty"`
 	PlacementConstraints     []PlacementConstraint `json:"placementConstraints,omitempty"`
+	SchedulingStrategy       String                `json:"schedulingStrategy"`   // REPLICA (default) or DAEMON
+	DeploymentController     String                `json:"deploymentController"` // deploymentController.type: ECS (default), CODE_DEPLOY or EXTERNAL
+	// ClusterResource is the logical id of the AWS::ECS::Cluster in the same
+	// template that Cluster refers to, if any, and ClusterDefault that
+	// cluster's default capacity provider strategy as the template sets it.
+	ClusterResource string          `json:"clusterResource,omitempty"`
+	ClusterDefault  *ClusterDefault `json:"clusterDefault,omitempty"`
 	// TaskDefinition is the taskDefinition reference: a family, family:revision
 	// or ARN, or (CloudFormation) an unresolved Ref.
 	TaskDefinition String `json:"taskDefinition"`
 	// TaskDefinitionResource is the logical id of the AWS::ECS::TaskDefinition
 	// in the same template that TaskDefinition refers to, if any, and Task is
-	// that task definition, loaded.
+	// that task definition, loaded (or the one Open paired with the service).
 	TaskDefinitionResource string          `json:"taskDefinitionResource,omitempty"`
 	Task                   *TaskDefinition `json:"-"`
 	Warnings               []Diagnostic    `json:"warnings,omitempty"`
+	Pos                    Pos             `json:"pos"` // the service object (CloudFormation: its Properties)
 }
 
 // StrategyItem is one capacity provider in a strategy.
@@ -162,6 +197,11 @@ type LoadBalancer struct {
 	ContainerName    String `json:"containerName"`
 	ContainerPort    Int    `json:"containerPort"`
 	Pos              Pos    `json:"pos"`
+	// TargetGroupResource is the logical id of the target group in the same
+	// template that TargetGroupArn refers to, if any, and TargetGroup its
+	// properties; TargetGroup is nil when the target group is not known.
+	TargetGroupResource string       `json:"targetGroupResource,omitempty"`
+	TargetGroup         *TargetGroup `json:"targetGroup,omitempty"`
 }
 
 // NetworkConfiguration is the awsvpc configuration of a service.
@@ -170,4 +210,7 @@ type NetworkConfiguration struct {
 	SecurityGroups []String `json:"securityGroups,omitempty"`
 	AssignPublicIP String   `json:"assignPublicIp"`
 	Pos            Pos      `json:"pos"`
+	// Unresolved is why the configuration is an expression that cannot be
+	// known statically ("" when it is known): present, contents unknown.
+	Unresolved string `json:"unresolved,omitempty"`
 }

@@ -38,8 +38,11 @@ type node struct {
 	items      []*node  // sequence items
 	unresolved string   // why a kindUnresolved node has no value
 	refTarget  string   // for an unresolved Ref to a resource: its logical id
-	yamlStyle  int      // yaml.Style of a YAML scalar, for rewriting
-	fromExpr   bool     // produced by evaluating a CloudFormation expression
+	// stackResource is the logical id of the resource of the template an
+	// unresolved Ref or Fn::GetAtt reads (String.StackResource).
+	stackResource string
+	yamlStyle     int  // yaml.Style of a YAML scalar, for rewriting
+	fromExpr      bool // produced by evaluating a CloudFormation expression
 }
 
 // get returns the value for the API field name (after validation filled

@@ -21,8 +21,13 @@ type OpenOptions struct {
 // Open reads the task definitions ref names:
 //
 //   - a directory: every *.json, *.yaml and *.yml file in it (not in its
-//     subdirectories), in name order;
-//   - a file in any supported shape;
+//     subdirectories), in name order. Service definitions and ecspresso
+//     configurations in it are not task definitions: each service is paired
+//     with the task definition it deploys (TaskDefinition.Service; see
+//     pairServices for how), so its rules run as if it had been given;
+//   - an ecspresso configuration (ecspresso.yml): the task definition it
+//     names, paired with the service definition it names;
+//   - a file in any other supported shape;
 //   - otherwise an ARN or family[:revision]: the task definition registered
 //     in ECS, read through opts.ECS.
 //
@@ -37,12 +42,25 @@ func Open(ctx context.Context, ref string, opts OpenOptions) ([]*TaskDefinition,
 	case statErr != nil && looksLive(ref):
 		td, err = loadLive(ctx, ref, opts.ECS, opts.LoadOptions)
 	default:
-		td, err = Load(ctx, ref, opts.LoadOptions)
+		td, err = openFile(ctx, ref, opts.LoadOptions)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return []*TaskDefinition{td}, nil
+}
+
+func openFile(ctx context.Context, path string, opts LoadOptions) (*TaskDefinition, error) {
+	l, err := loadAny(ctx, path, opts)
+	switch {
+	case err != nil:
+		return nil, err
+	case l.config != nil:
+		return openEcspresso(ctx, *l.config, opts)
+	case l.svc != nil:
+		return nil, fmt.Errorf("%s: this is a service definition (%s), not a task definition", path, l.svc.Source.Shape)
+	}
+	return l.td, nil
 }
 
 // taskdefExts are the extensions of the files a directory contributes.
@@ -63,13 +81,33 @@ func openDir(ctx context.Context, dir string, opts LoadOptions) ([]*TaskDefiniti
 		return nil, fmt.Errorf("task definition directory %s holds no .json, .yaml or .yml file", dir)
 	}
 	slices.Sort(files) // ReadDir sorts by name already; the order is part of the contract
-	tds := make([]*TaskDefinition, 0, len(files))
+	var tds []*TaskDefinition
+	var svcs []*Service
+	var configs []ecspressoConfig
 	for _, f := range files {
-		td, err := Load(ctx, f, opts)
+		l, err := loadAny(ctx, f, opts)
 		if err != nil {
 			return nil, err
 		}
-		tds = append(tds, td)
+		switch {
+		case l.td != nil:
+			tds = append(tds, l.td)
+		case l.svc != nil:
+			svcs = append(svcs, l.svc)
+		default:
+			configs = append(configs, *l.config)
+		}
+	}
+	for _, cfg := range configs {
+		if tds, svcs, err = pairEcspresso(ctx, cfg, tds, svcs, opts); err != nil {
+			return nil, err
+		}
+	}
+	if len(tds) == 0 {
+		return nil, fmt.Errorf("task definition directory %s holds service definitions but no task definition", dir)
+	}
+	if err := pairServices(dir, tds, svcs); err != nil {
+		return nil, err
 	}
 	return tds, nil
 }

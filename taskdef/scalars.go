@@ -16,7 +16,7 @@ func stringOf(n *node) String {
 	s := String{Pos: n.pos, Set: true}
 	switch n.kind {
 	case kindUnresolved:
-		s.Value, s.Unresolved = n.str, n.unresolved
+		s.Value, s.Unresolved, s.StackResource = n.str, n.unresolved, n.stackResource
 	case kindString, kindNumber, kindBool:
 		s.Value = n.str
 		if n.kind == kindString {

@@ -10,6 +10,10 @@ type String struct {
 	Pos        Pos    `json:"pos"`
 	Set        bool   `json:"set"`
 	Unresolved string `json:"unresolved,omitempty"`
+	// StackResource is the logical id of the resource of the same
+	// CloudFormation template that an unresolved value reads (Ref or
+	// Fn::GetAtt): the stack creates it, so it exists once deployed.
+	StackResource string `json:"-"`
 }
 
 // Known reports whether the value is present and resolved.

@@ -24,6 +24,7 @@ type checker struct {
 	digest    string
 
 	p        *image.Image
+	user     *runUser // the run user, once asked for (runUser)
 	findings []Finding
 }
 
@@ -74,6 +75,12 @@ func (c *checker) run(ctx context.Context) (Target, []Finding, string) {
 		return t, c.findings, checkMessage(err)
 	}
 	t.Checks = append(t.Checks, FamilyEntrypoint)
+	if c.container == nil && !strings.EqualFold(c.want.OS, "windows") {
+		// Without a task the image's USER is the run user: it must resolve.
+		if err := c.userRules(ctx); err != nil {
+			return t, c.findings, checkMessage(err)
+		}
+	}
 	if c.container != nil {
 		if err := c.containerRules(ctx); err != nil {
 			return t, c.findings, checkMessage(err)
@@ -192,6 +199,9 @@ func (c *checker) unresolvedInputs() string {
 		if kv.Name.Value == "PATH" {
 			fields = append(fields, field{"environment PATH", kv.Value.Unresolved, kv.Value.Pos})
 		}
+	}
+	for _, u := range capabilityInputs(ct) {
+		fields = append(fields, field{u.field, u.why, u.pos})
 	}
 	for _, f := range fields {
 		if f.why != "" {

@@ -5,13 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/image"
+	"github.com/imgcheck/imgcheck/online"
 	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
@@ -21,15 +20,15 @@ type Options struct {
 	// Image configures how images are read (registry access, strict mode,
 	// limits). A run shares one blob cache between all its images.
 	Image image.Options
-	// Open opens an image reference; nil means image.Open. Build uses it to
-	// verify an index it holds in memory.
-	Open func(ctx context.Context, ref string, opts image.Options) (*image.Source, error)
 	// FailOn is the lowest severity that fails the run.
 	FailOn Severity
 	// Concurrency bounds how many images are checked at once (default 4).
 	Concurrency int
 	Logger      *slog.Logger
 	Tool        ToolInfo
+	// Online, when set, also asks AWS whether what each task definition
+	// names exists (the online family, IC5xx).
+	Online *OnlineOptions
 }
 
 // Input is what to verify.
@@ -44,7 +43,7 @@ type Input struct {
 
 // Run verifies the input and returns a finished report. It never returns
 // an error: whatever stops a check is recorded in Report.Errors, which makes
-// the verdict "error" (exit 2). That is how the gate fails closed.
+// the verdict VerdictCouldNotVerify. That is how the gate fails closed.
 func Run(ctx context.Context, in Input, opts Options) *Report {
 	return RunAll(ctx, []Input{in}, opts)
 }
@@ -54,9 +53,6 @@ func Run(ctx context.Context, in Input, opts Options) *Report {
 // once, and returns one report. With more than one input, every target,
 // finding and problem names its task definition file.
 func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
-	if opts.Open == nil {
-		opts.Open = image.Open
-	}
 	if opts.Image.Cache == nil {
 		// One cache per run: identical blobs are fetched once. Closing it
 		// releases layer streams left open against registries without Range.
@@ -94,8 +90,14 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 				// Nothing about this task can be judged on a guess: report
 				// what is unknown and check none of its images.
 				for _, u := range us {
-					r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: u.message()})
+					r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: u.message(), Cause: ErrUnresolvedValue})
 				}
+				skip[i] = true
+				continue
+			}
+			var err error
+			if f.platforms, err = taskPlatforms(&f, in.Platforms); err != nil {
+				r.Errors = append(r.Errors, Problem{TaskDef: labels[i], Message: err.Error(), Cause: err})
 				skip[i] = true
 				continue
 			}
@@ -128,9 +130,26 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 			}()
 		}
 	}
+	if opts.Online != nil {
+		clients := online.Cached(opts.Online.Clients)
+		for i, in := range inputs {
+			if skip[i] {
+				continue
+			}
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				fs, ps := onlineFindings(ctx, in, facts[i], opts.Online, clients)
+				mu.Lock()
+				defer mu.Unlock()
+				r.Findings = append(r.Findings, labelFindings(fs, labels[i])...)
+				r.Errors = append(r.Errors, labelProblems(ps, labels[i])...)
+			})
+		}
+	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		r.Errors = append(r.Errors, Problem{Message: "interrupted: " + err.Error()})
+		r.Errors = append(r.Errors, Problem{Message: "interrupted: " + err.Error(), Cause: err})
 	}
 	r.Finish(opts.FailOn)
 	return r
@@ -169,19 +188,19 @@ type subjectResult struct {
 
 func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, sources *sourceSet, opts Options) subjectResult {
 	var res subjectResult
-	fail := func(platform, msg string) subjectResult {
-		res.problems = append(res.problems, Problem{Container: s.Container, Platform: platform, Image: s.Ref, Message: msg})
+	fail := func(cause error, msg string) subjectResult {
+		res.problems = append(res.problems, Problem{Container: s.Container, Image: s.Ref, Message: msg, Cause: cause})
 		return res
 	}
 	var container *taskdef.Container
 	if in.TaskDef != nil {
 		c, ok := containerNamed(in.TaskDef, s.Container)
 		if !ok {
-			return fail("", fmt.Sprintf("the task definition has no container %q", s.Container))
+			return fail(nil, fmt.Sprintf("the task definition has no container %q", s.Container))
 		}
 		container = &c
 		if s.FromTask && !c.Image.Known() {
-			return fail("", unresolvedImageMessage(c))
+			return fail(ErrUnresolvedImage, unresolvedImageMessage(c))
 		}
 	}
 	opts.Logger.Info("verifying", "container", s.Container, "image", s.Ref)
@@ -195,11 +214,11 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 		return res
 	}
 	if err != nil {
-		return fail("", describeImageError(err))
+		return fail(err, describeImageError(err))
 	}
 	digest, err := src.Digest(ctx)
 	if err != nil {
-		return fail("", describeImageError(err))
+		return fail(err, describeImageError(err))
 	}
 	if container != nil {
 		if pinned, ok := pinRef(s.Ref, digest); ok {
@@ -209,13 +228,13 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 	var wants []v1.Platform
 	switch {
 	case facts != nil:
-		wants = []v1.Platform{facts.platform}
+		wants = facts.platforms
 	case len(in.Platforms) > 0:
 		wants = in.Platforms
 	default:
 		wants, err = runnablePlatforms(ctx, src)
 		if err != nil {
-			return fail("", describeImageError(err))
+			return fail(err, describeImageError(err))
 		}
 	}
 	for _, want := range wants {
@@ -250,26 +269,13 @@ func runnablePlatforms(ctx context.Context, src *image.Source) ([]v1.Platform, e
 	return out, nil
 }
 
-// pinRef turns a registry reference into repo@digest. Local references
-// (oci:, tarball:) are not pinned: ECS cannot pull them.
-func pinRef(ref string, digest v1.Hash) (string, bool) {
-	if strings.HasPrefix(ref, "oci:") || strings.HasPrefix(ref, "tarball:") {
-		return "", false
-	}
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		return "", false
-	}
-	return r.Context().Name() + "@" + digest.String(), true
-}
-
 func unresolvedImageMessage(c taskdef.Container) string {
 	why := c.Image.Unresolved
 	if !c.Image.Set {
 		why = "no image is set"
 	}
-	return fmt.Sprintf("the image of container %q is not known (%s) at %s; pass the image to check: imgcheck verify IMAGE --container %s",
-		c.Name.Value, why, c.Image.Pos, c.Name.Value)
+	return fmt.Sprintf("the image of container %q is not known (%s) at %s; give the image to check for it",
+		c.Name.Value, why, c.Image.Pos)
 }
 
 // describeImageError says what failed, why, and what to try.
@@ -283,6 +289,8 @@ func describeImageError(err error) string {
 		hint = "check credentials: docker login, or AWS credentials for ECR"
 	case errors.Is(err, image.ErrNotFound):
 		hint = "check the repository, tag and digest"
+	case errors.Is(err, image.ErrCanceled):
+		hint = "the run was interrupted before the image was read"
 	case errors.Is(err, image.ErrNetwork):
 		hint = "check that the registry is reachable, then retry"
 	case errors.Is(err, image.ErrDigestMismatch):

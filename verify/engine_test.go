@@ -109,35 +109,35 @@ func TestVerifyMatrix(t *testing.T) {
 			tests := []struct {
 				name     string
 				task     string
-				wantExit int
+				wantExit Verdict
 				wantIDs  []string
 			}{
-				{"good vs ARM64", taskJSON("ARM64", r(good), binCheck), ExitPass, nil},
-				{"good vs X86_64", taskJSON("X86_64", r(good), binCheck), ExitPass, nil},
-				{"amd64-only vs ARM64", taskJSON("ARM64", r(amdOnly), ""), ExitFindings, []string{"IC101"}},
-				{"single arm64 vs X86_64", taskJSON("X86_64", r(armSingle), ""), ExitFindings, []string{"IC102", "IC204"}},
-				{"descriptor lies", taskJSON("ARM64", r(liar), ""), ExitFindings, []string{"IC103", "IC204"}},
-				{"cgo without interpreter", taskJSON("X86_64", r(cgo), ""), ExitFindings, []string{"IC205"}},
-				{"arm64 cgo without interpreter", taskJSON("ARM64", r(cgoARM), ""), ExitFindings, []string{"IC205"}},
-				{"CMD-SHELL without /bin/sh", taskJSON("X86_64", r(amdOnly), shellCheck), ExitFindings, []string{"IC308"}},
-				{"entrypoint whited out", taskJSON("X86_64", r(whiteout), ""), ExitFindings, []string{"IC202"}},
-				{"script without interpreter", taskJSON("X86_64", r(script), ""), ExitFindings, []string{"IC206"}},
-				{"user name not in passwd", taskJSON("X86_64", r(amdOnly), `, "user": "appuser"`), ExitFindings, []string{"IC310"}},
-				{"numeric user", taskJSON("X86_64", r(amdOnly), `, "user": "65532:65532"`), ExitPass, nil},
-				{"task entryPoint override missing", taskJSON("X86_64", r(amdOnly), `, "entryPoint": ["/bin/server"]`), ExitFindings, []string{"IC202"}},
-				{"unresolved image", taskJSON("X86_64", "${IMAGE}", ""), ExitError, nil},
-				{"missing tag", taskJSON("X86_64", r(reg.Host+"/nope:v1"), ""), ExitError, nil},
+				{"good vs ARM64", taskJSON("ARM64", r(good), binCheck), VerdictPass, nil},
+				{"good vs X86_64", taskJSON("X86_64", r(good), binCheck), VerdictPass, nil},
+				{"amd64-only vs ARM64", taskJSON("ARM64", r(amdOnly), ""), VerdictFindings, []string{"IC101"}},
+				{"single arm64 vs X86_64", taskJSON("X86_64", r(armSingle), ""), VerdictFindings, []string{"IC102", "IC204"}},
+				{"descriptor lies", taskJSON("ARM64", r(liar), ""), VerdictFindings, []string{"IC103", "IC204"}},
+				{"cgo without interpreter", taskJSON("X86_64", r(cgo), ""), VerdictFindings, []string{"IC205"}},
+				{"arm64 cgo without interpreter", taskJSON("ARM64", r(cgoARM), ""), VerdictFindings, []string{"IC205"}},
+				{"CMD-SHELL without /bin/sh", taskJSON("X86_64", r(amdOnly), shellCheck), VerdictFindings, []string{"IC308"}},
+				{"entrypoint whited out", taskJSON("X86_64", r(whiteout), ""), VerdictFindings, []string{"IC202"}},
+				{"script without interpreter", taskJSON("X86_64", r(script), ""), VerdictFindings, []string{"IC206"}},
+				{"user name not in passwd", taskJSON("X86_64", r(amdOnly), `, "user": "appuser"`), VerdictFindings, []string{"IC310"}},
+				{"numeric user", taskJSON("X86_64", r(amdOnly), `, "user": "65532:65532"`), VerdictPass, nil},
+				{"task entryPoint override missing", taskJSON("X86_64", r(amdOnly), `, "entryPoint": ["/bin/server"]`), VerdictFindings, []string{"IC202"}},
+				{"unresolved image", taskJSON("X86_64", "${IMAGE}", ""), VerdictCouldNotVerify, nil},
+				{"missing tag", taskJSON("X86_64", r(reg.Host+"/nope:v1"), ""), VerdictCouldNotVerify, nil},
 			}
 			for _, tt := range tests {
 				t.Run(tt.name, func(t *testing.T) {
 					rep := runVerifyWith(t, parseTask(t, tt.task), access.opts)
-					if rep.ExitCode != tt.wantExit {
-						t.Fatalf("exit %d (%s), want %d\nfindings: %+v\nerrors: %+v", rep.ExitCode, rep.Verdict, tt.wantExit, rep.Findings, rep.Errors)
+					if rep.Verdict != tt.wantExit {
+						t.Fatalf("verdict %s, want %s\nfindings: %+v\nerrors: %+v", rep.Verdict, tt.wantExit, rep.Findings, rep.Errors)
 					}
 					if got := ruleIDs(rep); strings.Join(got, ",") != strings.Join(tt.wantIDs, ",") {
 						t.Errorf("rules %v, want %v\nfindings: %+v", got, tt.wantIDs, rep.Findings)
 					}
-					if tt.wantExit != ExitError {
+					if tt.wantExit != VerdictCouldNotVerify {
 						for _, tg := range rep.Targets {
 							if len(tg.Checks) == 0 {
 								t.Errorf("target %+v ran no checks", tg)
@@ -157,15 +157,15 @@ func TestVerifyPinsTheVerifiedDigest(t *testing.T) {
 	reg := imagetest.Registry(t)
 	ref := reg.PushImage(t, "app:v1", appImage(t, "amd64", false))
 	r := runVerify(t, parseTask(t, taskJSON("X86_64", ref, "")), "")
-	if r.ExitCode != ExitPass || len(r.Pinned) != 1 {
-		t.Fatalf("exit %d, pinned %+v, errors %+v", r.ExitCode, r.Pinned, r.Errors)
+	if r.Verdict != VerdictPass || len(r.Pinned) != 1 {
+		t.Fatalf("verdict %s, pinned %+v, errors %+v", r.Verdict, r.Pinned, r.Errors)
 	}
 	if !strings.HasPrefix(r.Pinned[0].To, reg.Host+"/app@sha256:") || r.Pinned[0].To[len(reg.Host)+5:] != r.Targets[0].Digest {
 		t.Errorf("pinned %q, verified digest %q", r.Pinned[0].To, r.Targets[0].Digest)
 	}
 }
 
-// Registry failures must end in exit 2, never in a pass.
+// Registry failures must end in could not verify, never in a pass.
 func TestVerifyRegistryFailuresExit2(t *testing.T) {
 	reg := imagetest.Registry(t)
 	ref := reg.PushImage(t, "app:v1", appImage(t, "amd64", false))
@@ -189,8 +189,8 @@ func TestVerifyRegistryFailuresExit2(t *testing.T) {
 			rep := Run(context.Background(), Input{TaskDef: parseTask(t, taskJSON("X86_64", r, "")),
 				Subjects: []Subject{{Container: "app", Ref: r}}},
 				Options{FailOn: Error, Image: image.Options{Registry: fastRetries()}})
-			if rep.ExitCode != ExitError {
-				t.Fatalf("exit %d, want 2; errors %+v", rep.ExitCode, rep.Errors)
+			if rep.Verdict != VerdictCouldNotVerify {
+				t.Fatalf("verdict %s, want could not verify; errors %+v", rep.Verdict, rep.Errors)
 			}
 			if len(rep.Errors) == 0 || rep.Errors[0].Message == "" {
 				t.Errorf("no message says what failed")

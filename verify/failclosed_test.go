@@ -18,8 +18,8 @@ import (
 
 // TestFailClosedUnderFaults injects every fault of the proxy into a share
 // of the requests between verify and the registry. The verdict must be the
-// right one (after retries) or exit 2; never a pass for a bad image, and
-// never a wrong finding for a good one.
+// right one (after retries) or could not verify; never a pass for a bad
+// image, and never a wrong finding for a good one.
 func TestFailClosedUnderFaults(t *testing.T) {
 	reg := imagetest.Registry(t)
 	good := reg.PushIndex(t, "good:v1", imagetest.Index(t, false,
@@ -32,10 +32,10 @@ func TestFailClosedUnderFaults(t *testing.T) {
 	cases := []struct {
 		name string
 		ref  string
-		want int
+		want Verdict
 	}{
-		{"good", via(good), ExitPass},
-		{"bad", via(bad), ExitFindings},
+		{"good", via(good), VerdictPass},
+		{"bad", via(bad), VerdictFindings},
 	}
 	outcomes := map[string]int{}
 	blobsOnly := func(r *http.Request) bool { return strings.Contains(r.URL.Path, "/blobs/") }
@@ -57,13 +57,13 @@ func TestFailClosedUnderFaults(t *testing.T) {
 						ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 						defer cancel()
 						r := Run(ctx, Input{TaskDef: td, Subjects: subjects}, opts)
-						outcomes[fmt.Sprintf("%s exit %d", c.name, r.ExitCode)]++
-						if r.ExitCode != c.want && r.ExitCode != ExitError {
-							t.Fatalf("exit %d under fault %s every %d; want %d or 2\nfindings %+v\nerrors %+v",
-								r.ExitCode, fault, every, c.want, r.Findings, r.Errors)
+						outcomes[fmt.Sprintf("%s verdict %s", c.name, r.Verdict)]++
+						if r.Verdict != c.want && r.Verdict != VerdictCouldNotVerify {
+							t.Fatalf("verdict %s under fault %s every %d; want %s or could not verify\nfindings %+v\nerrors %+v",
+								r.Verdict, fault, every, c.want, r.Findings, r.Errors)
 						}
-						if r.ExitCode == ExitError && (len(r.Errors) == 0 || r.Errors[0].Message == "") {
-							t.Errorf("exit 2 without a message")
+						if r.Verdict == VerdictCouldNotVerify && (len(r.Errors) == 0 || r.Errors[0].Message == "") {
+							t.Errorf("could not verify without a message")
 						}
 					})
 				}
@@ -73,14 +73,15 @@ func TestFailClosedUnderFaults(t *testing.T) {
 	proxy.SetRule(faultproxy.Rule{})
 	t.Logf("outcomes: %v", outcomes)
 	// With retries, faults on every second or third request must not turn
-	// everything into exit 2: some runs must reach the right verdict.
-	if outcomes["good exit 0"] == 0 || outcomes["bad exit 1"] == 0 {
+	// everything into could not verify: some runs must reach the right verdict.
+	if outcomes["good verdict pass"] == 0 || outcomes["bad verdict fail"] == 0 {
 		t.Errorf("no run reached the right verdict under partial faults: %v", outcomes)
 	}
 }
 
-// An AWS error while getting the ECR token ends the run with exit 2 and
-// the AWS error in the message, never an anonymous pull or a pass.
+// An AWS error while getting the ECR token ends the run with could not
+// verify and the AWS error in the message, never an anonymous pull or a
+// pass.
 func TestECRTokenFailureExit2(t *testing.T) {
 	reg := imagetest.Registry(t)
 	ref := reg.PushImage(t, "app:v1", appImage(t, "amd64", false))
@@ -88,8 +89,8 @@ func TestECRTokenFailureExit2(t *testing.T) {
 	ecr.API.FailWith(&fakeecr.APIError{Status: 400, Type: "ExpiredTokenException", Message: "The security token included in the request is expired"})
 	ecrRef := strings.Replace(ref, reg.Host, ecr.Host, 1)
 	r := runVerifyWith(t, parseTask(t, taskJSON("X86_64", ecrRef, "")), ecr.RegistryOptions())
-	if r.ExitCode != ExitError || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "ExpiredTokenException") {
-		t.Fatalf("exit %d, errors %+v; want 2 naming ExpiredTokenException", r.ExitCode, r.Errors)
+	if r.Verdict != VerdictCouldNotVerify || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "ExpiredTokenException") {
+		t.Fatalf("verdict %s, errors %+v; want could not verify naming ExpiredTokenException", r.Verdict, r.Errors)
 	}
 	if n := ecr.Unauthorized.Load(); n != 0 {
 		t.Errorf("%d requests reached the registry without credentials: no anonymous fallback allowed", n)

@@ -20,17 +20,17 @@ type Subject struct {
 // PairImages decides which image each container is verified with:
 //
 //   - no images: every container's own image;
-//   - one image and no --container: the task's only container;
-//   - images with --container flags: paired in order, one each.
+//   - one image and no container names: the task's only container;
+//   - images with container names: paired in order, one each.
 //
 // Containers not named keep their own image only when no image was given.
 func PairImages(td *taskdef.TaskDefinition, images, containers []string) ([]Subject, error) {
 	if td == nil {
 		if len(containers) > 0 {
-			return nil, fmt.Errorf("--container needs --taskdef")
+			return nil, ErrContainerWithoutTaskDef
 		}
 		if len(images) == 0 {
-			return nil, fmt.Errorf("nothing to verify: give an IMAGE, or --taskdef FILE to verify its images")
+			return nil, ErrNothingToVerify
 		}
 		var out []Subject
 		for _, ref := range images {
@@ -60,15 +60,15 @@ func PairImages(td *taskdef.TaskDefinition, images, containers []string) ([]Subj
 		return out, nil
 	case len(containers) == 0:
 		if len(images) > 1 {
-			return nil, fmt.Errorf("%d images given without --container: name the container of each image with one --container flag per image, in order", len(images))
+			return nil, fmt.Errorf("%w: %d images and no container names", ErrPairing, len(images))
 		}
 		if len(td.Containers) > 1 {
-			return nil, fmt.Errorf("the task definition has %d containers (%s): say which one the image is for with --container NAME",
-				len(td.Containers), strings.Join(containerNames(td), ", "))
+			return nil, fmt.Errorf("%w: the task definition has %d containers (%s): say which one the image is for",
+				ErrPairing, len(td.Containers), strings.Join(containerNames(td), ", "))
 		}
 		return []Subject{{Container: td.Containers[0].Name.Value, Ref: images[0]}}, nil
 	case len(images) != len(containers):
-		return nil, fmt.Errorf("%d images and %d --container flags: give one --container per image, in the same order", len(images), len(containers))
+		return nil, fmt.Errorf("%w: %d images and %d container names: give one name per image, in the same order", ErrPairing, len(images), len(containers))
 	}
 	seen := map[string]bool{}
 	var out []Subject
@@ -77,7 +77,7 @@ func PairImages(td *taskdef.TaskDefinition, images, containers []string) ([]Subj
 			return nil, unknownContainer(td, name)
 		}
 		if seen[name] {
-			return nil, fmt.Errorf("--container %s given twice", name)
+			return nil, fmt.Errorf("%w: container %s given twice", ErrPairing, name)
 		}
 		seen[name] = true
 		out = append(out, Subject{Container: name, Ref: images[i]})
@@ -86,5 +86,5 @@ func PairImages(td *taskdef.TaskDefinition, images, containers []string) ([]Subj
 }
 
 func unknownContainer(td *taskdef.TaskDefinition, name string) error {
-	return fmt.Errorf("--container %s: the task definition has no such container (it has %s)", name, strings.Join(containerNames(td), ", "))
+	return fmt.Errorf("%w: container %s: the task definition has no such container (it has %s)", ErrPairing, name, strings.Join(containerNames(td), ", "))
 }

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -20,7 +21,7 @@ func TestPairImages(t *testing.T) {
 		{"one image for the only container", []string{"new:2"}, nil, false, "web=new:2"},
 		{"one image needs --container with two containers", []string{"new:2"}, nil, true, "error: say which one"},
 		{"paired in order", []string{"a:1", "b:1"}, []string{"sidecar", "web"}, true, "sidecar=a:1 web=b:1"},
-		{"counts must match", []string{"a:1"}, []string{"sidecar", "web"}, true, "error: 1 images and 2 --container"},
+		{"counts must match", []string{"a:1"}, []string{"sidecar", "web"}, true, "error: 1 images and 2 container names"},
 		{"unknown container", []string{"a:1"}, []string{"db"}, true, "error: no such container (it has web, sidecar)"},
 		{"twice", []string{"a:1", "b:1"}, []string{"web", "web"}, true, "error: given twice"},
 		{"containers without images", nil, []string{"sidecar"}, true, "sidecar=reg.example/side:1"},
@@ -33,8 +34,8 @@ func TestPairImages(t *testing.T) {
 			}
 			subjects, err := PairImages(td, tt.images, tt.containers)
 			if want, ok := strings.CutPrefix(tt.want, "error: "); ok {
-				if err == nil || !strings.Contains(err.Error(), want) {
-					t.Fatalf("err %v, want one containing %q", err, want)
+				if !errors.Is(err, ErrPairing) || !strings.Contains(err.Error(), want) {
+					t.Fatalf("err %v, want ErrPairing containing %q", err, want)
 				}
 				return
 			}
@@ -50,10 +51,10 @@ func TestPairImages(t *testing.T) {
 			}
 		})
 	}
-	if _, err := PairImages(nil, nil, nil); err == nil {
-		t.Error("nothing to verify must be an error")
+	if _, err := PairImages(nil, nil, nil); !errors.Is(err, ErrNothingToVerify) {
+		t.Errorf("nothing to verify: err %v, want ErrNothingToVerify", err)
 	}
-	if _, err := PairImages(nil, []string{"a:1"}, []string{"web"}); err == nil {
-		t.Error("--container without --taskdef must be an error")
+	if _, err := PairImages(nil, []string{"a:1"}, []string{"web"}); !errors.Is(err, ErrContainerWithoutTaskDef) {
+		t.Errorf("container names without a task definition: err %v, want ErrContainerWithoutTaskDef", err)
 	}
 }

@@ -73,7 +73,7 @@ func renderText(w io.Writer, r *Report) error {
 		}
 	}
 	fmt.Fprintf(b, "\n%s: %d error(s), %d warning(s), %d info; %d target(s) checked; %d could not be verified (fail-on %s)\n",
-		strings.ToUpper(r.Verdict), r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos,
+		strings.ToUpper(string(r.Verdict)), r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos,
 		r.Summary.Targets, r.Summary.CouldNotCheck, r.FailOn)
 	return b.Flush()
 }

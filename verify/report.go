@@ -23,9 +23,26 @@ type Report struct {
 	Summary       Summary   `json:"summary"`
 	Pinned        []Pinned  `json:"pinned,omitempty"`
 	FailOn        Severity  `json:"failOn"`
-	Verdict       string    `json:"verdict"` // pass, fail or error
-	ExitCode      int       `json:"exitCode"`
+	Verdict       Verdict   `json:"verdict"`
+	// ExitCode is the exit status of the program that acted on the
+	// verdict; the program sets it (imgcheck: 0, 1 or 2), Finish does not.
+	ExitCode int `json:"exitCode"`
 }
+
+// Verdict is what a finished run concludes. The program that runs verify
+// decides what each means for it (imgcheck maps them to exit codes).
+type Verdict string
+
+// Verdicts, as written in the JSON report.
+const (
+	// VerdictPass: every check ran and no finding reached FailOn.
+	VerdictPass Verdict = "pass"
+	// VerdictFindings: a finding at or above FailOn.
+	VerdictFindings Verdict = "fail"
+	// VerdictCouldNotVerify: a check could not run, or nothing was
+	// checked. It is never a pass: the gate fails closed.
+	VerdictCouldNotVerify Verdict = "error"
+)
 
 // ToolInfo names the program that wrote the report.
 type ToolInfo struct {
@@ -73,6 +90,9 @@ type Problem struct {
 	Platform  string `json:"platform,omitempty"`
 	Image     string `json:"image,omitempty"`
 	Message   string `json:"message"`
+	// Cause is the error behind Message when there is one (errors.Is
+	// tells its class); it is not part of the report.
+	Cause error `json:"-"`
 }
 
 // Summary counts findings by severity.
@@ -91,13 +111,6 @@ type Pinned struct {
 	From      string `json:"from"`
 	To        string `json:"to"`
 }
-
-// Exit codes of a verify run (see DESIGN.md).
-const (
-	ExitPass     = 0
-	ExitFindings = 1
-	ExitError    = 2
-)
 
 // Finish sorts the report, counts it and sets the verdict for failOn.
 // A report with no targets cannot pass: nothing was verified.
@@ -138,14 +151,14 @@ func (r *Report) Finish(failOn Severity) {
 	}
 	switch {
 	case len(r.Errors) > 0 || len(r.Targets) == 0:
-		r.Verdict, r.ExitCode = "error", ExitError
+		r.Verdict = VerdictCouldNotVerify
 		if len(r.Errors) == 0 {
 			r.Errors = append(r.Errors, Problem{Message: "nothing was verified: no container image to check"})
 			r.Summary.CouldNotCheck = 1
 		}
 	case failing > 0:
-		r.Verdict, r.ExitCode = "fail", ExitFindings
+		r.Verdict = VerdictFindings
 	default:
-		r.Verdict, r.ExitCode = "pass", ExitPass
+		r.Verdict = VerdictPass
 	}
 }

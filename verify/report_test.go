@@ -48,14 +48,16 @@ func TestRenderGolden(t *testing.T) {
 		name        string
 		withProblem bool
 		failOn      Severity
+		exitCode    int // set by the program that acts on the verdict
 	}{
-		{"findings", false, Error},
-		{"problem", true, Warning},
+		{"findings", false, Error, 1},
+		{"problem", true, Warning, 2},
 	} {
 		for _, format := range Formats() {
 			t.Run(tc.name+"."+format, func(t *testing.T) {
 				r := sampleReport(tc.withProblem)
 				r.Finish(tc.failOn)
+				r.ExitCode = tc.exitCode
 				var buf bytes.Buffer
 				if err := Render(&buf, r, format); err != nil {
 					t.Fatal(err)
@@ -113,23 +115,23 @@ func TestFinishVerdicts(t *testing.T) {
 		name     string
 		r        Report
 		failOn   Severity
-		wantExit int
+		wantExit Verdict
 	}{
-		{"clean", Report{Targets: []Target{target}}, Error, ExitPass},
-		{"no targets cannot pass", Report{}, Error, ExitError},
+		{"clean", Report{Targets: []Target{target}}, Error, VerdictPass},
+		{"no targets cannot pass", Report{}, Error, VerdictCouldNotVerify},
 		{"problem wins over findings", Report{Targets: []Target{target}, Errors: []Problem{{Message: "x"}},
-			Findings: []Finding{{RuleID: "IC204", Severity: Error}}}, Error, ExitError},
-		{"error finding", Report{Targets: []Target{target}, Findings: []Finding{{RuleID: "IC204", Severity: Error}}}, Error, ExitFindings},
-		{"warning below fail-on", Report{Targets: []Target{target}, Findings: []Finding{{RuleID: "IC105", Severity: Warning}}}, Error, ExitPass},
-		{"warning at fail-on", Report{Targets: []Target{target}, Findings: []Finding{{RuleID: "IC105", Severity: Warning}}}, Warning, ExitFindings},
-		{"info never fails at warning", Report{Targets: []Target{target}, Findings: []Finding{{RuleID: "IC313", Severity: Info}}}, Warning, ExitPass},
+			Findings: []Finding{{RuleID: "IC204", Severity: Error}}}, Error, VerdictCouldNotVerify},
+		{"error finding", Report{Targets: []Target{target}, Findings: []Finding{{RuleID: "IC204", Severity: Error}}}, Error, VerdictFindings},
+		{"warning below fail-on", Report{Targets: []Target{target}, Findings: []Finding{{RuleID: "IC105", Severity: Warning}}}, Error, VerdictPass},
+		{"warning at fail-on", Report{Targets: []Target{target}, Findings: []Finding{{RuleID: "IC105", Severity: Warning}}}, Warning, VerdictFindings},
+		{"info never fails at warning", Report{Targets: []Target{target}, Findings: []Finding{{RuleID: "IC313", Severity: Info}}}, Warning, VerdictPass},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := tt.r
 			r.Finish(tt.failOn)
-			if r.ExitCode != tt.wantExit {
-				t.Errorf("exit %d (%s), want %d", r.ExitCode, r.Verdict, tt.wantExit)
+			if r.Verdict != tt.wantExit {
+				t.Errorf("verdict %s, want %s", r.Verdict, tt.wantExit)
 			}
 		})
 	}

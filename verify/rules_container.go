@@ -1,21 +1,14 @@
 package verify
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/image/binfmt"
 	"github.com/imgcheck/imgcheck/platform"
 )
-
-// maxPasswdBytes bounds how much of /etc/passwd and /etc/group is read.
-const maxPasswdBytes = 1 << 20
 
 // containerRules check the container definition against the image: the
 // health check, the user and the size.
@@ -63,7 +56,15 @@ func (c *checker) healthCheckRules(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		c.healthBinaryArch("/bin/sh", sh, info)
+		if c.healthBinaryArch("/bin/sh", sh, info) {
+			if err := c.judgeHealthProgram(ctx, "/bin/sh", sh, info); err != nil {
+				return err
+			}
+			if info.Kind != binfmt.KindELF {
+				return nil // the kernel ignores file capabilities of scripts
+			}
+			return c.fileCapRules(ctx, "health check shell", "/bin/sh", sh)
+		}
 	case "CMD":
 		if len(cmd) < 2 {
 			c.add("IC309", Finding{Message: "the CMD health check names no program",
@@ -85,78 +86,69 @@ func (c *checker) healthCheckRules(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		c.healthBinaryArch(f.Resolved, f, info)
+		if c.healthBinaryArch(f.Resolved, f, info) {
+			if err := c.judgeHealthProgram(ctx, cmd[1], f, info); err != nil {
+				return err
+			}
+			if info.Kind != binfmt.KindELF {
+				return nil // the kernel ignores file capabilities of scripts
+			}
+			return c.fileCapRules(ctx, "health check program", f.Resolved, f)
+		}
 	}
 	return nil
 }
 
-func (c *checker) healthBinaryArch(p string, f image.File, info binfmt.Info) {
+// healthBinaryArch reports a health check binary of another architecture
+// (IC309); ok is false then.
+func (c *checker) healthBinaryArch(p string, f image.File, info binfmt.Info) (ok bool) {
 	if info.Kind != binfmt.KindELF || info.GOARCH == c.want.Architecture {
-		return
+		return true
 	}
 	c.add("IC309", Finding{
 		Message:  fmt.Sprintf("the health check runs %s, a %s binary, on a %s task: \"exec format error\", the check never passes", p, info.GOARCH, platform.String(&c.want)),
 		Evidence: fmt.Sprintf("e_machine=%s at %s (layer %d)", info.Machine, p, f.Layer),
 		Fix:      "build the image for the task's platform",
 		Location: loc(c.container.HealthCheck.Command.Pos)})
+	return false
 }
 
-// userRules: a user (or group) given by name must exist in the image's
-// /etc/passwd (/etc/group); numeric IDs need nothing.
-func (c *checker) userRules(ctx context.Context) error {
-	user, where := c.p.Config.User, "image config User"
-	pos := loc(c.container.User.Pos)
-	if c.container.User.Known() && c.container.User.Value != "" {
-		user, where = c.container.User.Value, "container user"
-	} else {
-		pos = nil
+// judgeHealthProgram: the health check runs as the container's user, so
+// that user must execute the program, and a dynamic ELF program must get
+// its interpreter and libraries. argv0 is the program as the check names
+// it. (#! health check scripts are not followed.)
+func (c *checker) judgeHealthProgram(ctx context.Context, argv0 string, f image.File, info binfmt.Info) error {
+	rules := c.healthStart()
+	d, u, err := c.access(ctx, f, image.AccessExec)
+	if err != nil {
+		return err
 	}
-	if user == "" {
+	if d != nil {
+		c.addExecDenial(rules, "health check program", f, d, u)
 		return nil
 	}
-	name, group, _ := strings.Cut(user, ":")
-	for _, q := range []struct{ value, file string }{{name, "/etc/passwd"}, {group, "/etc/group"}} {
-		if q.value == "" || isNumeric(q.value) {
-			continue
-		}
-		data, f, err := c.p.ReadFile(ctx, q.file, maxPasswdBytes)
-		missing := !f.Found && errors.Is(err, image.ErrNotFound)
-		if err != nil && !missing {
-			return err // could not read it: never guess
-		}
-		if err == nil && hasEntry(data, q.value) {
-			continue
-		}
-		c.add("IC310", Finding{
-			Message:  fmt.Sprintf("%s %q names %q, which %s does not define: the container fails to start (\"unable to find user\")", where, user, q.value, q.file),
-			Evidence: q.file + ": " + presence(!missing),
-			Fix:      "use a numeric UID:GID (for example 65532:65532), or add the entry to the image",
-			Location: pos})
+	if info.Kind != binfmt.KindELF {
+		return nil
 	}
-	return nil
-}
-
-func presence(found bool) string {
-	if found {
-		return "present, no such entry"
+	if info.Need > 0 || !info.ProgramHeadersRead || len(info.Problems) > 0 {
+		return errCheck{fmt.Sprintf("health check program %s: its ELF header could not be read whole or is malformed (%s), so whether it loads cannot be told", f.Path, info)}
 	}
-	return "missing from the image"
-}
-
-func isNumeric(s string) bool {
-	_, err := strconv.ParseUint(s, 10, 32)
-	return err == nil
-}
-
-// hasEntry reports whether a passwd/group file has a line for name.
-func hasEntry(data []byte, name string) bool {
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		if field, _, ok := strings.Cut(sc.Text(), ":"); ok && field == name {
-			return true
-		}
+	if info.Interpreter == "" {
+		return nil
 	}
-	return false
+	interp, err := c.p.Lookup(ctx, info.Interpreter)
+	if err != nil {
+		return err
+	}
+	if !interp.Found {
+		c.add("IC321", Finding{
+			Message:  fmt.Sprintf("health check program %s is dynamically linked and its interpreter %s is not in the image: %s (%q)", f.Path, info.Interpreter, rules.outcome, "no such file or directory"),
+			Evidence: fmt.Sprintf("PT_INTERP=%s at %s; lookup: %s", info.Interpreter, f.Resolved, reasonText(interp)),
+			Fix:      "use a static health check program, or a base image that has the matching C library",
+			Location: rules.loc})
+		return nil
+	}
+	return c.judgeLoader(ctx, rules, "health check program", f.Path, argv0, interp)
 }
 
 // sizeRule compares the image's size with the task's ephemeral storage.

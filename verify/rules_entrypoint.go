@@ -89,7 +89,18 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 		return err
 	}
 	t.Binary, t.ReadMode = info.String(), string(ri.Mode)
-	if err := c.judgeExecutable(ctx, "entrypoint", t.Executable, f, info, 0); err != nil {
+	if !windows {
+		// runc checks that the run user may execute it before execve.
+		d, u, err := c.access(ctx, f, image.AccessExec)
+		if err != nil {
+			return err
+		}
+		if d != nil {
+			c.addExecDenial(entrypointStart(), "entrypoint", f, d, u)
+			return nil
+		}
+	}
+	if err := c.judgeExecutable(ctx, "entrypoint", t.Executable, argv[0], f, info, 0); err != nil {
 		return err
 	}
 	c.goBuildRules(t.Executable, ri)
@@ -97,8 +108,11 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 }
 
 // judgeExecutable decides whether the kernel can exec the file on the
-// task's platform, following #! interpreters and ELF interpreters.
-func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.File, info binfmt.Info, depth int) error {
+// task's platform, following #! interpreters and ELF interpreters, and
+// whether the dynamic loader then loads what a dynamic ELF needs. p names
+// the file (resolved), f.Path is how it is executed, argv0 what it is
+// called. The run user may execute f itself (the caller checked).
+func (c *checker) judgeExecutable(ctx context.Context, role, p, argv0 string, f image.File, info binfmt.Info, depth int) error {
 	wantArch := c.want.Architecture
 	if info.Kind == binfmt.KindELF || info.Kind == binfmt.KindPE {
 		// Fail closed: a header we could not read completely, or one with
@@ -134,6 +148,9 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 				Fix:      fmt.Sprintf("build for %s (GOARCH=%s), or change runtimePlatform.cpuArchitecture", platform.String(&c.want), wantArch)})
 			return nil
 		}
+		if err := c.fileCapRules(ctx, role, p, f); err != nil {
+			return err
+		}
 		if info.Interpreter != "" {
 			interp, err := c.p.Lookup(ctx, info.Interpreter)
 			if err != nil {
@@ -144,7 +161,9 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 					Message:  fmt.Sprintf("%s %s is dynamically linked and its interpreter %s is not in the image: the container will fail with \"no such file or directory\"", role, p, info.Interpreter),
 					Evidence: fmt.Sprintf("PT_INTERP=%s at %s; lookup: %s", info.Interpreter, p, reasonText(interp)),
 					Fix:      "build with CGO_ENABLED=0, or use a base image that has the matching C library"})
+				return nil
 			}
+			return c.judgeLoader(ctx, entrypointStart(), role, f.Path, argv0, interp)
 		}
 	case binfmt.KindPE:
 		if strings.EqualFold(c.want.OS, "windows") {
@@ -164,7 +183,7 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 		if strings.EqualFold(c.want.OS, "windows") {
 			return errCheck{fmt.Sprintf("%s %s of a Windows image is a #! script, which Windows does not run", role, p)}
 		}
-		return c.judgeScript(ctx, role, p, info, depth)
+		return c.judgeScript(ctx, role, p, f, info, depth)
 	default:
 		if strings.EqualFold(c.want.OS, "windows") {
 			// .cmd, .bat and .ps1 files run through interpreters that the
@@ -179,7 +198,7 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p string, f image.F
 	return nil
 }
 
-func (c *checker) judgeScript(ctx context.Context, role, p string, info binfmt.Info, depth int) error {
+func (c *checker) judgeScript(ctx context.Context, role, p string, script image.File, info binfmt.Info, depth int) error {
 	interp := info.ScriptInterpreter
 	if interp == "" {
 		c.add("IC206", Finding{
@@ -196,11 +215,14 @@ func (c *checker) judgeScript(ctx context.Context, role, p string, info binfmt.I
 	var f image.File
 	var err error
 	if path.Base(interp) == "env" && info.ScriptArg != "" {
-		// #!/usr/bin/env prog: env must exist, then prog is searched in PATH.
+		// #!/usr/bin/env prog: env must run, then prog is searched in PATH.
 		if f, err = c.p.Lookup(ctx, interp); err != nil {
 			return err
 		}
 		if f.Found {
+			if stop, err := c.judgeInterpreter(ctx, role, p, interp, f, depth); stop || err != nil {
+				return err
+			}
 			prog := strings.Fields(info.ScriptArg)[0]
 			interp = prog
 			f, err = c.p.ResolveCommand(ctx, prog, c.workingDir(), c.pathEnv())
@@ -218,11 +240,43 @@ func (c *checker) judgeScript(ctx context.Context, role, p string, info binfmt.I
 			Fix:      "add the interpreter to the image, or use a compiled binary"})
 		return nil
 	}
-	next, _, err := c.p.Identify(ctx, f)
-	if err != nil {
+	if stop, err := c.judgeInterpreter(ctx, role, p, interp, f, depth); stop || err != nil {
 		return err
 	}
-	return c.judgeExecutable(ctx, role+" interpreter", f.Resolved, f, next, depth+1)
+	// The interpreter runs and opens the script, as the run user.
+	d, u, err := c.access(ctx, script, image.AccessRead)
+	if err != nil || d == nil {
+		return err
+	}
+	c.add("IC215", Finding{
+		Message: fmt.Sprintf("%s %s cannot be read by %s, so its interpreter %s cannot open it: the container fails to start (%q)",
+			role, p, userShort(u), interp, "Permission denied"),
+		Evidence: denialEvidence(d, u),
+		Fix:      denialFix(d)})
+	return nil
+}
+
+// judgeInterpreter judges the interpreter f of script p, called argv0:
+// the run user must execute it, then the kernel and the loader must run
+// it. stop is true when something stops the start there.
+func (c *checker) judgeInterpreter(ctx context.Context, role, p, argv0 string, f image.File, depth int) (stop bool, err error) {
+	before := len(c.findings)
+	d, u, err := c.access(ctx, f, image.AccessExec)
+	if err != nil {
+		return true, err
+	}
+	if d != nil {
+		c.addInterpDenial(entrypointStart(), role, p, "#! interpreter", f, d, u)
+		return true, nil
+	}
+	next, _, err := c.p.Identify(ctx, f)
+	if err != nil {
+		return true, err
+	}
+	if err := c.judgeExecutable(ctx, role+" interpreter", f.Resolved, argv0, f, next, depth+1); err != nil {
+		return true, err
+	}
+	return len(c.findings) > before, nil
 }
 
 // goBuildRules report on Go build settings when the build info was read.

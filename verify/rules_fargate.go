@@ -15,6 +15,7 @@ func (c *checker) fargateRules() {
 		return
 	}
 	td := f.td
+	c.fargateRegistrationRules()
 	if td.CPU.Known() && td.Memory.Known() {
 		if err := taskdef.ValidFargateSize(td.CPU.Value, td.Memory.Value, f.platformVersion); err != nil {
 			c.add("IC301", Finding{
@@ -33,13 +34,14 @@ func (c *checker) fargateRules() {
 			}
 		}
 	}
-	if f.arch == "ARM64" && f.platformVersion != "" && taskdef.PlatformVersionBefore(f.platformVersion, "1.4.0") {
+	if f.arch == "ARM64" && f.platformVersion != "" && taskdef.PlatformVersionBefore(f.platformVersion, taskdef.MinARM64Platform) {
 		c.add("IC303", Finding{
 			Message:  fmt.Sprintf("ARM64 tasks need Fargate platform version 1.4.0, the service asks for %s", f.platformVersion),
 			Evidence: "runtimePlatform.cpuArchitecture ARM64",
 			Fix:      "set the service's platformVersion to 1.4.0 or LATEST",
 			Location: loc(f.svc.PlatformVersion.Pos)})
 	}
+	c.fargateCapabilityRule()
 }
 
 // serviceRules checks a service against the task definition.
@@ -61,6 +63,11 @@ func (c *checker) serviceRules() {
 			Evidence: "capacityProviderStrategy (" + p.Code + ")", Fix: "see imgcheck plan --service for the rules",
 			Location: loc(p.Pos)})
 	}
+	c.launchTypeRules()
+	c.networkConfigurationRule()
+	c.servicePlacementRule()
+	c.daemonRules()
+	c.targetGroupRules()
 	for _, lb := range svc.LoadBalancers {
 		if !lb.ContainerName.Known() {
 			continue
@@ -85,7 +92,7 @@ func (c *checker) serviceRules() {
 }
 
 func containerNamed(td *taskdef.TaskDefinition, name string) (taskdef.Container, bool) {
-	i := slices.IndexFunc(td.Containers, func(c taskdef.Container) bool { return c.Name.Value == name })
+	i := slices.IndexFunc(td.Containers, func(c taskdef.Container) bool { return c.Name.Known() && c.Name.Value == name })
 	if i < 0 {
 		return taskdef.Container{}, false
 	}

@@ -118,8 +118,8 @@ func TestSchema1IsAFinding(t *testing.T) {
 		t.Fatalf("storing a schema 1 manifest: %s", resp.Status)
 	}
 	r := verifyTask(t, taskJSON("X86_64", reg.Host+"/old:v1", ""), false)
-	if r.ExitCode != ExitFindings || findingIDs(r) != "IC104" {
-		t.Fatalf("exit %d, findings %+v, errors %+v; want exit 1 with IC104", r.ExitCode, r.Findings, r.Errors)
+	if r.Verdict != VerdictFindings || findingIDs(r) != "IC104" {
+		t.Fatalf("verdict %s, findings %+v, errors %+v; want findings with IC104", r.Verdict, r.Findings, r.Errors)
 	}
 }
 
@@ -147,7 +147,8 @@ func TestSpotWindowsIsIC402(t *testing.T) {
 		`"cpu": "256",
   "memory": "512"`, `"cpu": "1024", "memory": "2048"`).Replace(taskJSON("ARM64", "nginx:1", ""))
 	svc, err := taskdef.ParseService("svc.json", []byte(`{"serviceName": "s", "taskDefinition": "app",
-  "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}]}`), taskdef.LoadOptions{})
+  "capacityProviderStrategy": [{"capacityProvider": "FARGATE_SPOT", "weight": 1}],
+  "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}}}`), taskdef.LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -175,19 +176,19 @@ func TestWindowsEntrypoint(t *testing.T) {
 	tests := []struct {
 		name     string
 		task     string
-		wantExit int
+		wantExit Verdict
 		want     string
 	}{
-		{"amd64 PE on X86_64", task(win("good:1", 0x8664), ""), ExitPass, ""},
-		{"ARM64 image and PE on X86_64", task(win("arm:1", 0xaa64), ""), ExitFindings, "IC102,IC204"},
-		{"entrypoint override not in the image", task(win("good:2", 0x8664), `, "entryPoint": ["C:\\app\\missing.exe"]`), ExitError, ""},
-		{"health check not judged", task(win("good:3", 0x8664), `, "healthCheck": {"command": ["CMD-SHELL", "exit 0"]}`), ExitError, ""},
+		{"amd64 PE on X86_64", task(win("good:1", 0x8664), ""), VerdictPass, ""},
+		{"ARM64 image and PE on X86_64", task(win("arm:1", 0xaa64), ""), VerdictFindings, "IC102,IC204"},
+		{"entrypoint override not in the image", task(win("good:2", 0x8664), `, "entryPoint": ["C:\\app\\missing.exe"]`), VerdictCouldNotVerify, ""},
+		{"health check not judged", task(win("good:3", 0x8664), `, "healthCheck": {"command": ["CMD-SHELL", "exit 0"]}`), VerdictCouldNotVerify, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := verifyTask(t, tt.task, false)
-			if r.ExitCode != tt.wantExit || findingIDs(r) != tt.want {
-				t.Fatalf("exit %d rules %q, want %d %q\nfindings %+v\nerrors %+v", r.ExitCode, findingIDs(r), tt.wantExit, tt.want, r.Findings, r.Errors)
+			if r.Verdict != tt.wantExit || findingIDs(r) != tt.want {
+				t.Fatalf("verdict %s rules %q, want %s %q\nfindings %+v\nerrors %+v", r.Verdict, findingIDs(r), tt.wantExit, tt.want, r.Findings, r.Errors)
 			}
 		})
 	}
@@ -205,8 +206,8 @@ func TestUnresolvedContainerFieldsFailClosed(t *testing.T) {
 		`, "environment": [{"name": "PATH", "value": "${PATH_FROM_CI}"}]`,
 	} {
 		r := verifyTask(t, taskJSON("X86_64", ref, extra), false)
-		if r.ExitCode != ExitError || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "is not known") {
-			t.Errorf("%s: exit %d, errors %+v; want 2 naming the unresolved field", extra, r.ExitCode, r.Errors)
+		if r.Verdict != VerdictCouldNotVerify || len(r.Errors) == 0 || !strings.Contains(r.Errors[0].Message, "is not known") {
+			t.Errorf("%s: verdict %s, errors %+v; want could not verify naming the unresolved field", extra, r.Verdict, r.Errors)
 		}
 	}
 }

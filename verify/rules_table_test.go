@@ -157,8 +157,8 @@ func TestSubjectForUnknownContainerIsAProblem(t *testing.T) {
 	td := parseTask(t, taskJSON("X86_64", "registry.invalid/app:v1", ""))
 	r := Run(context.Background(), Input{TaskDef: td, Subjects: []Subject{{Container: "sidecar", Ref: "registry.invalid/app:v1"}}},
 		Options{FailOn: Error})
-	if r.ExitCode != ExitError || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, `no container "sidecar"`) {
-		t.Fatalf("exit %d, errors %+v; want 2 naming the unknown container", r.ExitCode, r.Errors)
+	if r.Verdict != VerdictCouldNotVerify || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, `no container "sidecar"`) {
+		t.Fatalf("verdict %s, errors %+v; want could not verify naming the unknown container", r.Verdict, r.Errors)
 	}
 	if r.Errors[0].Container != "sidecar" || len(r.Targets) != 0 {
 		t.Errorf("problem %+v, targets %+v; want the problem on container sidecar and no target", r.Errors[0], r.Targets)

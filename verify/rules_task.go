@@ -27,6 +27,7 @@ func (c *checker) taskRules() {
 		c.portRules(ct)
 		c.executionRoleRules(ct)
 		c.misplacedRuntimePlatformRule(ct)
+		c.awslogsOptionsRule(ct)
 	}
 	c.readOnlyFieldsRule()
 }
@@ -129,4 +130,41 @@ func (c *checker) tagRule(ct taskdef.Container) {
 		Message:  fmt.Sprintf("the task definition references image %s by tag; the tag can move after verification", ref),
 		Fix:      "use imgcheck verify --pin-out to write a task definition that references the verified digest",
 		Location: loc(ct.Image.Pos)})
+}
+
+// awslogsOptionsRule checks the options the awslogs driver cannot start
+// without: awslogs-group everywhere, and awslogs-region where there is no
+// instance metadata to take the region from (Fargate, EXTERNAL).
+func (c *checker) awslogsOptionsRule(ct taskdef.Container) {
+	lc := ct.LogConfiguration
+	if lc == nil || !lc.LogDriver.Known() || lc.LogDriver.Value != "awslogs" || lc.OptionsUnknown.Set {
+		return
+	}
+	l := c.facts.launch
+	var missing []string
+	if _, ok := lc.Options["awslogs-group"]; !ok {
+		missing = append(missing, "awslogs-group")
+	}
+	_, hasRegion := lc.Options["awslogs-region"]
+	var regionOn []string
+	for _, lt := range []string{launchFargate, launchExternal} {
+		if l.has(lt) {
+			regionOn = append(regionOn, lt)
+		}
+	}
+	if !hasRegion && len(regionOn) > 0 {
+		missing = append(missing, "awslogs-region")
+	}
+	if len(missing) == 0 {
+		return
+	}
+	why := "the awslogs driver needs the log group"
+	if len(regionOn) > 0 {
+		why = fmt.Sprintf("the awslogs driver needs the log group, and on %s the region (there is no instance metadata to read it from)", strings.Join(regionOn, " and "))
+	}
+	c.add("IC319", Finding{Container: ct.Name.Value,
+		Message:  fmt.Sprintf("container %q logs with awslogs without %s: %s, so the container fails to start", ct.Name.Value, strings.Join(missing, " and "), why),
+		Evidence: fmt.Sprintf("logConfiguration at %s, launch types %s from %s", lc.Pos, strings.Join(l.types, ", "), l.from),
+		Fix:      fmt.Sprintf("add %s to logConfiguration.options", strings.Join(missing, " and ")),
+		Location: loc(lc.LogDriver.Pos)})
 }

@@ -58,6 +58,7 @@ func TestTaskAndServiceRules(t *testing.T) {
 	svc := func(strategy, platform string) string {
 		return `{"serviceName": "app", "cluster": "c", "taskDefinition": "app", "desiredCount": 2, "platformVersion": "` + platform + `",
   "capacityProviderStrategy": ` + strategy + `,
+  "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-1"]}},
   "loadBalancers": [{"targetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1", "containerName": "app", "containerPort": 8080}]}`
 	}
 	fargate := `[{"capacityProvider": "FARGATE", "weight": 1}]`

@@ -37,8 +37,8 @@ func TestIdenticalBlobsFetchedOncePerRun(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := Run(context.Background(), Input{TaskDef: td, Subjects: subjects}, Options{FailOn: Error})
-		if r.ExitCode != ExitPass || len(r.Targets) != containers {
-			t.Fatalf("exit %d, %d targets; errors %+v findings %+v", r.ExitCode, len(r.Targets), r.Errors, r.Findings)
+		if r.Verdict != VerdictPass || len(r.Targets) != containers {
+			t.Fatalf("verdict %s, %d targets; errors %+v findings %+v", r.Verdict, len(r.Targets), r.Errors, r.Findings)
 		}
 		n, _ := reg.BlobBytes(layer)
 		all := 0

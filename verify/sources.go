@@ -11,7 +11,6 @@ import (
 // task definitions that name the same image share its manifests and config
 // (the blob cache already shares layers).
 type sourceSet struct {
-	open func(ctx context.Context, ref string, opts image.Options) (*image.Source, error)
 	opts image.Options
 
 	mu   sync.Mutex
@@ -25,7 +24,7 @@ type openedSource struct {
 }
 
 func newSourceSet(opts Options) *sourceSet {
-	return &sourceSet{open: opts.Open, opts: opts.Image, refs: map[string]*openedSource{}}
+	return &sourceSet{opts: opts.Image, refs: map[string]*openedSource{}}
 }
 
 // get opens ref, or returns the Source (or error) of an earlier open.
@@ -37,6 +36,6 @@ func (s *sourceSet) get(ctx context.Context, ref string) (*image.Source, error) 
 		s.refs[ref] = o
 	}
 	s.mu.Unlock()
-	o.once.Do(func() { o.src, o.err = s.open(ctx, ref, s.opts) })
+	o.once.Do(func() { o.src, o.err = image.Open(ctx, ref, s.opts) })
 	return o.src, o.err
 }

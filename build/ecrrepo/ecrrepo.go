@@ -18,6 +18,10 @@ import (
 	"github.com/imgcheck/imgcheck/registry"
 )
 
+// ErrNotECR: repositories are created on Amazon ECR private registries
+// only; other registries create them on push or not at all.
+var ErrNotECR = errors.New("creating repositories works with Amazon ECR private registries only")
+
 // API is the part of the ECR client Creator calls.
 type API interface {
 	DescribeRepositories(ctx context.Context, in *ecr.DescribeRepositoriesInput, opts ...func(*ecr.Options)) (*ecr.DescribeRepositoriesOutput, error)
@@ -33,12 +37,12 @@ type Creator struct {
 
 // EnsureRepository creates repo when it does not exist, with image
 // scanning on push enabled. Tag mutability is left at ECR's default for
-// the user to choose. Registries other than ECR are refused: they create
-// repositories on push or not at all, and --create-repo promised ECR.
+// the user to choose. Registries other than ECR are refused (ErrNotECR):
+// they create repositories on push or not at all.
 func (c Creator) EnsureRepository(ctx context.Context, repo name.Repository) error {
 	host, ok := registry.ParseECRHost(repo.RegistryStr())
 	if !ok {
-		return fmt.Errorf("--create-repo works with Amazon ECR private registries; %s is not one", repo.RegistryStr())
+		return fmt.Errorf("%w; %s is not one", ErrNotECR, repo.RegistryStr())
 	}
 	newClient := c.NewClient
 	if newClient == nil {

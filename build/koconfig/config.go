@@ -11,6 +11,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/imgcheck/imgcheck/image/filecap"
 )
 
 // Config is a parsed .ko.yaml. The zero value is the configuration of a
@@ -38,6 +40,11 @@ type Build struct {
 	Env     []string
 	Flags   []string
 	Ldflags []string
+	// LinuxCapabilities are the linux_capabilities terms as written (nil:
+	// not set), and FileCaps what they mean: the security.capability
+	// attribute ko writes on the binary, nil when none.
+	LinuxCapabilities []string
+	FileCaps          *filecap.Caps
 	// Line is where the entry starts in Config.Path, for error messages.
 	Line int
 }

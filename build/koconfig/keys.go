@@ -10,7 +10,7 @@ var (
 		"defaultBaseImage", "baseImageOverrides", "defaultPlatforms",
 		"defaultEnv", "defaultFlags", "defaultLdflags", "builds",
 	}
-	buildKeys = []string{"id", "dir", "main", "env", "flags", "ldflags"}
+	buildKeys = []string{"id", "dir", "main", "env", "flags", "ldflags", "linux_capabilities"}
 )
 
 // koOnlyTopLevelKeys and koOnlyBuildKeys are keys ko (or the GoReleaser
@@ -20,7 +20,7 @@ var (
 var (
 	koOnlyTopLevelKeys = []string{"defaultAppDirectory", "defaultLabels", "defaultAnnotations"}
 	koOnlyBuildKeys    = []string{
-		"linux_capabilities", "testLdflags", "testFlags",
+		"testLdflags", "testFlags",
 		"goos", "goarch", "goarm", "gomips", "targets", "binary", "lang",
 		"asmflags", "gcflags", "mod_timestamp", "gobinary", "hooks", "skip", "ignore",
 	}

@@ -3,6 +3,7 @@ package koconfig
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"go.yaml.in/yaml/v3"
 
@@ -34,14 +35,16 @@ func Parse(name string, data []byte) (*Config, error) {
 			cfg.DefaultBaseImage, err = p.str(key, v)
 		case "baseImageOverrides":
 			cfg.BaseImageOverrides, err = p.stringMap(key, v)
+		// ko reads the top-level lists with viper's GetStringSlice, which
+		// splits a single string at white space.
 		case "defaultPlatforms":
-			cfg.DefaultPlatforms, err = p.list(key, v, splitComma)
+			cfg.DefaultPlatforms, err = p.list(key, v, splitPlatforms)
 		case "defaultEnv":
-			cfg.DefaultEnv, err = p.list(key, v, nil)
+			cfg.DefaultEnv, err = p.list(key, v, fields)
 		case "defaultFlags":
-			cfg.DefaultFlags, err = p.list(key, v, strings.Fields)
+			cfg.DefaultFlags, err = p.list(key, v, fields)
 		case "defaultLdflags":
-			cfg.DefaultLdflags, err = p.list(key, v, single)
+			cfg.DefaultLdflags, err = p.list(key, v, fields)
 		case "builds":
 			cfg.Builds, err = p.builds(v)
 		}
@@ -104,7 +107,7 @@ func (p parser) builds(v *yaml.Node) ([]Build, error) {
 	for i, item := range v.Content {
 		item = resolve(item)
 		if item.Kind != yaml.MappingNode {
-			return nil, p.errorf(item, fmt.Sprintf("builds[%d]", i), "want a mapping with id, dir, main, env, flags, ldflags; got %s", kindName(item))
+			return nil, p.errorf(item, fmt.Sprintf("builds[%d]", i), "want a mapping with id, dir, main, env, flags, ldflags, linux_capabilities; got %s", kindName(item))
 		}
 		b := Build{Line: item.Line}
 		err := p.eachKey(item, buildKeys, koOnlyBuildKeys, func(key string, v *yaml.Node) error {
@@ -117,12 +120,18 @@ func (p parser) builds(v *yaml.Node) ([]Build, error) {
 				b.Dir, err = p.str(label, v)
 			case "main":
 				b.Main, err = p.str(label, v)
+			// ko decodes builds[] with mapstructure: env ([]string) lifts a
+			// single string into a list of one, ldflags (StringArray) keeps
+			// it whole, flags and linux_capabilities (FlagArray) split it
+			// at white space.
 			case "env":
-				b.Env, err = p.list(label, v, nil)
+				b.Env, err = p.list(label, v, single)
 			case "flags":
-				b.Flags, err = p.list(label, v, strings.Fields)
+				b.Flags, err = p.list(label, v, fields)
 			case "ldflags":
 				b.Ldflags, err = p.list(label, v, single)
+			case "linux_capabilities":
+				err = p.capabilities(label, v, &b)
 			}
 			return err
 		})
@@ -144,17 +153,18 @@ func (p parser) str(key string, v *yaml.Node) (string, error) {
 	return v.Value, nil
 }
 
-// list reads a list of strings. A single string is accepted where ko accepts
-// one, and turned into a list by fromScalar (nil: not accepted).
-func (p parser) list(key string, v *yaml.Node, fromScalar func(string) []string) ([]string, error) {
+// list reads a list of strings. A single string is turned into a list by
+// fromScalar, with the rule ko applies to that key.
+func (p parser) list(key string, v *yaml.Node, fromScalar func(string) ([]string, error)) ([]string, error) {
 	if isNull(v) {
 		return []string{}, nil
 	}
 	if v.Kind == yaml.ScalarNode {
-		if fromScalar == nil {
-			return nil, p.errorf(v, key, "want a list of strings, got a single string")
+		out, err := fromScalar(v.Value)
+		if err != nil {
+			return nil, p.errorf(v, key, "%v", err)
 		}
-		return fromScalar(v.Value), nil
+		return out, nil
 	}
 	if v.Kind != yaml.SequenceNode {
 		return nil, p.errorf(v, key, "want a list of strings, got %s", kindName(v))
@@ -224,14 +234,25 @@ func kindName(n *yaml.Node) string {
 	return "an empty document"
 }
 
-func splitComma(s string) []string {
-	var out []string
-	for f := range strings.SplitSeq(s, ",") {
-		if f = strings.TrimSpace(f); f != "" {
-			out = append(out, f)
-		}
-	}
-	return out
+// splitPlatforms splits a single-string defaultPlatforms at white space
+// (viper) and commas (ko splits a one-element platform list at commas).
+func splitPlatforms(s string) ([]string, error) {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }), nil
 }
 
-func single(s string) []string { return []string{s} }
+// fields splits a single string at white space, as ko does for the keys
+// that take flags. A template whose action holds spaces ("{{ .Env.V }}")
+// would be cut apart and fail in ko too: say so here, with the fix.
+func fields(s string) ([]string, error) {
+	out := strings.Fields(s)
+	for i, f := range out {
+		if strings.Count(f, "{{") != strings.Count(f, "}}") {
+			// The value is not echoed: it may be a secret.
+			return nil, fmt.Errorf("ko splits a single string at spaces, which cuts a {{ }} template apart (at word %d); write the value as a list", i+1)
+		}
+	}
+	return out, nil
+}
+
+// single keeps a single string whole, as one list item.
+func single(s string) ([]string, error) { return []string{s}, nil }

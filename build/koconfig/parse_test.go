@@ -38,7 +38,7 @@ defaultLdflags: [-s]
 			want: Config{
 				DefaultPlatforms: []string{"linux/amd64", "linux/arm64"},
 				DefaultFlags:     []string{"-tags", "netgo"},
-				DefaultLdflags:   []string{"-s -w"},
+				DefaultLdflags:   []string{"-s", "-w"}, // viper splits at spaces; joined again for -ldflags
 			},
 		},
 		{
@@ -109,8 +109,8 @@ func TestParseErrors(t *testing.T) {
 			want: []string{"cfg.yaml:3:3", "ldflag", `did you mean "ldflags"`}},
 		{name: "ko-only top-level key", yaml: "defaultAppDirectory: /app\n",
 			want: []string{"cfg.yaml:1:1", "defaultAppDirectory", "does not yet"}},
-		{name: "ko-only build key", yaml: "builds:\n- id: a\n  linux_capabilities: net_bind_service\n",
-			want: []string{"cfg.yaml:3:3", "linux_capabilities", "does not yet"}},
+		{name: "ko-only build key", yaml: "builds:\n- id: a\n  testLdflags: -s\n",
+			want: []string{"cfg.yaml:3:3", "testLdflags", "does not yet"}},
 		{name: "goreleaser key", yaml: "builds:\n- gcflags: [all=-N]\n",
 			want: []string{"cfg.yaml:2:3", "gcflags", "does not yet"}},
 		{name: "duplicate key", yaml: "defaultEnv: [A=1]\ndefaultenv: [B=2]\n",
@@ -119,7 +119,7 @@ func TestParseErrors(t *testing.T) {
 		{name: "top level scalar", yaml: "hello\n", want: []string{"top level must be a mapping"}},
 		{name: "builds not a list", yaml: "builds: {id: a}\n", want: []string{"cfg.yaml:1:9", "builds", "want a list"}},
 		{name: "build not a mapping", yaml: "builds: [a]\n", want: []string{"builds[0]", "want a mapping"}},
-		{name: "env scalar", yaml: "defaultEnv: A=1\n", want: []string{"cfg.yaml:1:13", "defaultEnv", "single string"}},
+		{name: "env mapping", yaml: "defaultEnv: {A: 1}\n", want: []string{"cfg.yaml:1:13", "defaultEnv", "want a list of strings"}},
 		{name: "flags nested list", yaml: "defaultFlags: [[a]]\n", want: []string{"defaultFlags", "want a string list item"}},
 		{name: "flags null item", yaml: "defaultFlags: [~]\n", want: []string{"defaultFlags", "null"}},
 		{name: "base image list", yaml: "defaultBaseImage: [a]\n", want: []string{"defaultBaseImage", "want a string"}},
@@ -173,7 +173,8 @@ func TestParseErrorsDoNotEchoValues(t *testing.T) {
 		"builds: GITHUB_TOKEN=ghp_secret\n",
 		"defaultBaseImage: {token: ghp_secret}\n",
 		"baseImageOverrides: GITHUB_TOKEN=ghp_secret\n",
-		"defaultEnv: GITHUB_TOKEN=ghp_secret\n",
+		"defaultEnv: {GITHUB_TOKEN: ghp_secret}\n",
+		"defaultEnv: GITHUB_TOKEN={{ghp_secret\n",
 	} {
 		_, err := Parse("k.yaml", []byte(doc))
 		if err == nil {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"github.com/imgcheck/imgcheck/image/filecap"
 )
 
 // Settings are the raw (unrendered) build settings that apply to one main
@@ -23,6 +25,10 @@ type Settings struct {
 	// BaseFromOverride is true when BaseImage came from baseImageOverrides,
 	// which outranks KO_DEFAULTBASEIMAGE.
 	BaseFromOverride bool
+	// FileCaps is the security.capability attribute the binary gets on
+	// linux platforms (builds[].linux_capabilities; ko has no default for
+	// it); nil for none.
+	FileCaps *filecap.Caps
 }
 
 // For returns the settings for the main package with the given import path
@@ -70,6 +76,7 @@ func (c *Config) For(workDir, importPath, pkgDir string) (Settings, error) {
 	if matched.Ldflags != nil {
 		s.Ldflags = matched.Ldflags
 	}
+	s.FileCaps = matched.FileCaps
 	return s, nil
 }
 

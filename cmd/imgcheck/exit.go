@@ -6,7 +6,9 @@ import (
 	"strings"
 )
 
-// Exit codes are a contract with CI pipelines (see DESIGN.md).
+// Exit codes are a contract with CI pipelines (docs/architecture.md). They
+// are imgcheck's alone: libraries return verdicts and errors, and
+// exitCodeFor (with verdictError for verify reports) turns them into these.
 const (
 	exitOK       = 0 // every check ran and passed
 	exitFindings = 1 // a finding at or above --fail-on, or an invalid plan

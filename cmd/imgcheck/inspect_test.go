@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/internal/imagetest"
 )
 
@@ -93,7 +94,7 @@ func TestInspectStatsByteBudget(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var rep inspectReport
+	var rep image.Inspection
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatal(err)
 	}
@@ -101,8 +102,8 @@ func TestInspectStatsByteBudget(t *testing.T) {
 	if rep.Stats == nil || rep.Stats.LayerBytes == 0 || rep.Stats.LayerBytes > budget {
 		t.Fatalf("stats %+v: want 1..%d layer bytes", rep.Stats, budget)
 	}
-	if len(rep.Platforms) != 1 || rep.Platforms[0].Executable == nil || !strings.Contains(rep.Platforms[0].Executable.Binary, "aarch64") {
-		t.Errorf("report: %+v", rep.Platforms)
+	if len(rep.Images) != 1 || rep.Images[0].Executable == nil || !strings.Contains(rep.Images[0].Executable.Binary, "aarch64") {
+		t.Errorf("report: %+v", rep.Images)
 	}
 	if n, b := reg.BlobBytes(imagetest.Digest(t, bottom)); n != 0 || b != 0 {
 		t.Errorf("bottom layer fetched: %d requests %d bytes", n, b)

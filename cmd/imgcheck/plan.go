@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -23,10 +21,6 @@ type planOptions struct {
 	resource string
 	params   []string
 }
-
-// spreadEstimateNote is printed with every plan: ECS does not document how
-// it rounds a weighted split, so the figures are an estimate.
-const spreadEstimateNote = "estimate: ECS places the base first, then splits the rest by weight; it does not publish its rounding, so this uses floors with leftover tasks going to the largest remainders (ties to the provider listed first)"
 
 func newPlanCmd(s streams) *cobra.Command {
 	o := &planOptions{}
@@ -60,20 +54,12 @@ Exit codes: 0 valid strategy; 1 invalid strategy (the reasons are printed);
 	return cmd
 }
 
-// planResult is the json output.
-type planResult struct {
-	Service     string               `json:"service"`
-	File        string               `json:"file"`
-	Count       int                  `json:"count"`
-	Valid       bool                 `json:"valid"`
-	Problems    []taskdef.Problem    `json:"problems"`
-	Allocations []taskdef.Allocation `json:"allocations"`
-	Note        string               `json:"note"`
-}
-
 func runPlan(ctx context.Context, o *planOptions, s streams) error {
 	if o.format != "text" && o.format != "json" {
 		return fmt.Errorf("unknown --format %q (want text or json)", o.format)
+	}
+	if o.countSet && o.count < 0 {
+		return fmt.Errorf("--count %d is negative", o.count)
 	}
 	params, err := parseParams(o.params)
 	if err != nil {
@@ -83,49 +69,33 @@ func runPlan(ctx context.Context, o *planOptions, s streams) error {
 	if err != nil {
 		return fmt.Errorf("reading service: %w", err)
 	}
-	td := svc.Task
+	var td *taskdef.TaskDefinition
 	if o.taskdef != "" {
 		if td, err = loadPlanTask(ctx, o.taskdef, params); err != nil {
 			return err
 		}
 	}
-	n := o.count
-	if !o.countSet {
-		if !svc.DesiredCount.Known() {
-			return fmt.Errorf("%s: the service has no desiredCount; pass --count", o.service)
-		}
-		n = svc.DesiredCount.Value
+	count := -1 // the service's desiredCount
+	if o.countSet {
+		count = o.count
 	}
-	if n < 0 {
-		return fmt.Errorf("--count %d is negative", n)
-	}
-	if len(svc.CapacityProviderStrategy) == 0 {
-		return fmt.Errorf("%s: the service has no capacityProviderStrategy (launchType %q); there is nothing to spread", o.service, svc.LaunchType.Value)
-	}
-	res := planResult{
-		Service:     svc.Name.Value,
-		File:        o.service,
-		Count:       n,
-		Problems:    taskdef.ValidateStrategy(svc.CapacityProviderStrategy, taskdef.StrategyContextFor(svc, td)),
-		Allocations: taskdef.Spread(svc.CapacityProviderStrategy, n),
-		Note:        spreadEstimateNote,
-	}
-	res.Valid = len(res.Problems) == 0
-	if res.Problems == nil {
-		res.Problems = []taskdef.Problem{}
+	plan, err := taskdef.PlanSpread(svc, td, count)
+	if err != nil {
+		return err
 	}
 	if o.format == "json" {
 		enc := json.NewEncoder(s.out)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			return err
-		}
-	} else if err := writePlanText(s.out, res); err != nil {
+		err = enc.Encode(plan)
+	} else {
+		err = writePlanText(s.out, plan)
+	}
+	if err != nil {
 		return err
 	}
-	if !res.Valid {
-		reasons := make([]string, len(res.Problems))
-		for i, p := range res.Problems {
+	if !plan.Valid {
+		reasons := make([]string, len(plan.Problems))
+		for i, p := range plan.Problems {
 			reasons[i] = p.String()
 		}
 		return findingsError("invalid capacity provider strategy: %s", strings.Join(reasons, "; "))
@@ -142,33 +112,4 @@ func loadPlanTask(ctx context.Context, ref string, params map[string]string) (*t
 		return nil, fmt.Errorf("--taskdef %s: the directory holds %d task definitions; plan reads one", ref, len(tds))
 	}
 	return tds[0], nil
-}
-
-func parseParams(kvs []string) (map[string]string, error) {
-	params, err := taskdef.ParseParams(kvs)
-	if err != nil {
-		return nil, fmt.Errorf("--param %w", err)
-	}
-	return params, nil
-}
-
-func writePlanText(w io.Writer, res planResult) error {
-	name := res.Service
-	if name == "" {
-		name = "(unnamed)"
-	}
-	fmt.Fprintf(w, "service %s (%s): %d tasks\n", name, res.File, res.Count)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PROVIDER\tBASE\tWEIGHT\tTASKS\tOF WHICH BASE")
-	for _, a := range res.Allocations {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\n", a.Provider, a.Base, a.Weight, a.Tasks, a.FromBase)
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	for _, p := range res.Problems {
-		fmt.Fprintf(w, "invalid: %s\n", p)
-	}
-	_, err := fmt.Fprintln(w, spreadEstimateNote)
-	return err
 }

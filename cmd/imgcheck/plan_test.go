@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imgcheck/imgcheck/taskdef"
 )
 
 // updatePlanGolden rewrites the golden files: go test ./cmd/imgcheck -run Plan -update-plan
@@ -51,7 +53,7 @@ func TestPlanTwelveTasks(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
-	var res planResult
+	var res taskdef.SpreadPlan
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 
 	"github.com/spf13/cobra"
 )
@@ -15,6 +16,17 @@ type streams struct {
 	in  io.Reader
 	out io.Writer // results
 	err io.Writer // progress, logs and diagnostics
+}
+
+// isTerminal reports whether w is a terminal, where progress may update in
+// place; anything else (CI logs, files) gets plain lines.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 // globalOptions are flags every command shares.
@@ -66,13 +78,13 @@ Exit codes: 0 every check ran and passed; 1 findings at or above --fail-on;
 }
 
 // run executes the command line and returns the process exit code. Errors are
-// printed as one line on stderr.
+// printed as one line on stderr, with the flag that fixes them when known.
 func run(ctx context.Context, args []string, s streams) int {
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err != nil {
-		fmt.Fprintf(s.err, "imgcheck: %s\n", oneLine(err))
+		fmt.Fprintf(s.err, "imgcheck: %s\n", oneLine(withFlagHint(err)))
 	}
 	return exitCodeFor(err)
 }

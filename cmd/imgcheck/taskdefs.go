@@ -33,3 +33,12 @@ func taskdefLoadOptions(params []string, resource string) (taskdef.LoadOptions, 
 	}
 	return taskdef.LoadOptions{Params: p, Resource: resource}, nil
 }
+
+// parseParams reads --param Name=Value flags.
+func parseParams(kvs []string) (map[string]string, error) {
+	params, err := taskdef.ParseParams(kvs)
+	if err != nil {
+		return nil, fmt.Errorf("--param %w", err)
+	}
+	return params, nil
+}

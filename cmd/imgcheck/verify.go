@@ -3,15 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/imgcheck/imgcheck/image"
-	"github.com/imgcheck/imgcheck/platform"
-	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
 
@@ -29,6 +26,7 @@ type verifyOptions struct {
 	pinOut     string
 	strict     bool
 	registry   registryFlags
+	online     onlineFlags
 	global     *globalOptions
 }
 
@@ -46,7 +44,9 @@ With no IMAGE every container's image in the task definition is verified. With
 one IMAGE, it is verified as the image of the task's only container, or of
 --container NAME: the CI use, checking the image just built before the task
 definition references it. Without --taskdef, --platform checks the image side
-only.
+only. On EC2 and EXTERNAL, a task without runtimePlatform runs on whatever the
+instance is: the platform then comes from its placement constraints
+(attribute:ecs.cpu-architecture) or from --platform, never from a guess.
 
 Exit codes: 0 every check ran and nothing reached --fail-on; 1 findings at or
 above --fail-on; 2 could not verify (bad input, registry, network or auth
@@ -74,13 +74,14 @@ error, digest mismatch). Never 0 on an error.`,
 	f.StringArrayVar(&o.containers, "container", nil, "container the IMAGE is for; repeat once per IMAGE, in order")
 	f.StringArrayVar(&o.params, "param", nil, "CloudFormation parameter value as Name=Value; repeatable")
 	f.StringVar(&o.resource, "resource", "", "CloudFormation logical ID when the template holds several task definitions")
-	f.StringSliceVar(&o.platforms, "platform", nil, "without --taskdef: platforms to check, e.g. linux/arm64 (default: every platform of the image)")
+	f.StringSliceVar(&o.platforms, "platform", nil, "platforms to check, e.g. linux/arm64; repeatable. Without --taskdef: the image side only (default: every platform of the image); with one: the platforms of the EC2 or EXTERNAL instances a task without runtimePlatform runs on")
 	f.StringVar(&o.format, "format", "text", "report format: "+strings.Join(verify.Formats(), ", "))
 	f.StringVarP(&o.output, "output", "o", "", "write the report to FILE instead of stdout")
 	f.StringVar(&o.failOn, "fail-on", "error", "lowest severity that fails the run: error, warning or info")
 	f.StringVar(&o.pinOut, "pin-out", "", "write the task definition with each verified image pinned to its digest (only when verification passes)")
 	f.BoolVar(&o.strict, "strict", false, "read whole layers of the files identified and check their digests (more bytes, no prefix reads)")
 	o.registry.register(f)
+	o.online.register(f)
 	return cmd
 }
 
@@ -89,10 +90,9 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 	if err != nil {
 		return fmt.Errorf("--fail-on: %w", err)
 	}
-	if !contains(verify.Formats(), o.format) {
+	if !slices.Contains(verify.Formats(), o.format) {
 		return fmt.Errorf("unknown --format %q: want one of %s", o.format, strings.Join(verify.Formats(), ", "))
 	}
-	logger := o.global.logger(s)
 	inputs, err := loadVerifyInputs(ctx, o)
 	if err != nil {
 		return err
@@ -100,112 +100,21 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 	if o.pinOut != "" && (len(inputs) != 1 || inputs[0].TaskDef == nil) {
 		return fmt.Errorf("--pin-out needs exactly one task definition")
 	}
-	opts := verify.Options{
-		Image:  image.Options{Registry: o.registry.options(logger), Strict: o.strict, Logger: logger},
-		FailOn: failOn,
-		Logger: logger,
-		Tool:   verify.ToolInfo{Name: "imgcheck", Version: readVersionInfo().Version},
+	logger := o.global.logger(s)
+	onlineOpts, err := o.online.options(ctx, s.err)
+	if err != nil {
+		return err
 	}
-	subjects := 0
-	for _, in := range inputs {
-		subjects += len(in.Subjects)
-	}
-	fmt.Fprintf(s.err, "verifying %d image(s) of %d task definition(s)...\n", subjects, len(inputs))
-	report := verify.RunAll(ctx, inputs, opts)
-
-	out := s.out
-	if o.output != "" {
-		file, err := os.Create(o.output)
-		if err != nil {
-			return fmt.Errorf("creating report file: %w", err)
-		}
-		defer file.Close()
-		out = file
-	}
-	if err := verify.Render(out, report, o.format); err != nil {
-		return fmt.Errorf("writing the %s report: %w", o.format, err)
-	}
-	if o.output != "" {
-		fmt.Fprintf(s.err, "report written to %s\n", o.output)
+	v := verifier{image: image.Options{Registry: o.registry.options(logger), Strict: o.strict, Logger: logger}, failOn: failOn, logger: logger, online: onlineOpts}
+	fmt.Fprintf(s.err, "verifying %d image(s) of %d task definition(s)...\n", countSubjects(inputs), len(inputs))
+	report, verdict := v.run(ctx, inputs)
+	if err := writeReport(report, o.format, o.output, s); err != nil {
+		return err
 	}
 	if o.pinOut != "" {
 		if err := writePinned(inputs[0].TaskDef, report, o.pinOut, s.err); err != nil {
 			return err
 		}
 	}
-	return verdictError(report)
-}
-
-func loadVerifyInput(ctx context.Context, o *verifyOptions, td *taskdef.TaskDefinition, lo taskdef.LoadOptions) (verify.Input, error) {
-	var in verify.Input
-	var err error
-	if o.service != "" {
-		svc, err := taskdef.LoadService(ctx, o.service, lo)
-		if err != nil {
-			return in, fmt.Errorf("loading service: %w", err)
-		}
-		in.Service = svc
-		in.TaskDef = svc.Task
-	}
-	if td != nil {
-		in.TaskDef = td
-	}
-	if len(o.platforms) > 0 {
-		if in.TaskDef != nil {
-			return in, fmt.Errorf("--platform is for image-only checks; with a task definition the platform comes from its runtimePlatform")
-		}
-		for _, p := range o.platforms {
-			pl, err := platform.Parse(p)
-			if err != nil {
-				return in, fmt.Errorf("--platform: %w", err)
-			}
-			in.Platforms = append(in.Platforms, pl)
-		}
-	}
-	in.Subjects, err = verify.PairImages(in.TaskDef, o.images, o.containers)
-	return in, err
-}
-
-// writePinned writes the task definition with verified digests. It refuses
-// when verification did not pass: a pinned file is a promise.
-func writePinned(td *taskdef.TaskDefinition, r *verify.Report, path string, log io.Writer) error {
-	if r.ExitCode != verify.ExitPass {
-		fmt.Fprintf(log, "not writing %s: verification did not pass\n", path)
-		return nil
-	}
-	images := map[string]string{}
-	for _, p := range r.Pinned {
-		images[p.Container] = p.To
-	}
-	if len(images) == 0 {
-		return fmt.Errorf("--pin-out: no registry image to pin (local oci: and tarball: images cannot be deployed)")
-	}
-	data, err := td.RewriteImages(images)
-	if err != nil {
-		return fmt.Errorf("--pin-out: %w", err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return fmt.Errorf("--pin-out: %w", err)
-	}
-	fmt.Fprintf(log, "pinned task definition written to %s\n", path)
-	return nil
-}
-
-func verdictError(r *verify.Report) error {
-	switch r.ExitCode {
-	case verify.ExitPass:
-		return nil
-	case verify.ExitFindings:
-		return findingsError("verify failed: %d error(s), %d warning(s) at fail-on %s", r.Summary.Errors, r.Summary.Warnings, r.FailOn)
-	}
-	return &exitCodeError{code: exitError, err: fmt.Errorf("could not verify: %s", r.Errors[0].Message)}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
+	return verdict
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
@@ -40,4 +41,40 @@ func loadVerifyInputs(ctx context.Context, o *verifyOptions) ([]verify.Input, er
 		inputs = append(inputs, in)
 	}
 	return inputs, nil
+}
+
+// loadVerifyInput is the input for one task definition (nil: none).
+func loadVerifyInput(ctx context.Context, o *verifyOptions, td *taskdef.TaskDefinition, lo taskdef.LoadOptions) (verify.Input, error) {
+	var in verify.Input
+	var err error
+	if o.service != "" {
+		svc, err := taskdef.LoadService(ctx, o.service, lo)
+		if err != nil {
+			return in, fmt.Errorf("loading service: %w", err)
+		}
+		in.Service = svc
+		in.TaskDef = svc.Task
+	}
+	if td != nil {
+		in.TaskDef = td
+		if td.Service != nil { // paired by taskdef.Open (ecspresso layout)
+			if o.service != "" {
+				return in, fmt.Errorf("--service %s: %s is already paired with service definition %s", o.service, td.Source.File, td.Service.Source.File)
+			}
+			in.Service = td.Service
+		}
+	}
+	if len(o.platforms) > 0 {
+		// With a task definition, verify takes them only for what the task
+		// leaves to its EC2 or EXTERNAL instances, and says so otherwise.
+		for _, p := range o.platforms {
+			pl, err := platform.Parse(p)
+			if err != nil {
+				return in, fmt.Errorf("--platform: %w", err)
+			}
+			in.Platforms = append(in.Platforms, pl)
+		}
+	}
+	in.Subjects, err = verify.PairImages(in.TaskDef, o.images, o.containers)
+	return in, err
 }

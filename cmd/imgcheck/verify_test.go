@@ -126,3 +126,27 @@ func hasRule(fs []struct {
 	}
 	return false
 }
+
+// An EC2 task without runtimePlatform: the instance decides the CPU
+// architecture, so verify cannot pass without --platform (or a placement
+// constraint), and names the flag that settles it.
+func TestVerifyEC2TaskNeedsPlatform(t *testing.T) {
+	reg := imagetest.Registry(t)
+	amdOnly := reg.PushImage(t, "ec2:amd64", koImage(t, "amd64"))
+	path := filepath.Join(t.TempDir(), "ec2.json")
+	td := `{"family": "app", "requiresCompatibilities": ["EC2"],
+  "containerDefinitions": [{"name": "app", "image": "` + amdOnly + `", "essential": true, "memory": 128}]}`
+	if err := os.WriteFile(path, []byte(td), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCLI(t, "verify", "--taskdef", path)
+	if code != 2 || !strings.Contains(errOut, "--platform") || !strings.Contains(errOut, "decided by the instance") {
+		t.Fatalf("no platform: exit %d, stderr %s", code, errOut)
+	}
+	if code, out, errOut := runCLI(t, "verify", "--taskdef", path, "--platform", "linux/amd64"); code != 0 {
+		t.Fatalf("--platform linux/amd64: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if code, out, _ := runCLI(t, "verify", "--taskdef", path, "--platform", "linux/amd64", "--platform", "linux/arm64"); code != 1 || !strings.Contains(out, "IC102") {
+		t.Fatalf("both platforms on an amd64-only image: exit %d\n%s", code, out)
+	}
+}

@@ -41,13 +41,15 @@ func under(path, prefix string) bool {
 var rules = []rule{
 	{
 		// The SDK enters only through the injected implementations:
-		// registry/ecr (ECR keychain), taskdef/ecsapi (ECS describer) and
-		// build/ecrrepo (repository creation), which the commands choose.
-		name: "image, registry, taskdef and verify do not link the AWS SDK",
+		// registry/ecr (ECR keychain), taskdef/ecsapi (ECS describer),
+		// online/awsonline (verify --online lookups) and build/ecrrepo
+		// (repository creation), which the commands choose.
+		name: "image, registry, taskdef, verify and online do not link the AWS SDK",
 		appliesTo: func(p string) bool {
 			return under(p, module+"/image") || under(p, module+"/verify") ||
 				(under(p, module+"/registry") && !under(p, module+"/registry/ecr")) ||
-				(under(p, module+"/taskdef") && !under(p, module+"/taskdef/ecsapi"))
+				(under(p, module+"/taskdef") && !under(p, module+"/taskdef/ecsapi")) ||
+				(under(p, module+"/online") && !under(p, module+"/online/awsonline"))
 		},
 		forbids: func(dep string) bool { return strings.HasPrefix(dep, "github.com/aws/") },
 	},
@@ -90,7 +92,7 @@ func TestImportRules(t *testing.T) {
 	all := listPackages(t)
 	// An empty or partial listing would pass every rule: make sure the
 	// packages the rules are about are there.
-	for _, want := range []string{"image", "registry", "taskdef", "verify", "taskdef/ecsapi", "registry/ecr", "cmd/imgcheck"} {
+	for _, want := range []string{"image", "registry", "taskdef", "verify", "online", "taskdef/ecsapi", "registry/ecr", "online/awsonline", "cmd/imgcheck"} {
 		if _, ok := all[module+"/"+want]; !ok {
 			t.Fatalf("go list did not report %s/%s", module, want)
 		}
@@ -175,13 +177,13 @@ func TestRulesCatchViolations(t *testing.T) {
 	}{
 		{"image links the SDK through registry/ecr",
 			pkg{module + "/image", []string{module + "/registry/ecr", "fmt"}, []string{module + "/registry/ecr", sdk, "fmt"}},
-			[]string{"image, registry, taskdef and verify do not link the AWS SDK: " + module + "/image imports " + module + "/registry/ecr"}},
+			[]string{"image, registry, taskdef, verify and online do not link the AWS SDK: " + module + "/image imports " + module + "/registry/ecr"}},
 		{"a taskdef subpackage imports the SDK",
 			pkg{module + "/taskdef/other", []string{sdk}, []string{sdk}},
-			[]string{"image, registry, taskdef and verify do not link the AWS SDK: " + module + "/taskdef/other imports " + sdk}},
+			[]string{"image, registry, taskdef, verify and online do not link the AWS SDK: " + module + "/taskdef/other imports " + sdk}},
 		{"verify imports cobra and the SDK",
 			pkg{module + "/verify", []string{sdk, cobra}, []string{sdk, cobra}},
-			[]string{"image, registry, taskdef and verify do not link the AWS SDK: " + module + "/verify imports " + sdk,
+			[]string{"image, registry, taskdef, verify and online do not link the AWS SDK: " + module + "/verify imports " + sdk,
 				"library packages do not import cobra: " + module + "/verify imports " + cobra}},
 		{"a library imports cmd",
 			pkg{module + "/build", []string{module + "/cmd/imgcheck"}, []string{module + "/cmd/imgcheck", cobra}},
@@ -189,9 +191,13 @@ func TestRulesCatchViolations(t *testing.T) {
 				"library packages do not import cobra: " + module + "/build imports " + module + "/cmd/imgcheck"}},
 		{"registry imports the SDK",
 			pkg{module + "/registry", []string{sdk}, []string{sdk}},
-			[]string{"image, registry, taskdef and verify do not link the AWS SDK: " + module + "/registry imports " + sdk}},
+			[]string{"image, registry, taskdef, verify and online do not link the AWS SDK: " + module + "/registry imports " + sdk}},
 		{"the ECR keychain may link the SDK", pkg{module + "/registry/ecr", []string{sdk}, []string{sdk}}, nil},
 		{"the ECS adapter may link the SDK", pkg{module + "/taskdef/ecsapi", []string{sdk}, []string{sdk}}, nil},
+		{"the online adapter may link the SDK", pkg{module + "/online/awsonline", []string{sdk}, []string{sdk}}, nil},
+		{"online links the SDK",
+			pkg{module + "/online", []string{sdk}, []string{sdk}},
+			[]string{"image, registry, taskdef, verify and online do not link the AWS SDK: " + module + "/online imports " + sdk}},
 		{"build may link the SDK", pkg{module + "/build/ecrrepo", []string{sdk}, []string{sdk}}, nil},
 		{"a prefix is not a parent", pkg{module + "/imagex", []string{sdk, module + "/cmdline"}, []string{sdk, module + "/cmdline"}}, nil},
 	}

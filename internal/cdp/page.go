@@ -104,9 +104,6 @@ func (b *Browser) OpenPage(ctx context.Context) (*Page, error) {
 	return p, nil
 }
 
-// Conn is the page's session, for commands this package does not wrap.
-func (p *Page) Conn() *Conn { return p.conn }
-
 // Close ends the session; the page itself stays open.
 func (p *Page) Close() error { return p.conn.Close() }
 

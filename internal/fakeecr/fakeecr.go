@@ -1,7 +1,8 @@
 // Package fakeecr is a local endpoint that speaks the Amazon ECR JSON 1.1
-// protocol (the subset imgcheck calls), so that tests can run the real
-// aws-sdk-go-v2 client against it via AWS_ENDPOINT_URL_ECR. It serves only
-// 127.0.0.1.
+// protocol (the subset imgcheck calls: GetAuthorizationToken,
+// CreateRepository, DescribeRepositories and DescribeImages), so that tests
+// can run the real aws-sdk-go-v2 client against it via
+// AWS_ENDPOINT_URL_ECR. It serves only 127.0.0.1.
 package fakeecr
 
 import (
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +38,18 @@ type Server struct {
 	failWith   *APIError
 	repos      map[string]bool
 	scanOnPush map[string]bool
+	images     map[string][]Image // repository -> images
+}
+
+// Image is an image DescribeImages knows, with its scan results.
+type Image struct {
+	Digest string
+	Tags   []string
+	Status string // imageStatus (ACTIVE, ARCHIVED, ...); "" leaves it out of the answer
+	// ScanStatus is imageScanStatus.status ("" for no scan) and Findings
+	// the imageScanFindingsSummary's findingSeverityCounts.
+	ScanStatus string
+	Findings   map[string]int
 }
 
 // APIError is an AWS JSON protocol error the server answers with.
@@ -57,7 +71,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if opts.Account == "" {
 		opts.Account = "123456789012"
 	}
-	s := &Server{opts: opts, calls: map[string]int{}, repos: map[string]bool{}, scanOnPush: map[string]bool{}}
+	s := &Server{opts: opts, calls: map[string]int{}, repos: map[string]bool{}, scanOnPush: map[string]bool{}, images: map[string][]Image{}}
 	hs := httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(hs.Close)
 	s.URL = hs.URL
@@ -108,6 +122,14 @@ func (s *Server) AddRepository(name string) {
 	s.repos[name] = true
 }
 
+// AddImage creates the repository if needed and adds an image to it.
+func (s *Server) AddImage(repository string, img Image) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.repos[repository] = true
+	s.images[repository] = append(s.images[repository], img)
+}
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), targetPrefix)
 	if r.Method != http.MethodPost || !ok {
@@ -138,6 +160,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.createRepository(w, body)
 	case "DescribeRepositories":
 		s.describeRepositories(w, body)
+	case "DescribeImages":
+		s.describeImages(w, body)
 	default:
 		writeError(w, &APIError{Status: 400, Type: "UnknownOperationException", Message: "operation " + op + " is not served by fakeecr"})
 	}
@@ -194,6 +218,54 @@ func (s *Server) describeRepositories(w http.ResponseWriter, body map[string]any
 		out = append(out, s.repoJSON(name))
 	}
 	writeJSON(w, map[string]any{"repositories": out})
+}
+
+// describeImages answers DescribeImages for imageIds (by tag or digest).
+func (s *Server) describeImages(w http.ResponseWriter, body map[string]any) {
+	repo, _ := body["repositoryName"].(string)
+	ids, _ := body["imageIds"].([]any)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.repos[repo] {
+		writeError(w, &APIError{Status: 400, Type: "RepositoryNotFoundException",
+			Message: fmt.Sprintf("The repository with name '%s' does not exist in the registry with id '%s'", repo, s.opts.Account)})
+		return
+	}
+	details := []map[string]any{}
+	for _, id := range ids {
+		m, _ := id.(map[string]any)
+		tag, _ := m["imageTag"].(string)
+		digest, _ := m["imageDigest"].(string)
+		img, ok := s.findImage(repo, tag, digest)
+		if !ok {
+			writeError(w, &APIError{Status: 400, Type: "ImageNotFoundException",
+				Message: fmt.Sprintf("The image with imageId {imageDigest:'%s', imageTag:'%s'} does not exist within the repository with name '%s' in the registry with id '%s'",
+					digest, tag, repo, s.opts.Account)})
+			return
+		}
+		d := map[string]any{"registryId": s.opts.Account, "repositoryName": repo, "imageDigest": img.Digest, "imageTags": img.Tags,
+			"imageSizeInBytes": 1234, "imagePushedAt": 1704164645, "imageManifestMediaType": "application/vnd.oci.image.index.v1+json"}
+		if img.Status != "" {
+			d["imageStatus"] = img.Status
+		}
+		if img.ScanStatus != "" {
+			d["imageScanStatus"] = map[string]any{"status": img.ScanStatus, "description": "The scan was completed successfully."}
+		}
+		if img.Findings != nil {
+			d["imageScanFindingsSummary"] = map[string]any{"findingSeverityCounts": img.Findings, "imageScanCompletedAt": 1704164700}
+		}
+		details = append(details, d)
+	}
+	writeJSON(w, map[string]any{"imageDetails": details})
+}
+
+func (s *Server) findImage(repo, tag, digest string) (Image, bool) {
+	for _, img := range s.images[repo] {
+		if digest != "" && img.Digest == digest || digest == "" && slices.Contains(img.Tags, tag) {
+			return img, true
+		}
+	}
+	return Image{}, false
 }
 
 func (s *Server) repoJSON(name string) map[string]any {

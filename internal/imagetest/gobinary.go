@@ -90,7 +90,11 @@ func buildGo(t testing.TB, goos, goarch, mode string) []byte {
 	default:
 		env = append(env, "CGO_ENABLED=0")
 	}
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append(args, ".")...)
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("building %s %s/%s test binary: %v", mode, goos, goarch, err)
+	}
+	cmd := exec.Command(goBin, append(args, ".")...)
 	cmd.Dir, cmd.Env = src, env
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("building %s %s/%s test binary: %v\n%s", mode, goos, goarch, err, b)

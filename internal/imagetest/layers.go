@@ -28,6 +28,8 @@ type Entry struct {
 	Content  []byte
 	Linkname string
 	UID, GID int
+	// PAX are extra PAX records, such as SCHILY.xattr.* attributes.
+	PAX map[string]string
 }
 
 // File is a regular file.
@@ -66,7 +68,7 @@ func Tar(t testing.TB, entries ...Entry) []byte {
 	for _, e := range entries {
 		hdr := &tar.Header{
 			Name: e.Name, Typeflag: e.Typeflag, Mode: e.Mode, Linkname: e.Linkname,
-			Uid: e.UID, Gid: e.GID, ModTime: Epoch, Format: tar.FormatPAX,
+			Uid: e.UID, Gid: e.GID, ModTime: Epoch, Format: tar.FormatPAX, PAXRecords: e.PAX,
 		}
 		if e.Typeflag == tar.TypeReg {
 			hdr.Size = int64(len(e.Content))

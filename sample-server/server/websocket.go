@@ -96,7 +96,7 @@ func (s *Server) serveClient(c *client, remote string) {
 	attrs := []any{"remote", remote, "code", code, "initiator", initiator,
 		"duration_ms", msSince(start), "connections", s.hub.count() - 1}
 	var ce *websocket.CloseError
-	if err != nil && !errors.As(err, &ce) && c.serverCloseCode() == 0 {
+	if !errors.As(err, &ce) && c.serverCloseCode() == 0 { // readLoop always says why it ended
 		attrs = append(attrs, "error", err.Error())
 	}
 	// Log before releasing the slot: shutdown waits for the slots, and a

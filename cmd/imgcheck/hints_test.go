@@ -1,0 +1,59 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/imgcheck/imgcheck/build"
+	"github.com/imgcheck/imgcheck/build/ecrrepo"
+	"github.com/imgcheck/imgcheck/registry"
+	"github.com/imgcheck/imgcheck/taskdef"
+	"github.com/imgcheck/imgcheck/verify"
+)
+
+func TestFlagHint(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("Get: %w", &registry.PlainHTTPError{Host: "10.1.2.3:5000"}), "--insecure-registry 10.1.2.3:5000"},
+		{fmt.Errorf("t.yaml: 2 resources; %w", taskdef.ErrAmbiguous), "--resource"},
+		{verify.ErrNothingToVerify, "--taskdef FILE"},
+		{verify.ErrContainerWithoutTaskDef, "--container needs --taskdef"},
+		{fmt.Errorf("%w: 2 images", verify.ErrPairing), "--container NAME"},
+		{&couldNotVerifyError{problem: verify.Problem{Message: "not known", Cause: verify.ErrUnresolvedImage}}, "--param"},
+		{fmt.Errorf("KO_DOCKER_REPO=ko.local: %w", build.ErrDaemonTarget), "--tarball"},
+		{build.ErrCreateRepoWithoutRegistry, "--push"},
+		{fmt.Errorf("publishing: %w", ecrrepo.ErrNotECR), "--create-repo"},
+		{errors.New("something else"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.err.Error(), func(t *testing.T) {
+			got := flagHint(tt.err)
+			if (tt.want == "") != (got == "") || !strings.Contains(got, tt.want) {
+				t.Fatalf("flagHint(%v) = %q, want one containing %q", tt.err, got, tt.want)
+			}
+			if msg := withFlagHint(tt.err).Error(); tt.want != "" && !strings.HasSuffix(msg, "("+got+")") {
+				t.Errorf("withFlagHint: %q", msg)
+			}
+		})
+	}
+}
+
+// The libraries word their errors without flags; the command line adds them.
+func TestCLIAddsFlagHints(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify"}, "nothing to verify: no image and no task definition (give an IMAGE, or --taskdef FILE to verify its images)"},
+		{[]string{"verify", "app:v1", "--container", "web"}, "(--container needs --taskdef)"},
+	} {
+		code, _, errOut := runCLI(t, tt.args...)
+		if code != exitError || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.want)
+		}
+	}
+}

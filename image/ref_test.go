@@ -1,0 +1,154 @@
+package image
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/internal/imagetest"
+)
+
+func TestParseRef(t *testing.T) {
+	hex := strings.Repeat("ab", 32)
+	d := v1.Hash{Algorithm: "sha256", Hex: hex}
+	tests := []struct {
+		in   string
+		want Ref
+	}{
+		{"ghcr.io/acme/app:v1", Ref{Kind: RefRegistry, Name: "ghcr.io/acme/app:v1"}},
+		{"app", Ref{Kind: RefRegistry, Name: "app"}},
+		{"localhost:5000/app@sha256:" + hex, Ref{Kind: RefRegistry, Name: "localhost:5000/app@sha256:" + hex}},
+		{"reg.example/app:v1@sha256:" + hex, Ref{Kind: RefRegistry, Name: "reg.example/app:v1@sha256:" + hex}},
+		{"oci:out", Ref{Kind: RefLayout, Name: "out"}},
+		{"oci:./out:latest", Ref{Kind: RefLayout, Name: "./out", Tag: "latest"}},
+		{"oci:out@sha256:" + hex, Ref{Kind: RefLayout, Name: "out", Digest: d}},
+		{"oci:dir:tag@sha256:" + hex, Ref{Kind: RefLayout, Name: "dir:tag", Digest: d}},
+		{"oci:/tmp/a:b/out", Ref{Kind: RefLayout, Name: "/tmp/a:b/out"}},
+		{`oci:C:\layouts\out`, Ref{Kind: RefLayout, Name: `C:\layouts\out`}},
+		{"oci:C:", Ref{Kind: RefLayout, Name: "C:"}},
+		{"oci:out:v1@x", Ref{Kind: RefLayout, Name: "out", Tag: "v1@x"}},
+		{"tarball:app.tar", Ref{Kind: RefArchive, Name: "app.tar"}},
+		{"tarball:app.tar@sha256:" + hex, Ref{Kind: RefArchive, Name: "app.tar", Digest: d}},
+		// Not a valid digest: part of the file name, as before the parser.
+		{"tarball:app.tar@sha256:abc", Ref{Kind: RefArchive, Name: "app.tar@sha256:abc"}},
+		{"tarball:@sha256:" + hex, Ref{Kind: RefArchive, Name: "@sha256:" + hex}},
+		{"tarball:dir:x/app.tar", Ref{Kind: RefArchive, Name: "dir:x/app.tar"}},
+		{"build:server@sha256:" + hex, Ref{Kind: RefBuilt, Name: "server", Digest: d}},
+		// Not the build: form: a registry reference, as before the scheme.
+		{"build:5000/app@sha256:" + hex, Ref{Kind: RefRegistry, Name: "build:5000/app@sha256:" + hex}},
+		{"build:v1", Ref{Kind: RefRegistry, Name: "build:v1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			got, err := ParseRef(tt.in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Fatalf("ParseRef(%q) = %+v, want %+v", tt.in, got, tt.want)
+			}
+			if s := got.String(); s != tt.in {
+				t.Errorf("String() = %q, want %q", s, tt.in)
+			}
+			if got.Deployable() != (tt.want.Kind == RefRegistry) {
+				t.Errorf("Deployable() = %v for %v", got.Deployable(), got.Kind)
+			}
+		})
+	}
+}
+
+func TestParseRefMalformed(t *testing.T) {
+	hex := strings.Repeat("ab", 32)
+	for _, in := range []string{
+		"",
+		"UPPER/Case:v1",
+		"app:bad tag",
+		"app@sha256:123",
+		"oci:",
+		"oci:@sha256:" + hex,
+		"oci:out@sha256:short",
+		"oci:out@sha256:" + strings.ToUpper(hex),
+		"oci:out@sha256:" + hex + "/x",
+		"oci:out:",
+		"tarball:",
+		"build:server@sha256:short",
+		"build:@sha256:" + hex,
+	} {
+		t.Run(in, func(t *testing.T) {
+			r, err := ParseRef(in)
+			if err == nil {
+				t.Fatalf("ParseRef(%q) = %+v, want an error", in, r)
+			}
+			if !errors.Is(err, ErrMalformed) {
+				t.Errorf("error %v does not wrap ErrMalformed", err)
+			}
+		})
+	}
+}
+
+// An archive whose whole name ends in a digest is opened by that name;
+// only a missing file makes the suffix a digest.
+func TestOpenArchivePrefersWholeName(t *testing.T) {
+	hex := strings.Repeat("ab", 32)
+	dir := t.TempDir()
+	whole := dir + "/app.tar@sha256:" + hex
+	if fileExists(whole) {
+		t.Fatal("fixture exists")
+	}
+	_, err := openArchive(Ref{Kind: RefArchive, Name: dir + "/app.tar", Digest: v1.Hash{Algorithm: "sha256", Hex: hex}}, Limits{}.withDefaults())
+	if !errors.Is(err, ErrNotFound) || !strings.Contains(err.Error(), dir+"/app.tar") || strings.Contains(err.Error(), "@sha256") {
+		t.Fatalf("err = %v, want not found naming %s/app.tar", err, dir)
+	}
+}
+
+func TestOpenBuiltRef(t *testing.T) {
+	idx := imagetest.Index(t, false, imagetest.Child{Image: filesystemImage(t)})
+	digest := imagetest.Digest(t, idx)
+	r := Ref{Kind: RefBuilt, Name: "server", Digest: digest}
+	src, err := Open(t.Context(), r.String(), Options{Built: map[Ref]v1.ImageIndex{r: idx}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := src.Digest(t.Context()); got != digest || src.Name() != r.String() {
+		t.Errorf("opened %s with digest %s, want %s at %s", src.Name(), got, r, digest)
+	}
+	src.Close()
+	if _, err := openRef(t.Context(), r, Options{}); !errors.Is(err, ErrNotFound) {
+		t.Errorf("err = %v, want not found without Options.Built", err)
+	}
+	other := Ref{Kind: RefBuilt, Name: "server", Digest: v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("ab", 32)}}
+	if _, err := openRef(t.Context(), other, Options{Built: map[Ref]v1.ImageIndex{other: idx}}); !errors.Is(err, ErrDigestMismatch) {
+		t.Errorf("err = %v, want a digest mismatch for an index that is not the one named", err)
+	}
+}
+
+// FuzzParseRef: ParseRef never panics, every error is ErrMalformed, and an
+// accepted reference prints back to a string that parses to the same Ref.
+func FuzzParseRef(f *testing.F) {
+	hex := strings.Repeat("0f", 32)
+	for _, s := range []string{
+		"ghcr.io/acme/app:v1", "app@sha256:" + hex, "oci:out", "oci:out:v1", "oci:out@sha256:" + hex,
+		`oci:C:\x`, "tarball:a.tar", "tarball:a.tar@sha256:" + hex, "build:server@sha256:" + hex,
+		"build:v1", "oci:", "oci:a::", "tarball:@sha256:" + hex,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseRef(s)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("ParseRef(%q): %v does not wrap ErrMalformed", s, err)
+			}
+			return
+		}
+		again, err := ParseRef(r.String())
+		if err != nil {
+			t.Fatalf("ParseRef(%q) = %+v, whose String %q does not parse: %v", s, r, r.String(), err)
+		}
+		if again != r {
+			t.Fatalf("ParseRef(%q) = %+v; String %q parses to %+v", s, r, r.String(), again)
+		}
+	})
+}
