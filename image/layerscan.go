@@ -9,7 +9,6 @@ import (
 	"io"
 	"path"
 	"sync"
-	"sync/atomic"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -27,13 +26,14 @@ type layerScan struct {
 
 	entries      map[string]*entry // by cleaned path; a later duplicate replaces an earlier one
 	byOrdinal    map[int]*entry
-	whiteouts    map[string]int  // path removed from lower layers -> ordinal
-	opaque       map[string]int  // directory whose lower contents are hidden -> ordinal
-	dirs         map[string]bool // directories implied by deeper names
-	seen         int             // entries indexed (ordinals < seen are known)
-	complete     bool            // the whole tar stream was read
-	verified     bool            // digest and diff_id checked at the end
-	err          error           // sticky: malformed, limit or digest errors
+	whiteouts    map[string]int // path removed from lower layers -> ordinal
+	opaque       map[string]int // directory whose lower contents are hidden -> ordinal
+	dirs         *dirSet        // directories implied by deeper names
+	indexed      int64          // memory of the index so far (indexCost)
+	seen         int            // entries indexed (ordinals < seen are known)
+	complete     bool           // the whole tar stream was read
+	verified     bool           // digest and diff_id checked at the end
+	err          error          // sticky: malformed, limit or digest errors
 	uncompressed int64
 	compression  Compression
 
@@ -45,6 +45,7 @@ type layerScan struct {
 type liveStream struct {
 	blob   *blobReader
 	dec    io.ReadCloser
+	guard  *ratioGuard // dec, when the layer is not empty
 	diff   hash.Hash
 	walker *tarWalker
 	cur    *entry // the entry whose content is next in the stream
@@ -55,7 +56,7 @@ func newLayerScan(blob *blobState, f blobFetcher, diffID v1.Hash, lim Limits) *l
 	return &layerScan{
 		blob: blob, fetch: f, diffID: diffID, lim: lim,
 		entries: map[string]*entry{}, byOrdinal: map[int]*entry{}, whiteouts: map[string]int{},
-		opaque: map[string]int{}, dirs: map[string]bool{"/": true}, content: map[int][]byte{},
+		opaque: map[string]int{}, dirs: newDirSet(), content: map[int][]byte{},
 	}
 }
 
@@ -72,9 +73,9 @@ func (t teeHash) Read(p []byte) (int, error) {
 }
 
 // openLocked starts a new pass from the beginning of the layer.
-func (s *layerScan) openLocked(ctx context.Context, fetched *atomic.Int64) error {
+func (s *layerScan) openLocked(ctx context.Context, budget *readBudget) error {
 	s.closeLocked()
-	br := newBlobReader(ctx, s.blob, s.fetch, fetched)
+	br := newBlobReader(ctx, s.blob, s.fetch, &budget.fetched)
 	dec, comp, err := decompress(br, br.Offset, s.lim)
 	if err != nil {
 		br.Close()
@@ -83,7 +84,18 @@ func (s *layerScan) openLocked(ctx context.Context, fetched *atomic.Int64) error
 	s.compression = comp
 	diff := sha256.New()
 	s.live = &liveStream{blob: br, dec: dec, diff: diff, walker: newTarWalker(teeHash{r: dec, h: diff}, s.lim)}
+	s.live.guard, _ = dec.(*ratioGuard)
+	s.live.use(ctx, budget)
 	return nil
+}
+
+// use makes the live pass serve a question: its requests carry ctx, and
+// what it decompresses is charged to budget.
+func (l *liveStream) use(ctx context.Context, budget *readBudget) {
+	l.blob.ctx = ctx
+	if l.guard != nil {
+		l.guard.budget = budget
+	}
 }
 
 func (s *layerScan) closeLocked() {
@@ -96,7 +108,7 @@ func (s *layerScan) closeLocked() {
 
 // advanceLocked reads the next entry of the live pass and indexes it.
 // It returns io.EOF when the layer is complete.
-func (s *layerScan) advanceLocked(ctx context.Context, fetched *atomic.Int64) (*entry, error) {
+func (s *layerScan) advanceLocked(ctx context.Context, fetched *readBudget) (*entry, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -105,7 +117,7 @@ func (s *layerScan) advanceLocked(ctx context.Context, fetched *atomic.Int64) (*
 			return nil, s.fail(ctx, err)
 		}
 	}
-	s.live.blob.ctx = ctx
+	s.live.use(ctx, fetched)
 	e, err := s.live.walker.next()
 	if err == io.EOF {
 		if err := s.finishLocked(); err != nil {
@@ -118,7 +130,9 @@ func (s *layerScan) advanceLocked(ctx context.Context, fetched *atomic.Int64) (*
 	}
 	s.live.cur, s.live.curBuf = e, nil
 	if e.Ordinal >= s.seen {
-		s.indexLocked(e)
+		if err := s.indexLocked(e, fetched); err != nil {
+			return nil, s.fail(ctx, fmt.Errorf("layer %s: %w", s.blob.digest, err))
+		}
 	}
 	return e, nil
 }
@@ -134,28 +148,30 @@ func (s *layerScan) fail(ctx context.Context, err error) error {
 	return err
 }
 
-func (s *layerScan) indexLocked(e *entry) {
+// indexLocked adds e to the index, within the layer's and the image's
+// index budgets.
+func (s *layerScan) indexLocked(e *entry, budget *readBudget) error {
 	s.seen = e.Ordinal + 1
+	newDirs := 0
 	switch e.Type {
 	case typeWhiteout:
 		s.whiteouts[e.Name] = e.Ordinal
 	case typeOpaque:
 		s.opaque[e.Name] = e.Ordinal
-		s.addDirs(e.Name)
+		newDirs = s.dirs.add(e.Name)
 	default:
 		if e.Type == TypeHardlink {
 			s.linkLocked(e)
 		}
 		s.entries[e.Name] = e
 		s.byOrdinal[e.Ordinal] = e
-		s.addDirs(path.Dir(e.Name))
+		newDirs = s.dirs.add(path.Dir(e.Name))
 	}
-}
-
-func (s *layerScan) addDirs(dir string) {
-	for ; !s.dirs[dir]; dir = path.Dir(dir) {
-		s.dirs[dir] = true
+	cost := indexCost(e, newDirs)
+	if s.indexed += cost; s.indexed > s.lim.MaxLayerIndexBytes {
+		return fmt.Errorf("%w: the path index of the layer exceeds %d bytes (%d entries so far)", ErrLimit, s.lim.MaxLayerIndexBytes, s.seen)
 	}
+	return budget.index(cost)
 }
 
 // finishLocked drains the rest of the layer so that the gzip checksum,
@@ -190,15 +206,15 @@ type layerAnswer struct {
 }
 
 // find reads the layer until p appears or the layer ends, then answers.
-func (s *layerScan) find(ctx context.Context, p string, fetched *atomic.Int64) (layerAnswer, error) {
+func (s *layerScan) find(ctx context.Context, p string, fetched *readBudget) (layerAnswer, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for s.entries[p] == nil && !s.dirs[p] && !s.complete {
+	for s.entries[p] == nil && !s.dirs.has(p) && !s.complete {
 		if _, err := s.advanceLocked(ctx, fetched); err != nil && err != io.EOF {
 			return layerAnswer{}, err
 		}
 	}
-	a := layerAnswer{entry: s.entries[p], dir: s.dirs[p], known: true}
+	a := layerAnswer{entry: s.entries[p], dir: s.dirs.has(p), known: true}
 	if a.entry != nil || a.dir {
 		return a, nil
 	}
@@ -221,7 +237,7 @@ func (s *layerScan) find(ctx context.Context, p string, fetched *atomic.Int64) (
 
 // readContent returns at least n bytes of e's content (fewer when the file
 // is shorter), reading the layer only as far as needed.
-func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, fetched *atomic.Int64) ([]byte, error) {
+func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, fetched *readBudget) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n = min(n, e.Size, s.lim.MaxFileBytes)
@@ -232,7 +248,7 @@ func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, fetched 
 		return nil, err
 	}
 	live := s.live
-	live.blob.ctx = ctx
+	live.use(ctx, fetched)
 	if need := n - int64(len(live.curBuf)); need > 0 {
 		buf := make([]byte, need)
 		got, err := io.ReadFull(readerFunc(live.walker.read), buf)
@@ -251,7 +267,7 @@ func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, fetched 
 
 // seekLocked positions the live pass at the entry with the given ordinal,
 // starting a new pass when the current one is already beyond it.
-func (s *layerScan) seekLocked(ctx context.Context, ordinal int, fetched *atomic.Int64) error {
+func (s *layerScan) seekLocked(ctx context.Context, ordinal int, fetched *readBudget) error {
 	if s.live != nil && s.live.cur != nil && s.live.cur.Ordinal == ordinal {
 		return nil
 	}
@@ -275,7 +291,7 @@ func (s *layerScan) seekLocked(ctx context.Context, ordinal int, fetched *atomic
 }
 
 // readAll reads the whole layer, checking its digest and diff_id.
-func (s *layerScan) readAll(ctx context.Context, fetched *atomic.Int64) error {
+func (s *layerScan) readAll(ctx context.Context, fetched *readBudget) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for !s.verified {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -46,7 +45,7 @@ type Source struct {
 	cache   *Cache
 	private bool // the cache is this Source's own
 	counter *registry.Counter
-	fetched atomic.Int64
+	fetched readBudget // layer bytes fetched, and what reading layers may cost in all
 	log     *slog.Logger
 
 	rootOnce sync.Once
@@ -65,7 +64,7 @@ func (s *Source) Name() string { return s.name }
 
 // Stats returns the requests and bytes used so far.
 func (s *Source) Stats() Stats {
-	return Stats{Requests: s.counter.Requests(), BytesDownloaded: s.counter.Bytes(), LayerBytes: s.fetched.Load()}
+	return Stats{Requests: s.counter.Requests(), BytesDownloaded: s.counter.Bytes(), LayerBytes: s.fetched.fetched.Load()}
 }
 
 func newSource(name string, st store, opts Options) *Source {
@@ -81,8 +80,10 @@ func newSource(name string, st store, opts Options) *Source {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{name: name, opts: opts, store: st, cache: opts.Cache, private: private, counter: opts.Registry.Counter, log: log,
+	s := &Source{name: name, opts: opts, store: st, cache: opts.Cache, private: private, counter: opts.Registry.Counter, log: log,
 		docs: map[v1.Hash]*fetchResult[*document]{}, configs: map[v1.Hash]*fetchResult[[]byte]{}}
+	s.fetched.setLimits(opts.Limits)
+	return s
 }
 
 // Open opens an image by reference (see ParseRef for the forms). It reads
