@@ -155,7 +155,8 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		r.Errors = append(r.Errors, Problem{Message: "interrupted: " + err.Error(), Cause: err})
+		cause := context.Cause(ctx) // says why: a timeout names itself
+		r.Errors = append(r.Errors, Problem{Message: "interrupted: " + cause.Error(), Cause: cause})
 	}
 	r.Finish(opts.FailOn)
 	return r
