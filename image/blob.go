@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/registry"
 )
 
 // Range sizes: the first ranged GET of a layer asks for firstRange bytes;
@@ -98,8 +100,19 @@ func (r *blobReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// atEnd checks the digest once the whole blob went through.
+// atEnd checks the size and the digest once the whole blob went through.
 func (r *blobReader) atEnd() error {
+	if !r.verified && r.body != nil && r.bodyOff == r.st.size {
+		// A streamed body must end where the descriptor says it does.
+		var one [1]byte
+		n, err := r.body.Read(one[:])
+		if n > 0 {
+			err = &SizeMismatchError{What: "blob " + r.st.digest.String(), Want: r.st.size, Got: r.st.size + 1, More: true}
+		}
+		if err != nil && !errors.Is(err, io.EOF) {
+			return err
+		}
+	}
 	if !r.verified {
 		got := v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", r.hash.Sum(nil))}
 		if r.st.digest.Algorithm == "sha256" && got != r.st.digest {
@@ -161,8 +174,8 @@ func (r *blobReader) read(p []byte) (int, error) {
 		if err == nil {
 			break
 		}
-		if attempt >= rangeAttempts || r.ctx.Err() != nil {
-			return 0, fmt.Errorf("%w: reading bytes %d-%d of blob %s: %w", transferClass(r.ctx), r.off, r.off+n-1, st.digest, err)
+		if attempt >= rangeAttempts || r.ctx.Err() != nil || !retryable(err) {
+			return 0, fmt.Errorf("reading bytes %d-%d of blob %s: %w", r.off, r.off+n-1, st.digest, transferError(r.ctx, err))
 		}
 	}
 	if r.off == int64(len(st.prefix)) && !st.capped && int64(len(st.prefix))+n <= st.maxKeep {
@@ -194,13 +207,13 @@ func (r *blobReader) readStream(p []byte) (int, error) {
 		r.count(k)
 		r.bodyOff += k
 		if err != nil {
-			return 0, fmt.Errorf("%w: skipping to %d of blob %s: %w", transferClass(r.ctx), r.off, st.digest, err)
+			return 0, fmt.Errorf("skipping to %d of blob %s: %w", r.off, st.digest, transferError(r.ctx, err))
 		}
 	}
 	n, err := r.body.Read(p)
 	r.count(int64(n))
 	r.bodyOff += int64(n)
-	if err != nil && !errors.Is(err, io.EOF) && !st.noRange && n == 0 && r.restarts < rangeAttempts && r.ctx.Err() == nil {
+	if err != nil && !errors.Is(err, io.EOF) && retryable(err) && !st.noRange && n == 0 && r.restarts < rangeAttempts && r.ctx.Err() == nil {
 		// A ranged stream cut short is resumed where it stopped.
 		r.restarts++
 		r.body.Close()
@@ -224,9 +237,26 @@ func (r *blobReader) readStream(p []byte) (int, error) {
 		}
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
-		return n, fmt.Errorf("%w: reading blob %s: %w", transferClass(r.ctx), st.digest, err)
+		return n, fmt.Errorf("reading blob %s: %w", st.digest, transferError(r.ctx, err))
 	}
 	return n, err
+}
+
+// retryable reports whether a body that broke is worth fetching again: not
+// when the content is wrong, nor when the registry stalled (waiting for it
+// again would multiply a wait that is already long).
+func retryable(err error) bool {
+	return !isClassified(err) && !errors.Is(err, registry.ErrStalled)
+}
+
+// transferError classes an error of a body being read (ErrNetwork, or
+// ErrCanceled when ctx ended), keeping a class it already has (a size
+// mismatch found while streaming).
+func transferError(ctx context.Context, err error) error {
+	if isClassified(err) {
+		return err
+	}
+	return fmt.Errorf("%w: %w", transferClass(ctx), err)
 }
 
 // Close releases a streaming body, if any.
@@ -248,3 +278,32 @@ func (f readerFetcher) fetch(context.Context, int64, int64) (io.ReadCloser, bool
 	rc, err := f.open()
 	return rc, false, err
 }
+
+// sizedBody holds a whole-blob body to the size its descriptor declares:
+// a body that ends early without a transfer error, or goes on past that
+// size, is a SizeMismatchError. (A transfer cut short is an error of its
+// own: net/http reports io.ErrUnexpectedEOF, not io.EOF.)
+type sizedBody struct {
+	rc   io.ReadCloser
+	what string
+	size int64
+	n    int64
+}
+
+func newSizedBody(rc io.ReadCloser, what string, size int64) io.ReadCloser {
+	return &sizedBody{rc: rc, what: what, size: size}
+}
+
+func (b *sizedBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	b.n += int64(n)
+	if b.n > b.size {
+		return max(0, n-int(b.n-b.size)), &SizeMismatchError{What: b.what, Want: b.size, Got: b.n, More: true}
+	}
+	if errors.Is(err, io.EOF) && b.n < b.size {
+		return n, &SizeMismatchError{What: b.what, Want: b.size, Got: b.n}
+	}
+	return n, err
+}
+
+func (b *sizedBody) Close() error { return b.rc.Close() }

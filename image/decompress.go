@@ -65,11 +65,17 @@ type ratioGuard struct {
 	compressedPos func() int64
 	lim           Limits
 	n             int64
+	budget        *readBudget // the image's, when a scan serves one (see liveStream.use)
 }
 
 func (g *ratioGuard) Read(p []byte) (int, error) {
 	n, err := g.rc.Read(p)
 	g.n += int64(n)
+	if g.budget != nil {
+		if berr := g.budget.inflate(int64(n)); berr != nil {
+			return n, berr
+		}
+	}
 	if g.n > g.lim.MaxLayerBytes {
 		return n, fmt.Errorf("%w: layer decompresses to more than %d bytes", ErrLimit, g.lim.MaxLayerBytes)
 	}

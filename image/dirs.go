@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"sync/atomic"
 )
 
 // Dir is a directory a lookup searched, with what the kernel checks for
@@ -88,10 +87,10 @@ func (img *Image) impliedDir(ctx context.Context, name string, top int) (Dir, er
 
 // findEntry reads the layer until name has an entry of its own or the
 // layer ends; whiteout says the layer removes name itself.
-func (s *layerScan) findEntry(ctx context.Context, name string, fetched *atomic.Int64) (*entry, bool, error) {
+func (s *layerScan) findEntry(ctx context.Context, name string, fetched *readBudget) (*entry, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.consultLocked()
+	s.consultLocked(fetched)
 	for s.entries[name] == nil && !s.complete {
 		if _, err := s.advanceLocked(ctx, fetched); err != nil && err != io.EOF {
 			return nil, false, err

@@ -112,9 +112,13 @@
 //
 // Every error wraps one of ErrNotFound, ErrUnauthorized, ErrNetwork,
 // ErrCanceled (the caller's context ended), ErrDigestMismatch
-// (*DigestMismatchError), ErrMalformed (*HardLinkError among others),
-// ErrLimit, ErrSchema1, ErrNoMatchingPlatform or ErrRunUser (*UserError).
-// Limits bound manifest and config
-// sizes (4 MiB), tar entries (1,000,000), name lengths, decompressed size
-// and ratio, and file reads; nothing is extracted to disk.
+// (*DigestMismatchError), ErrMalformed (*HardLinkError and
+// *SizeMismatchError among others), ErrLimit, ErrUnsupported (a layer media
+// type the runtime cannot apply), ErrSchema1, ErrNoMatchingPlatform or
+// ErrRunUser (*UserError). Every size a descriptor declares is held to what
+// is read. Limits bound manifest and config sizes (4 MiB), the descriptors
+// and bytes of an image's indexes, tar entries (1,000,000), name lengths and
+// path depth, decompressed size and ratio per layer and per image, the
+// memory of path indexes per layer and per image, and file reads; nothing
+// is extracted to disk.
 package image

@@ -32,6 +32,9 @@ var (
 	ErrMalformed = errors.New("malformed image")
 	// ErrLimit: a manifest, config or layer exceeds a safety bound.
 	ErrLimit = errors.New("safety limit exceeded")
+	// ErrUnsupported: content the runtime cannot use, such as a layer of an
+	// unknown or encrypted media type.
+	ErrUnsupported = errors.New("unsupported content")
 	// ErrSchema1: a Docker schema 1 manifest, which this tool does not read.
 	ErrSchema1 = errors.New("docker schema 1 manifest is not supported (rebuild or re-push the image with a current client)")
 	// ErrNoMatchingPlatform: Select found no runnable manifest for a platform.
@@ -52,6 +55,26 @@ func (e *DigestMismatchError) Error() string {
 }
 
 func (e *DigestMismatchError) Unwrap() error { return ErrDigestMismatch }
+
+// SizeMismatchError says that content is not the size its descriptor
+// declares: a registry or tool that lies about sizes, or content that was
+// replaced. The runtime's pull checks sizes too and fails. It wraps
+// ErrMalformed.
+type SizeMismatchError struct {
+	What string // "config sha256:...", "layer sha256:..."
+	Want int64  // the size the descriptor declares
+	Got  int64  // the size found; with More, at least this many bytes
+	More bool   // the content went on past Want (its full size is unknown)
+}
+
+func (e *SizeMismatchError) Error() string {
+	if e.More {
+		return fmt.Sprintf("%s: size mismatch: the descriptor declares %d bytes, the content has more", e.What, e.Want)
+	}
+	return fmt.Sprintf("%s: size mismatch: the descriptor declares %d bytes, the content has %d", e.What, e.Want, e.Got)
+}
+
+func (e *SizeMismatchError) Unwrap() error { return ErrMalformed }
 
 // NoMatchingPlatformError lists what an index has when the asked platform
 // is not among its runnable manifests. It wraps ErrNoMatchingPlatform.
@@ -76,7 +99,7 @@ func (e *NoMatchingPlatformError) Error() string {
 func (e *NoMatchingPlatformError) Unwrap() error { return ErrNoMatchingPlatform }
 
 // errorClasses are the sentinels every returned error wraps one of.
-var errorClasses = []error{ErrNotFound, ErrUnauthorized, ErrNetwork, ErrCanceled, ErrDigestMismatch, ErrMalformed, ErrLimit, ErrSchema1, ErrNoMatchingPlatform, ErrRunUser}
+var errorClasses = []error{ErrNotFound, ErrUnauthorized, ErrNetwork, ErrCanceled, ErrDigestMismatch, ErrMalformed, ErrLimit, ErrUnsupported, ErrSchema1, ErrNoMatchingPlatform, ErrRunUser}
 
 // isClassified reports whether err already wraps an error class.
 func isClassified(err error) bool {

@@ -76,40 +76,46 @@ func (s *layerScan) linkLocked(e *entry) {
 }
 
 // linkPathLocked resolves the parent directories of a hard link target
-// through the symlinks the layer has written so far; the last component
-// is not followed. It returns why when the parents cannot be resolved.
+// (clean and absolute) through the symlinks the layer has written so far;
+// the last component is not followed. It returns why when the parents
+// cannot be resolved. Each directory is looked up as a prefix of the path
+// being resolved, without building a new string per component: a layer of
+// hard links to deep targets stays linear in the bytes of its names.
 func (s *layerScan) linkPathLocked(name string) (string, string) {
-	comps := splitPath(name)
-	if len(comps) == 0 {
-		return "/", ""
-	}
-	cur, links := "/", 0
-	for i := 0; i < len(comps)-1; {
-		next := path.Join(cur, comps[i])
-		e := s.entries[next]
+	p, links := name, 0
+	for start := 1; start < len(p); {
+		j := strings.IndexByte(p[start:], '/')
+		if j < 0 {
+			break // the last component
+		}
+		dir := p[:start+j]
+		e := s.entries[dir]
 		if e != nil && e.Type == TypeHardlink && e.target != nil {
 			e = e.target
 		}
 		switch {
 		case e == nil || e.Type == TypeDir:
-			cur = next
-			i++
+			start += j + 1
 		case e.Type == TypeSymlink:
 			if links++; links > MaxSymlinks {
 				return "", fmt.Sprintf("more than %d symlinks followed resolving the directory of %s (too many levels of symbolic links)", MaxSymlinks, name)
 			}
-			base := cur
+			base := path.Dir(dir)
 			if path.IsAbs(e.Link) {
 				base = "/"
 			}
-			target := splitPath(cleanPath(path.Join(base, e.Link)))
-			comps = append(target, comps[i+1:]...)
-			cur, i = "/", 0
+			target, rest := cleanPath(path.Join(base, e.Link)), p[start+j+1:]
+			if target == "/" {
+				p = "/" + rest
+			} else {
+				p = target + "/" + rest
+			}
+			start = 1
 		default:
-			return "", next + " is not a directory"
+			return "", dir + " is not a directory"
 		}
 	}
-	return path.Join(cur, comps[len(comps)-1]), ""
+	return p, ""
 }
 
 // linkTarget returns the entry a hard link found at name (in layer st.layer)

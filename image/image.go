@@ -69,6 +69,34 @@ type Layer struct {
 	Verified     bool            `json:"verified,omitempty"`         // read to the end, digest and diff_id checked
 }
 
+// Layer media types the runtimes ECS uses can apply: OCI and Docker, plain,
+// gzip or zstd, distributable or not. containerd refuses any other type,
+// an encrypted one ("+encrypted") without the keys.
+var layerMediaTypes = map[types.MediaType]bool{
+	types.OCIUncompressedLayer:           true,
+	types.OCILayer:                       true,
+	types.OCILayerZStd:                   true,
+	types.OCIUncompressedRestrictedLayer: true,
+	types.OCIRestrictedLayer:             true,
+	"application/vnd.oci.image.layer.nondistributable.v1.tar+zstd": true,
+	types.DockerUncompressedLayer:                                  true,
+	types.DockerLayer:                                              true,
+	"application/vnd.docker.image.rootfs.diff.tar.zstd":            true,
+	"application/vnd.docker.image.rootfs.foreign.diff.tar":         true,
+	types.DockerForeignLayer:                                       true,
+}
+
+// checkLayerMediaType fails for a layer the runtime cannot apply.
+func checkLayerMediaType(i int, mt types.MediaType) error {
+	switch {
+	case strings.HasSuffix(string(mt), "+encrypted"):
+		return fmt.Errorf("%w: layer %d has the encrypted media type %q; the runtime cannot apply it without the decryption keys, and its content cannot be checked", ErrUnsupported, i, mt)
+	case !layerMediaTypes[mt]:
+		return fmt.Errorf("%w: layer %d has the unknown media type %q; the runtime cannot apply it", ErrUnsupported, i, mt)
+	}
+	return nil
+}
+
 func compressionOf(mt types.MediaType) Compression {
 	s := string(mt)
 	switch {
@@ -130,6 +158,9 @@ func (s *Source) OpenManifest(ctx context.Context, m Manifest) (*Image, error) {
 		return nil, fmt.Errorf("%w: manifest %s has %d layers but its config lists %d diff_ids", ErrMalformed, m.Digest, len(doc.Manifest.Layers), len(cf.RootFS.DiffIDs))
 	}
 	for i, d := range doc.Manifest.Layers {
+		if err := checkLayerMediaType(i, d.MediaType); err != nil {
+			return nil, fmt.Errorf("manifest %s of %s: %w", m.Digest, s.name, err)
+		}
 		l := Layer{Index: i, Digest: d.Digest, DiffID: cf.RootFS.DiffIDs[i], MediaType: d.MediaType, Compression: compressionOf(d.MediaType), Foreign: !d.MediaType.IsDistributable() || len(d.URLs) > 0, Size: d.Size}
 		img.Layers = append(img.Layers, l)
 		sc := s.cache.layer(d, l.DiffID, s.store.fetcher(d), s.opts.Limits, s.opts.LayerIndex, !s.opts.Strict)

@@ -9,7 +9,6 @@ import (
 	"io"
 	"path"
 	"sync"
-	"sync/atomic"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
@@ -27,13 +26,14 @@ type layerScan struct {
 
 	entries      map[string]*entry // by cleaned path; a later duplicate replaces an earlier one
 	byOrdinal    map[int]*entry
-	whiteouts    map[string]int  // path removed from lower layers -> ordinal
-	opaque       map[string]int  // directory whose lower contents are hidden -> ordinal
-	dirs         map[string]bool // directories implied by deeper names
-	seen         int             // entries indexed (ordinals < seen are known)
-	complete     bool            // the whole tar stream was read
-	verified     bool            // digest and diff_id checked at the end
-	err          error           // sticky: malformed, limit or digest errors
+	whiteouts    map[string]int // path removed from lower layers -> ordinal
+	opaque       map[string]int // directory whose lower contents are hidden -> ordinal
+	dirs         *dirSet        // directories implied by deeper names
+	indexed      int64          // memory of the index so far (indexCost)
+	seen         int            // entries indexed (ordinals < seen are known)
+	complete     bool           // the whole tar stream was read
+	verified     bool           // digest and diff_id checked at the end
+	err          error          // sticky: malformed, limit or digest errors
 	uncompressed int64
 	compression  Compression
 
@@ -60,6 +60,7 @@ type layerScan struct {
 type liveStream struct {
 	blob   *blobReader
 	dec    io.ReadCloser
+	guard  *ratioGuard // dec, when the layer is not empty
 	diff   hash.Hash
 	walker *tarWalker
 	cur    *entry // the entry whose content is next in the stream
@@ -75,14 +76,15 @@ func newLayerScan(blob *blobState, f blobFetcher, diffID v1.Hash, lim Limits) *l
 // resetIndexLocked empties the index.
 func (s *layerScan) resetIndexLocked() {
 	s.entries, s.byOrdinal, s.whiteouts = map[string]*entry{}, map[int]*entry{}, map[string]int{}
-	s.opaque, s.dirs, s.captures = map[string]int{}, map[string]bool{"/": true}, map[int]*capture{}
-	s.seen, s.passed, s.captured, s.captureFull = 0, 0, 0, false
+	s.opaque, s.dirs, s.captures = map[string]int{}, newDirSet(), map[int]*capture{}
+	s.seen, s.passed, s.captured, s.captureFull, s.indexed = 0, 0, 0, false, 0
 }
 
 // consultLocked answers the layer from the persistent index, on first
 // use, when it holds the layer. A snapshot that does not restore cleanly
-// is dropped: the layer is read.
-func (s *layerScan) consultLocked() {
+// or within the index budgets is dropped: the layer is read, as without
+// the index.
+func (s *layerScan) consultLocked(budget *readBudget) {
 	if s.consulted || s.index == nil || !s.reuse {
 		return
 	}
@@ -94,8 +96,8 @@ func (s *layerScan) consultLocked() {
 	if snap == nil {
 		return
 	}
-	if err := s.restoreLocked(snap); err != nil {
-		s.index.log.Warn("layer cache: ignoring an inconsistent entry; reading the layer", "layer", s.blob.digest, "err", err)
+	if err := s.restoreLocked(snap, budget); err != nil {
+		s.index.log.Warn("layer cache: not using an entry; reading the layer", "layer", s.blob.digest, "err", err)
 		s.resetIndexLocked()
 		s.complete, s.verified, s.cached, s.stored = false, false, false, false
 	}
@@ -114,10 +116,10 @@ func (t teeHash) Read(p []byte) (int, error) {
 }
 
 // openLocked starts a new pass from the beginning of the layer.
-func (s *layerScan) openLocked(ctx context.Context, fetched *atomic.Int64) error {
+func (s *layerScan) openLocked(ctx context.Context, budget *readBudget) error {
 	s.closeLocked()
 	s.passes++
-	br := newBlobReader(ctx, s.blob, s.fetch, fetched)
+	br := newBlobReader(ctx, s.blob, s.fetch, &budget.fetched)
 	dec, comp, err := decompress(br, br.Offset, s.lim)
 	if err != nil {
 		br.Close()
@@ -126,7 +128,18 @@ func (s *layerScan) openLocked(ctx context.Context, fetched *atomic.Int64) error
 	s.compression = comp
 	diff := sha256.New()
 	s.live = &liveStream{blob: br, dec: dec, diff: diff, walker: newTarWalker(teeHash{r: dec, h: diff}, s.lim)}
+	s.live.guard, _ = dec.(*ratioGuard)
+	s.live.use(ctx, budget)
 	return nil
+}
+
+// use makes the live pass serve a question: its requests carry ctx, and
+// what it decompresses is charged to budget.
+func (l *liveStream) use(ctx context.Context, budget *readBudget) {
+	l.blob.ctx = ctx
+	if l.guard != nil {
+		l.guard.budget = budget
+	}
 }
 
 func (s *layerScan) closeLocked() {
@@ -139,7 +152,7 @@ func (s *layerScan) closeLocked() {
 
 // advanceLocked reads the next entry of the live pass and indexes it.
 // It returns io.EOF when the layer is complete.
-func (s *layerScan) advanceLocked(ctx context.Context, fetched *atomic.Int64) (*entry, error) {
+func (s *layerScan) advanceLocked(ctx context.Context, fetched *readBudget) (*entry, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
@@ -148,7 +161,7 @@ func (s *layerScan) advanceLocked(ctx context.Context, fetched *atomic.Int64) (*
 			return nil, s.fail(ctx, err)
 		}
 	}
-	s.live.blob.ctx = ctx
+	s.live.use(ctx, fetched)
 	if err := s.captureLocked(); err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -164,7 +177,9 @@ func (s *layerScan) advanceLocked(ctx context.Context, fetched *atomic.Int64) (*
 	}
 	s.live.cur, s.live.curBuf = e, nil
 	if e.Ordinal >= s.seen {
-		s.indexLocked(e)
+		if err := s.indexLocked(e, fetched); err != nil {
+			return nil, s.fail(ctx, fmt.Errorf("layer %s: %w", s.blob.digest, err))
+		}
 	}
 	return e, nil
 }
@@ -180,28 +195,30 @@ func (s *layerScan) fail(ctx context.Context, err error) error {
 	return err
 }
 
-func (s *layerScan) indexLocked(e *entry) {
+// indexLocked adds e to the index, within the layer's and the image's
+// index budgets.
+func (s *layerScan) indexLocked(e *entry, budget *readBudget) error {
 	s.seen = e.Ordinal + 1
+	newDirs := 0
 	switch e.Type {
 	case typeWhiteout:
 		s.whiteouts[e.Name] = e.Ordinal
 	case typeOpaque:
 		s.opaque[e.Name] = e.Ordinal
-		s.addDirs(e.Name)
+		newDirs = s.dirs.add(e.Name)
 	default:
 		if e.Type == TypeHardlink {
 			s.linkLocked(e)
 		}
 		s.entries[e.Name] = e
 		s.byOrdinal[e.Ordinal] = e
-		s.addDirs(path.Dir(e.Name))
+		newDirs = s.dirs.add(path.Dir(e.Name))
 	}
-}
-
-func (s *layerScan) addDirs(dir string) {
-	for ; !s.dirs[dir]; dir = path.Dir(dir) {
-		s.dirs[dir] = true
+	cost := indexCost(e, newDirs)
+	if s.indexed += cost; s.indexed > s.lim.MaxLayerIndexBytes {
+		return fmt.Errorf("%w: the path index of the layer exceeds %d bytes (%d entries so far)", ErrLimit, s.lim.MaxLayerIndexBytes, s.seen)
 	}
+	return budget.index(cost)
 }
 
 // finishLocked drains the rest of the layer so that the gzip checksum,
@@ -240,16 +257,16 @@ type layerAnswer struct {
 }
 
 // find reads the layer until p appears or the layer ends, then answers.
-func (s *layerScan) find(ctx context.Context, p string, fetched *atomic.Int64) (layerAnswer, error) {
+func (s *layerScan) find(ctx context.Context, p string, fetched *readBudget) (layerAnswer, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.consultLocked()
-	for s.entries[p] == nil && !s.dirs[p] && !s.complete {
+	s.consultLocked(fetched)
+	for s.entries[p] == nil && !s.dirs.has(p) && !s.complete {
 		if _, err := s.advanceLocked(ctx, fetched); err != nil && err != io.EOF {
 			return layerAnswer{}, err
 		}
 	}
-	a := layerAnswer{entry: s.entries[p], dir: s.dirs[p], known: true}
+	a := layerAnswer{entry: s.entries[p], dir: s.dirs.has(p), known: true}
 	if a.entry != nil || a.dir {
 		return a, nil
 	}
@@ -275,10 +292,10 @@ func (s *layerScan) find(ctx context.Context, p string, fetched *atomic.Int64) (
 // or else from the layer, reading it only as far as needed. sparse says the
 // bytes go only to binfmt's parsers (see ldso.ObjectFS): then what a pass
 // kept of an ELF file answers too.
-func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, sparse bool, fetched *atomic.Int64) ([]byte, error) {
+func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, sparse bool, fetched *readBudget) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.consultLocked()
+	s.consultLocked(fetched)
 	n = max(0, min(n, e.Size, s.lim.MaxFileBytes))
 	if c := s.captures[e.Ordinal]; c != nil {
 		if b, ok := c.prefix(n); ok {
@@ -296,7 +313,7 @@ func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, sparse b
 	if err := s.seekLocked(ctx, e.Ordinal, fetched); err != nil {
 		return nil, err
 	}
-	s.live.blob.ctx = ctx
+	s.live.use(ctx, fetched)
 	if err := s.fillLocked(n); err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -307,7 +324,7 @@ func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, sparse b
 
 // seekLocked positions the live pass at the entry with the given ordinal,
 // starting a new pass when the current one is already beyond it.
-func (s *layerScan) seekLocked(ctx context.Context, ordinal int, fetched *atomic.Int64) error {
+func (s *layerScan) seekLocked(ctx context.Context, ordinal int, fetched *readBudget) error {
 	if s.live != nil && s.live.cur != nil && s.live.cur.Ordinal == ordinal {
 		return nil
 	}
@@ -331,10 +348,10 @@ func (s *layerScan) seekLocked(ctx context.Context, ordinal int, fetched *atomic
 }
 
 // readAll reads the whole layer, checking its digest and diff_id.
-func (s *layerScan) readAll(ctx context.Context, fetched *atomic.Int64) error {
+func (s *layerScan) readAll(ctx context.Context, fetched *readBudget) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.consultLocked()
+	s.consultLocked(fetched)
 	for !s.verified {
 		if _, err := s.advanceLocked(ctx, fetched); err != nil && err != io.EOF {
 			return err

@@ -21,7 +21,8 @@ type layerSnapshot struct {
 	Limits         string // limitsKey of the limits the layer was read under
 	Uncompressed   int64
 	Compression    Compression
-	Seen           int // entries the tar stream had (ordinals < Seen)
+	Seen           int   // entries the tar stream had (ordinals < Seen)
+	Indexed        int64 // the index memory the pass charged (indexCost)
 	Entries        []snapEntry
 	Whiteouts      []snapMark
 	Opaque         []snapMark
@@ -66,7 +67,7 @@ func limitsKey(lim Limits) string { return fmt.Sprintf("%+v", lim) }
 func (s *layerScan) snapshotLocked() *layerSnapshot {
 	snap := &layerSnapshot{
 		Digest: s.blob.digest.String(), DiffID: s.diffID.String(), Size: s.blob.size, Limits: limitsKey(s.lim),
-		Uncompressed: s.uncompressed, Compression: s.compression, Seen: s.seen, CaptureFull: s.captureFull,
+		Uncompressed: s.uncompressed, Compression: s.compression, Seen: s.seen, Indexed: s.indexed, CaptureFull: s.captureFull,
 	}
 	for _, e := range s.byOrdinal {
 		se := snapEntry{Ordinal: e.Ordinal, Name: e.Name, Type: e.Type, Mode: uint32(e.Mode), UID: e.UID, GID: e.GID,
@@ -100,8 +101,11 @@ func (s *layerScan) snapshotLocked() *layerSnapshot {
 // restoreLocked makes the scan what the snapshot's pass left: complete and
 // verified, with no stream open. A question the snapshot cannot answer
 // (content that was not kept) starts a pass over the layer, as after any
-// pass that left a file.
-func (s *layerScan) restoreLocked(snap *layerSnapshot) error {
+// pass that left a file. The index's memory is charged to the layer's and
+// the image's index budgets as a pass charges it; a snapshot over them is
+// an error (the caller reads the layer, which fails as it would). Nothing
+// is decompressed, so nothing is charged to the decompression budget.
+func (s *layerScan) restoreLocked(snap *layerSnapshot, budget *readBudget) error {
 	byOrd := make(map[int]*entry, len(snap.Entries))
 	for _, se := range snap.Entries {
 		if se.Ordinal < 0 || se.Ordinal >= snap.Seen || byOrd[se.Ordinal] != nil || se.Name != cleanPath(se.Name) {
@@ -124,14 +128,14 @@ func (s *layerScan) restoreLocked(snap *layerSnapshot) error {
 		e := byOrd[se.Ordinal]
 		s.entries[e.Name] = e
 		s.byOrdinal[e.Ordinal] = e
-		s.addDirs(path.Dir(e.Name))
+		s.dirs.add(path.Dir(e.Name))
 	}
 	for _, m := range snap.Whiteouts {
 		s.whiteouts[m.Name] = m.Ordinal
 	}
 	for _, m := range snap.Opaque {
 		s.opaque[m.Name] = m.Ordinal
-		s.addDirs(m.Name)
+		s.dirs.add(m.Name)
 	}
 	type kept struct {
 		ordinal int
@@ -154,6 +158,15 @@ func (s *layerScan) restoreLocked(snap *layerSnapshot) error {
 		}
 		restored = append(restored, kept{sc.Ordinal, c})
 	}
+	cost := snap.Indexed
+	if cost > s.lim.MaxLayerIndexBytes {
+		return fmt.Errorf("%w: the path index of the layer exceeds %d bytes", ErrLimit, s.lim.MaxLayerIndexBytes)
+	}
+	if err := budget.index(cost); err != nil {
+		budget.index(-cost)
+		return err
+	}
+	s.indexed = cost
 	// What the snapshot kept counts against the bounds like what a pass
 	// keeps; past them, the rest is dropped (read from the layer if asked).
 	s.captureFull = snap.CaptureFull

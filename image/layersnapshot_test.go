@@ -24,6 +24,24 @@ func TestSnapshotCarriesEveryEntryField(t *testing.T) {
 	}
 }
 
+// dirPaths lists the directories of a dirSet.
+func dirPaths(d *dirSet) []string {
+	byID := map[int32]dirKey{}
+	for k, id := range d.nodes {
+		byID[id] = k
+	}
+	var out []string
+	for id := range byID {
+		p := ""
+		for n := id; n != 0; n = byID[n].parent {
+			p = "/" + byID[n].name + p
+		}
+		out = append(out, p)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // A layer restored from its snapshot is the layer its pass left: every
 // entry with its hard-link resolution and capabilities, whiteouts (a
 // repeated one too), opaque directories, implied directories and kept
@@ -60,7 +78,7 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := newLayerScan(sc.blob, sc.fetch, sc.diffID, sc.lim)
-	if err := got.restoreLocked(snap); err != nil {
+	if err := got.restoreLocked(snap, &readBudget{}); err != nil {
 		t.Fatal(err)
 	}
 	if !got.complete || !got.verified || !got.cached || got.seen != sc.seen || got.passed != sc.seen {
@@ -92,7 +110,8 @@ func TestSnapshotRoundTrip(t *testing.T) {
 		{"entries by name", byName(got), byName(sc)},
 		{"whiteouts", got.whiteouts, sc.whiteouts},
 		{"opaque", got.opaque, sc.opaque},
-		{"directories", got.dirs, sc.dirs},
+		{"directories", dirPaths(got.dirs), dirPaths(sc.dirs)},
+		{"index memory", got.indexed, sc.indexed},
 		{"kept content", got.captures, sc.captures},
 		{"uncompressed", got.uncompressed, sc.uncompressed},
 	} {

@@ -78,7 +78,7 @@ func layoutRoot(s *localStore, indexJSON []byte, tag string, digest v1.Hash) (st
 	case pick == nil && tag != "":
 		return nil, fmt.Errorf("%w: no manifest named %q in %s%s", ErrNotFound, tag, s.name, layoutNames(idx.Index.Manifests))
 	case pick == nil && byDigest:
-		pick = &v1.Descriptor{Digest: digest, Size: s.lim.MaxManifestBytes}
+		pick = &v1.Descriptor{Digest: digest, Size: -1} // no descriptor declares its size
 	case pick == nil && len(idx.Index.Manifests) == 1:
 		pick = &idx.Index.Manifests[0]
 	case pick == nil && soleImage(idx.Index.Manifests) >= 0:
@@ -88,11 +88,7 @@ func layoutRoot(s *localStore, indexJSON []byte, tag string, digest v1.Hash) (st
 		s.rootDoc = idx
 		return s, nil
 	}
-	d := *pick
-	if d.Size <= 0 || d.Size > s.lim.MaxManifestBytes {
-		d.Size = s.lim.MaxManifestBytes
-	}
-	doc, err := s.manifest(context.Background(), d)
+	doc, err := s.manifest(context.Background(), *pick)
 	if err != nil {
 		return nil, err
 	}
@@ -178,10 +174,7 @@ func openArchive(r Ref, lim Limits) (store, error) {
 		if err != nil {
 			return nil, err
 		}
-		return struct {
-			io.Reader
-			io.Closer
-		}{io.NewSectionReader(f, m.off, m.size), f}, nil
+		return memberReader{io.NewSectionReader(f, m.off, m.size), f}, nil
 	}
 	if _, ok := members["index.json"]; ok {
 		rc, _ := openMember("index.json")
@@ -213,6 +206,14 @@ func fileExists(path string) bool {
 }
 
 type archiveMember struct{ off, size int64 }
+
+// memberReader reads one member of an archive; it knows its size.
+type memberReader struct {
+	*io.SectionReader
+	f *os.File
+}
+
+func (m memberReader) Close() error { return m.f.Close() }
 
 // indexArchive records where each regular file's content starts.
 func indexArchive(f *os.File, lim Limits) (map[string]archiveMember, error) {

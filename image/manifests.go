@@ -74,35 +74,55 @@ func (s *Source) Manifests(ctx context.Context) ([]Manifest, error) {
 		}
 		return []Manifest{m}, nil
 	}
-	var out []Manifest
-	if err := s.flatten(ctx, root, nil, &out); err != nil {
+	fl := flattening{seen: map[v1.Hash]bool{root.Digest: true}, bytes: int64(len(root.Raw))}
+	if err := s.flatten(ctx, root, nil, &fl); err != nil {
 		return nil, err
 	}
-	return out, nil
+	return fl.out, nil
 }
 
-func (s *Source) flatten(ctx context.Context, idx *document, path []v1.Hash, out *[]Manifest) error {
-	if len(path) >= s.opts.Limits.MaxIndexDepth {
-		return fmt.Errorf("%w: indexes nested deeper than %d", ErrLimit, s.opts.Limits.MaxIndexDepth)
+// flattening is the state of one walk over nested indexes. A hostile index
+// can list the same child index thousands of times (each listing its own
+// thousands): each child index is fetched and walked once, and what a walk
+// may visit is bounded in descriptors and in bytes of index documents.
+type flattening struct {
+	out     []Manifest
+	seen    map[v1.Hash]bool // indexes already walked
+	visited int              // descriptors visited, repeats included
+	bytes   int64            // bytes of the index documents walked
+}
+
+func (s *Source) flatten(ctx context.Context, idx *document, path []v1.Hash, fl *flattening) error {
+	lim := s.opts.Limits
+	if len(path) >= lim.MaxIndexDepth {
+		return fmt.Errorf("%w: indexes nested deeper than %d", ErrLimit, lim.MaxIndexDepth)
 	}
 	path = append(append([]v1.Hash{}, path...), idx.Digest)
 	for _, d := range idx.Index.Manifests {
+		if fl.visited++; fl.visited > lim.MaxDescriptors {
+			return fmt.Errorf("%w: the indexes of %s list more than %d descriptors in all (nested indexes included)", ErrLimit, s.name, lim.MaxDescriptors)
+		}
 		m := Manifest{Digest: d.Digest, MediaType: d.MediaType, Size: d.Size, Platform: d.Platform, Kind: kindOf(d), Path: path, Annotations: d.Annotations}
 		if m.Kind == KindAttestation {
 			m.AttestsTo = d.Annotations[annotationReferenceDig]
 		}
-		*out = append(*out, m)
-		if m.Kind != KindIndex {
-			continue
+		fl.out = append(fl.out, m)
+		if m.Kind != KindIndex || fl.seen[d.Digest] {
+			continue // a repeated child index is listed, its children once
+		}
+		fl.seen[d.Digest] = true
+		if fl.bytes+d.Size > lim.MaxIndexBytes {
+			return fmt.Errorf("%w: the indexes of %s add up to more than %d bytes", ErrLimit, s.name, lim.MaxIndexBytes)
 		}
 		child, err := s.manifest(ctx, d)
 		if err != nil {
 			return fmt.Errorf("reading nested index %s of %s: %w", d.Digest, s.name, classify(ctx, err))
 		}
+		fl.bytes += int64(len(child.Raw))
 		if child.Index == nil {
 			return fmt.Errorf("%w: %s is described as an index but is not one", ErrMalformed, d.Digest)
 		}
-		if err := s.flatten(ctx, child, path, out); err != nil {
+		if err := s.flatten(ctx, child, path, fl); err != nil {
 			return err
 		}
 	}

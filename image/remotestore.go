@@ -2,7 +2,6 @@ package image
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -81,26 +80,27 @@ func (s *remoteStore) root(ctx context.Context) (*document, error) {
 		}
 		want = &h
 	}
-	return s.fetchManifest(ctx, s.ref.Identifier(), "", want)
+	return s.fetchManifest(ctx, s.ref.Identifier(), "", want, -1)
 }
 
 func (s *remoteStore) manifest(ctx context.Context, d v1.Descriptor) (*document, error) {
 	if d.Size > s.lim.MaxManifestBytes {
 		return nil, fmt.Errorf("%w: manifest %s is %d bytes, limit %d", ErrLimit, d.Digest, d.Size, s.lim.MaxManifestBytes)
 	}
-	return s.fetchManifest(ctx, d.Digest.String(), d.MediaType, &d.Digest)
+	return s.fetchManifest(ctx, d.Digest.String(), d.MediaType, &d.Digest, d.Size)
 }
 
 // fetchManifest GETs a manifest by tag or digest. Its digest is computed
 // from the bytes: it must equal the digest asked for, and the registry's
-// Docker-Content-Digest when it sends one.
-func (s *remoteStore) fetchManifest(ctx context.Context, id string, mt types.MediaType, want *v1.Hash) (*document, error) {
+// Docker-Content-Digest when it sends one. size is what the descriptor
+// naming it declares (-1 for a root fetched by tag or digest).
+func (s *remoteStore) fetchManifest(ctx context.Context, id string, mt types.MediaType, want *v1.Hash, size int64) (*document, error) {
 	sep := ":"
 	if strings.Contains(id, ":") {
 		sep = "@" // a digest
 	}
 	what := fmt.Sprintf("manifest %s%s%s", s.ref.Context(), sep, id)
-	raw, header, err := s.fetchBody(ctx, what, s.url("manifests", id), http.Header{"Accept": {manifestAccept}}, s.lim.MaxManifestBytes)
+	raw, header, err := s.fetchBody(ctx, what, s.url("manifests", id), http.Header{"Accept": {manifestAccept}}, size, s.lim.MaxManifestBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -122,10 +122,11 @@ func (s *remoteStore) fetchManifest(ctx context.Context, id string, mt types.Med
 	return doc, nil
 }
 
-// fetchBody GETs a small document whole. A body cut short is fetched
-// again (the transport retries failed requests, not bodies that break
-// while they stream); anything else is returned as it is.
-func (s *remoteStore) fetchBody(ctx context.Context, what, url string, header http.Header, max int64) ([]byte, http.Header, error) {
+// fetchBody GETs a small document whole, holding it to the size its
+// descriptor declares (-1: none). A body cut short is fetched again (the
+// transport retries failed requests, not bodies that break while they
+// stream); anything else is returned as it is.
+func (s *remoteStore) fetchBody(ctx context.Context, what, url string, header http.Header, size, max int64) ([]byte, http.Header, error) {
 	for attempt := 1; ; attempt++ {
 		resp, err := s.get(ctx, url, header)
 		if err != nil {
@@ -135,13 +136,18 @@ func (s *remoteStore) fetchBody(ctx context.Context, what, url string, header ht
 			defer resp.Body.Close()
 			return nil, nil, statusError(ctx, resp, "fetching "+what)
 		}
-		raw, err := readBounded(resp.Body, max)
+		if n := resp.ContentLength; n >= 0 && size >= 0 && n != size {
+			resp.Body.Close()
+			return nil, nil, &SizeMismatchError{What: what, Want: size, Got: n}
+		}
+		raw, err := readSized(resp.Body, what, size, max)
 		resp.Body.Close()
 		if err == nil {
 			return raw, resp.Header, nil
 		}
+		retry := retryable(err)
 		err = classify(ctx, err)
-		if !errors.Is(err, ErrNetwork) || attempt >= rangeAttempts || ctx.Err() != nil {
+		if !retry || attempt >= rangeAttempts || ctx.Err() != nil {
 			return nil, nil, fmt.Errorf("reading %s: %w", what, err)
 		}
 	}
@@ -152,7 +158,7 @@ func (s *remoteStore) blob(ctx context.Context, d v1.Descriptor, max int64) ([]b
 	if d.Size > max {
 		return nil, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrLimit, what, d.Size, max)
 	}
-	raw, _, err := s.fetchBody(ctx, what, s.url("blobs", d.Digest.String()), nil, max)
+	raw, _, err := s.fetchBody(ctx, what, s.url("blobs", d.Digest.String()), nil, d.Size, max)
 	if err != nil {
 		return nil, err
 	}
@@ -187,14 +193,22 @@ func (f *remoteFetcher) fetch(ctx context.Context, off, n int64) (io.ReadCloser,
 	}
 	switch resp.StatusCode {
 	case http.StatusPartialContent:
-		var start, stop, total int64
-		if _, err := fmt.Sscanf(resp.Header.Get("Content-Range"), "bytes %d-%d/%d", &start, &stop, &total); err != nil || start != off || stop > end {
+		cr, err := parseContentRange(resp.Header.Get("Content-Range"))
+		if err != nil || cr.start != off || cr.end > end {
 			resp.Body.Close()
 			return nil, false, fmt.Errorf("%w: %s: bad Content-Range %q for bytes=%d-%d", ErrNetwork, what, resp.Header.Get("Content-Range"), off, end)
 		}
+		if cr.total >= 0 && cr.total != f.d.Size {
+			resp.Body.Close()
+			return nil, false, &SizeMismatchError{What: what, Want: f.d.Size, Got: cr.total}
+		}
 		return resp.Body, true, nil
 	case http.StatusOK:
-		return resp.Body, false, nil
+		if n := resp.ContentLength; n >= 0 && n != f.d.Size {
+			resp.Body.Close()
+			return nil, false, &SizeMismatchError{What: what, Want: f.d.Size, Got: n}
+		}
+		return newSizedBody(resp.Body, what, f.d.Size), false, nil
 	}
 	defer resp.Body.Close()
 	return nil, false, statusError(ctx, resp, "fetching "+what)

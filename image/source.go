@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
-	"sync/atomic"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
@@ -53,7 +52,7 @@ type Source struct {
 	cache   *Cache
 	private bool // the cache is this Source's own
 	counter *registry.Counter
-	fetched atomic.Int64
+	fetched readBudget // layer bytes fetched, and what reading layers may cost in all
 	log     *slog.Logger
 
 	rootOnce sync.Once
@@ -73,7 +72,7 @@ func (s *Source) Name() string { return s.name }
 
 // Stats returns the requests and bytes used so far.
 func (s *Source) Stats() Stats {
-	st := Stats{Requests: s.counter.Requests(), BytesDownloaded: s.counter.Bytes(), LayerBytes: s.fetched.Load()}
+	st := Stats{Requests: s.counter.Requests(), BytesDownloaded: s.counter.Bytes(), LayerBytes: s.fetched.fetched.Load()}
 	s.mu.Lock()
 	scans := slices.Clone(s.layers)
 	s.mu.Unlock()
@@ -105,8 +104,10 @@ func newSource(name string, st store, opts Options) *Source {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Source{name: name, opts: opts, store: st, cache: opts.Cache, private: private, counter: opts.Registry.Counter, log: log,
+	s := &Source{name: name, opts: opts, store: st, cache: opts.Cache, private: private, counter: opts.Registry.Counter, log: log,
 		docs: map[v1.Hash]*fetchResult[*document]{}, configs: map[v1.Hash]*fetchResult[[]byte]{}}
+	s.fetched.setLimits(opts.Limits)
+	return s
 }
 
 // Open opens an image by reference (see ParseRef for the forms). It reads

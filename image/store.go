@@ -63,7 +63,7 @@ func (s *localStore) read(d v1.Descriptor, max int64, what string) ([]byte, erro
 		return nil, fmt.Errorf("%w: opening %s %s in %s: %w", ErrMalformed, what, d.Digest, s.name, err)
 	}
 	defer rc.Close()
-	raw, err := readBounded(rc, max)
+	raw, err := readSized(rc, what+" "+d.Digest.String(), d.Size, max)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s %s in %s: %w", what, d.Digest, s.name, err)
 	}
@@ -79,8 +79,58 @@ func (s *localStore) fetcher(d v1.Descriptor) blobFetcher {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%w: layer %s in %s", ErrNotFound, d.Digest, s.name)
 		}
-		return rc, err
+		if err != nil {
+			return nil, err
+		}
+		what := "layer " + d.Digest.String()
+		// A file's size is known before reading: a prefix read is held
+		// to the declared size as well as a whole read.
+		if n, ok := localSize(rc); ok && n != d.Size {
+			rc.Close()
+			return nil, &SizeMismatchError{What: what, Want: d.Size, Got: n}
+		}
+		return newSizedBody(rc, what, d.Size), nil
 	}}
+}
+
+// localSize is the size of a local blob reader, when it knows it.
+func localSize(r io.Reader) (int64, bool) {
+	switch r := r.(type) {
+	case interface{ Size() int64 }: // an archive member, bytes in memory
+		return r.Size(), true
+	case *os.File:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size(), true
+		}
+	}
+	return 0, false
+}
+
+// readSized reads all of r, which the descriptor says is size bytes (-1
+// when no descriptor declares it): a SizeMismatchError when it is not, an
+// ErrLimit beyond max bytes. A body longer than declared is read one byte
+// past its size only.
+func readSized(r io.Reader, what string, size, max int64) ([]byte, error) {
+	if size < 0 || size > max {
+		return readBounded(r, max)
+	}
+	b, err := io.ReadAll(io.LimitReader(r, size+1))
+	if err != nil {
+		return nil, err
+	}
+	return b, checkSize(what, b, size)
+}
+
+// checkSize fails when b is not the size a descriptor declares (-1: none).
+func checkSize(what string, b []byte, size int64) error {
+	switch n := int64(len(b)); {
+	case size < 0 || n == size:
+		return nil
+	case n > size:
+		return &SizeMismatchError{What: what, Want: size, Got: n, More: true}
+	default:
+		return &SizeMismatchError{What: what, Want: size, Got: n}
+	}
 }
 
 // readBounded reads all of r, failing with ErrLimit beyond max bytes.

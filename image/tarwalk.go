@@ -95,6 +95,9 @@ func (w *tarWalker) next() (*entry, error) {
 		if hdr.Size < 0 {
 			return nil, fmt.Errorf("%w: tar entry %d: negative size", ErrMalformed, w.n)
 		}
+		if pathDepth(hdr.Name) > w.lim.MaxPathDepth || pathDepth(hdr.Linkname) > w.lim.MaxPathDepth {
+			return nil, fmt.Errorf("%w: tar entry %d (%s): path or link target deeper than %d components", ErrLimit, w.n, abbreviate(hdr.Name, 64), w.lim.MaxPathDepth)
+		}
 		e := w.convert(hdr)
 		w.n++
 		if e == nil {
@@ -102,6 +105,28 @@ func (w *tarWalker) next() (*entry, error) {
 		}
 		return e, nil
 	}
+}
+
+// pathDepth counts the components of a tar name or link target that name
+// something ("a//./b" has two).
+func pathDepth(name string) int {
+	n := 0
+	for rest := name; rest != ""; {
+		var comp string
+		comp, rest, _ = strings.Cut(rest, "/")
+		if comp != "" && comp != "." {
+			n++
+		}
+	}
+	return n
+}
+
+// abbreviate shortens s for a message.
+func abbreviate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // read reads the current entry's content.

@@ -158,7 +158,8 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 		opts.Logger.Debug("layer", "digest", l.Digest, "read", l.Read, "passes", l.Passes, "bytes", l.Bytes, "size", l.Size)
 	}
 	if err := ctx.Err(); err != nil {
-		r.Errors = append(r.Errors, Problem{Message: "interrupted: " + err.Error(), Cause: err})
+		cause := context.Cause(ctx) // says why: a timeout names itself
+		r.Errors = append(r.Errors, Problem{Message: "interrupted: " + cause.Error(), Cause: cause})
 	}
 	r.Finish(opts.FailOn)
 	return r
@@ -290,7 +291,10 @@ func unresolvedImageMessage(c taskdef.Container) string {
 // describeImageError says what failed, why, and what to try.
 func describeImageError(err error) string {
 	hint := ""
+	var sizeErr *image.SizeMismatchError
 	switch {
+	case errors.As(err, &sizeErr):
+		hint = "the registry or file serves content of another size than its descriptor declares; the runtime's pull fails the same way"
 	case errors.Is(err, image.ErrUnauthorized):
 		hint = "check credentials: docker login, or AWS credentials for ECR"
 	case errors.Is(err, image.ErrNotFound):
@@ -303,6 +307,8 @@ func describeImageError(err error) string {
 		hint = "the registry returned content that does not match its digest; retry, and report it if it persists"
 	case errors.Is(err, image.ErrLimit):
 		hint = "the image exceeds a safety limit"
+	case errors.Is(err, image.ErrUnsupported):
+		hint = "the runtime cannot pull or apply this image"
 	case errors.Is(err, image.ErrMalformed):
 		hint = "the image is malformed"
 	}

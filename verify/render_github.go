@@ -23,6 +23,12 @@ func renderGitHub(w io.Writer, r *Report) error {
 		props := append(ghLocation(p.Location), "title="+ghProperty("imgcheck could not verify"))
 		fmt.Fprintf(b, "::error %s::%s\n", strings.Join(props, ","), ghData(problemLine(p)))
 	}
+	for _, t := range r.Targets {
+		// A log line, not an annotation: every run that is not strict has it.
+		if note := prefixReadNote(t); note != "" {
+			fmt.Fprintf(b, "imgcheck: %s\n", ghData(note))
+		}
+	}
 	fmt.Fprintf(b, "imgcheck: %s (%d error(s), %d warning(s), %d info, %d could not be verified%s)\n",
 		r.Verdict, r.Summary.Errors, r.Summary.Warnings, r.Summary.Infos, r.Summary.CouldNotCheck, suppressedCount(r))
 	return b.Flush()

@@ -19,12 +19,18 @@ type junitSuites struct {
 }
 
 type junitSuite struct {
-	Name     string      `xml:"name,attr"`
-	Tests    int         `xml:"tests,attr"`
-	Failures int         `xml:"failures,attr"`
-	Errors   int         `xml:"errors,attr"`
-	Skipped  int         `xml:"skipped,attr,omitempty"`
-	Cases    []junitCase `xml:"testcase"`
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Skipped    int             `xml:"skipped,attr,omitempty"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
 }
 
 type junitCase struct {
@@ -55,6 +61,9 @@ func renderJUnit(w io.Writer, r *Report) error {
 	out := junitSuites{Name: "imgcheck verify"}
 	for _, t := range r.Targets {
 		suite := junitSuite{Name: strings.TrimSpace(t.TaskDef + " " + t.Container + " " + t.Platform)}
+		if note := prefixReadNote(t); note != "" {
+			suite.Properties = []junitProperty{{Name: "readMode", Value: t.ReadMode}, {Name: "readModeNote", Value: note}}
+		}
 		for _, fam := range junitFamilies {
 			if !slices.Contains(t.Checks, fam) && !hasFamilyFindings(r, t, fam) {
 				continue

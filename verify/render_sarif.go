@@ -141,6 +141,12 @@ func renderSARIF(w io.Writer, r *Report) error {
 				Level: "error", Message: sarifText{problemLine(p)}, Locations: []sarifLocation{sarifFileLocation(p.Location)}})
 		}
 	}
+	for _, t := range r.Targets {
+		if note := prefixReadNote(t); note != "" {
+			inv.ToolExecutionNotifications = append(inv.ToolExecutionNotifications,
+				sarifNotification{Level: "note", Message: sarifText{note}})
+		}
+	}
 	run.Invocations = []sarifInvocation{inv}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")

@@ -2,7 +2,9 @@ package verify
 
 import (
 	"cmp"
+	"fmt"
 	"slices"
+	"strings"
 )
 
 // ReportSchemaVersion versions the JSON report; bump it on breaking changes.
@@ -70,6 +72,17 @@ type Target struct {
 	Binary         string   `json:"binary,omitempty"`     // what binfmt found
 	ReadMode       string   `json:"readMode,omitempty"`   // prefix-read or verified
 	Checks         []string `json:"checks"`               // rule families that ran to completion
+}
+
+// prefixReadNote says, for a target whose entrypoint was read by prefix
+// only, that its layer's digest was not checked ("" for other targets):
+// every report format carries it (JSON as Target.ReadMode).
+func prefixReadNote(t Target) string {
+	if t.ReadMode != "prefix-read" {
+		return ""
+	}
+	label := strings.TrimSpace(t.TaskDef + " " + t.Container + " " + t.Platform + " " + t.Image)
+	return fmt.Sprintf("%s: the entrypoint %s was read by prefix only; the digest of its layer was not checked (strict mode reads the whole layer and checks it)", label, t.Executable)
 }
 
 // Problem is something that stopped a check from running: the run cannot

@@ -14,6 +14,7 @@ import (
 
 // inspectOptions are the flags of "imgcheck inspect".
 type inspectOptions struct {
+	timeout   runTimeout
 	ref       string
 	platforms []string
 	format    string
@@ -52,10 +53,13 @@ info.
 	f.BoolVar(&o.strict, "strict", false, "read whole layers of identified files, check digests, read Go build info")
 	o.registry.register(f)
 	o.cache.register(f)
+	o.timeout.register(f)
 	return cmd
 }
 
 func runInspect(ctx context.Context, o *inspectOptions, s streams) error {
+	ctx, cancel := o.timeout.apply(ctx)
+	defer cancel()
 	if o.format != "text" && o.format != "json" {
 		return fmt.Errorf("unknown --format %q (want text or json)", o.format)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/taskdef/ecsapi"
@@ -37,13 +36,9 @@ func taskdefLoadOptions(params []string, resource string) (taskdef.LoadOptions, 
 
 // parseParams reads --param Name=Value flags.
 func parseParams(kvs []string) (map[string]string, error) {
-	params := map[string]string{}
-	for _, kv := range kvs {
-		k, v, ok := strings.Cut(kv, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--param %q: want Name=Value", kv)
-		}
-		params[k] = v
+	params, err := taskdef.ParseParams(kvs)
+	if err != nil {
+		return nil, fmt.Errorf("--param %w", err)
 	}
 	return params, nil
 }

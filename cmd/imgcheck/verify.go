@@ -13,6 +13,7 @@ import (
 )
 
 type verifyOptions struct {
+	timeout    runTimeout
 	images     []string
 	taskdefs   []string
 	service    string
@@ -88,10 +89,13 @@ error, digest mismatch). Never 0 on an error.`,
 	o.registry.register(f)
 	o.cache.register(f)
 	o.online.register(f)
+	o.timeout.register(f)
 	return cmd
 }
 
 func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
+	ctx, cancel := o.timeout.apply(ctx)
+	defer cancel()
 	if !slices.Contains(verify.Formats(), o.format) {
 		return fmt.Errorf("unknown --format %q: want one of %s", o.format, strings.Join(verify.Formats(), ", "))
 	}
