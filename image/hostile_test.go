@@ -3,6 +3,7 @@ package image
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -196,6 +197,32 @@ func TestHostileBombsShareABudget(t *testing.T) {
 	lim.MaxImageBytes = 1 << 30
 	if err := lookupApp(t.Context(), ref, Options{Limits: lim}); err != nil {
 		t.Errorf("within the budget: %v", err)
+	}
+}
+
+// A layer index that holds the bombs must not let the image pass: a run
+// stores the layers it read in full before the budget ran out, so without
+// charging restored layers the second or third run would pass. Each run
+// fails as the first did, and charges less work, not less size.
+func TestHostileBombsShareABudgetWarm(t *testing.T) {
+	s := startHostile(t)
+	ref, err := s.Bombs([]byte("#!/bin/sh\n"), 3, 2) // three layers of 128 MiB
+	if err != nil {
+		t.Fatal(err)
+	}
+	li, err := OpenLayerIndex(t.TempDir(), LayerIndexOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lim := Limits{MaxLayerBytes: 200 << 20, MaxImageBytes: 300 << 20}
+	for run := range 3 {
+		err := lookupApp(t.Context(), ref, Options{Limits: lim, LayerIndex: li})
+		if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "decompress to more than") {
+			t.Fatalf("run %d: err = %v, want ErrLimit on the image's decompression budget", run+1, err)
+		}
+	}
+	if n := len(entryFiles(t, filepath.Dir(li.Dir()))); n == 0 {
+		t.Fatal("no layer was stored: the warm runs were not warm")
 	}
 }
 

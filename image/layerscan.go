@@ -82,8 +82,10 @@ func (s *layerScan) resetIndexLocked() {
 
 // consultLocked answers the layer from the persistent index, on first
 // use, when it holds the layer. A snapshot that does not restore cleanly
-// or within the index budgets is dropped: the layer is read, as without
-// the index.
+// is dropped: the layer is read, as without the index. One over the
+// image's budgets fails the layer as reading it would (the snapshot was
+// made under the same limits), so the verdict does not depend on what
+// the index holds.
 func (s *layerScan) consultLocked(budget *readBudget) {
 	if s.consulted || s.index == nil || !s.reuse {
 		return
@@ -97,9 +99,13 @@ func (s *layerScan) consultLocked(budget *readBudget) {
 		return
 	}
 	if err := s.restoreLocked(snap, budget); err != nil {
-		s.index.log.Warn("layer cache: not using an entry; reading the layer", "layer", s.blob.digest, "err", err)
 		s.resetIndexLocked()
 		s.complete, s.verified, s.cached, s.stored = false, false, false, false
+		if errors.Is(err, ErrLimit) {
+			s.err = fmt.Errorf("layer %s: %w", s.blob.digest, err)
+			return
+		}
+		s.index.log.Warn("layer cache: not using an entry; reading the layer", "layer", s.blob.digest, "err", err)
 	}
 }
 

@@ -102,9 +102,10 @@ func (s *layerScan) snapshotLocked() *layerSnapshot {
 // verified, with no stream open. A question the snapshot cannot answer
 // (content that was not kept) starts a pass over the layer, as after any
 // pass that left a file. The index's memory is charged to the layer's and
-// the image's index budgets as a pass charges it; a snapshot over them is
-// an error (the caller reads the layer, which fails as it would). Nothing
-// is decompressed, so nothing is charged to the decompression budget.
+// the image's index budgets as a pass charges it, and the layer's
+// uncompressed size to the image's decompression budget as its one pass
+// charged it: nothing is decompressed, but an image that is too large to
+// verify cold must not pass warm. Past a budget, an ErrLimit.
 func (s *layerScan) restoreLocked(snap *layerSnapshot, budget *readBudget) error {
 	byOrd := make(map[int]*entry, len(snap.Entries))
 	for _, se := range snap.Entries {
@@ -158,12 +159,23 @@ func (s *layerScan) restoreLocked(snap *layerSnapshot, budget *readBudget) error
 		}
 		restored = append(restored, kept{sc.Ordinal, c})
 	}
+	if snap.Uncompressed < 0 {
+		return fmt.Errorf("the snapshot's uncompressed size %d is inconsistent", snap.Uncompressed)
+	}
+	if snap.Uncompressed > s.lim.MaxLayerBytes {
+		return fmt.Errorf("%w: layer decompresses to more than %d bytes", ErrLimit, s.lim.MaxLayerBytes)
+	}
 	cost := snap.Indexed
 	if cost > s.lim.MaxLayerIndexBytes {
 		return fmt.Errorf("%w: the path index of the layer exceeds %d bytes", ErrLimit, s.lim.MaxLayerIndexBytes)
 	}
+	if err := budget.inflate(snap.Uncompressed); err != nil {
+		budget.inflate(-snap.Uncompressed)
+		return err
+	}
 	if err := budget.index(cost); err != nil {
 		budget.index(-cost)
+		budget.inflate(-snap.Uncompressed)
 		return err
 	}
 	s.indexed = cost
