@@ -3,6 +3,8 @@ package build
 import (
 	"strings"
 	"testing"
+
+	"github.com/imgcheck/imgcheck/image"
 )
 
 func FuzzParsePlatforms(f *testing.F) {
@@ -41,7 +43,7 @@ func FuzzPushTarget(f *testing.F) {
 		}
 		p := pubs[0]
 		if e, ok := p.(extraTagPublisher); ok {
-			if !validTag.MatchString(e.tag) {
+			if !image.ValidTag(e.tag) {
 				t.Fatalf("target %q gave invalid extra tag %q", target, e.tag)
 			}
 			p = e.inner

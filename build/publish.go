@@ -3,10 +3,11 @@ package build
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/imgcheck/imgcheck/image"
 )
 
 // Publisher writes a built artifact somewhere and returns the reference
@@ -21,9 +22,6 @@ type RepoCreator interface {
 	EnsureRepository(ctx context.Context, repo name.Repository) error
 }
 
-// validTag is the OCI distribution spec's tag grammar.
-var validTag = regexp.MustCompile(`^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$`)
-
 // defaultTag is the tag applied when none is given, as ko does.
 const defaultTag = "latest"
 
@@ -34,7 +32,7 @@ func tagsOrDefault(tags []string) ([]string, error) {
 		return []string{defaultTag}, nil
 	}
 	for _, t := range tags {
-		if !validTag.MatchString(t) {
+		if !image.ValidTag(t) {
 			return nil, fmt.Errorf("tag %q is not a valid image tag (letters, digits, _ . -, not starting with . or -, at most 128)", t)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/imgcheck/imgcheck/image"
 )
 
 // DefaultLayoutDir is where a build goes when nothing names a target, so a
@@ -176,7 +178,7 @@ func (t Targets) registryPublisher(target string, naming Naming) (Publisher, err
 	if r, err := name.ParseReference(target, t.NameOptions(target)...); err == nil {
 		if tag, ok := r.(name.Tag); ok && strings.HasSuffix(target, ":"+tag.TagStr()) {
 			repoStr, extraTag = strings.TrimSuffix(target, ":"+tag.TagStr()), tag.TagStr()
-			if !validTag.MatchString(extraTag) {
+			if !image.ValidTag(extraTag) {
 				return nil, fmt.Errorf("push target %s: %q is not a valid tag", target, extraTag)
 			}
 		}

@@ -209,3 +209,18 @@ func FuzzParseRef(f *testing.F) {
 		}
 	})
 }
+
+func TestValidTag(t *testing.T) {
+	for _, tt := range []struct {
+		tag  string
+		want bool
+	}{
+		{"v1.2.3", true}, {"_x", true}, {"latest", true}, {"A-b_c.9", true},
+		{strings.Repeat("a", 128), true}, {strings.Repeat("a", 129), false},
+		{"", false}, {".x", false}, {"-x", false}, {"a/b", false}, {"a:b", false}, {"é", false}, {"a b", false},
+	} {
+		if got := ValidTag(tt.tag); got != tt.want {
+			t.Errorf("ValidTag(%q) = %v, want %v", tt.tag, got, tt.want)
+		}
+	}
+}

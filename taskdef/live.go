@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 )
 
 // ECSDescriber reads a registered task definition from the ECS API.
@@ -16,17 +17,38 @@ type ECSDescriber interface {
 	DescribeTaskDefinition(ctx context.Context, ref string) ([]byte, error)
 }
 
-// taskDefinitionARNRe matches an ECS task definition ARN.
-var taskDefinitionARNRe = regexp.MustCompile(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/[A-Za-z0-9_-]{1,255}(:\d+)?$`)
-
-// familyRevisionRe matches family or family:revision (family names are up
-// to 255 letters, digits, hyphens and underscores).
-var familyRevisionRe = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}(:\d+)?$`)
+// taskDefinitionARNPrefix matches the part of an ECS task definition ARN
+// before family[:revision].
+var taskDefinitionARNPrefix = regexp.MustCompile(`^arn:aws[a-z-]*:ecs:[a-z0-9-]+:\d{12}:task-definition/`)
 
 // looksLive reports whether s has the form of a task definition in ECS (an
 // ARN or family[:revision]). Open asks only when no such path exists.
 func looksLive(s string) bool {
-	return taskDefinitionARNRe.MatchString(s) || familyRevisionRe.MatchString(s)
+	if loc := taskDefinitionARNPrefix.FindStringIndex(s); loc != nil {
+		s = s[loc[1]:]
+	}
+	return isFamilyRevision(s)
+}
+
+// isFamilyRevision reports whether s is family or family:revision: family
+// names are 1 to 255 letters, digits, hyphens and underscores. (Checked by
+// hand: {1,255} compiles to a large regexp program at every start.)
+func isFamilyRevision(s string) bool {
+	family, revision, hasRevision := strings.Cut(s, ":")
+	if len(family) == 0 || len(family) > 255 || (hasRevision && revision == "") {
+		return false
+	}
+	for _, c := range []byte(family) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	for _, c := range []byte(revision) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // loadLive reads a task definition from the ECS API.

@@ -101,6 +101,13 @@ func TestOpenChoosesSource(t *testing.T) {
 		{existing, false},
 		{"arn:aws:ec2:us-east-1:aws_account_id:task-definition/sleep360:1", false},
 		{"web:latest", false},
+		{strings.Repeat("f", 255) + ":1", true},
+		{strings.Repeat("f", 256), false},
+		{"arn:aws:ecs:us-east-1:123456789012:task-definition/" + strings.Repeat("f", 256) + ":1", false},
+		{"arn:aws:ecs:us-east-1:123456789012:task-definition/", false},
+		{"web:", false},
+		{":1", false},
+		{"web:1:2", false},
 	}
 	for _, tt := range tests {
 		ecs := &fakeDescriber{response: describeJSON}
