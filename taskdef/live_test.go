@@ -102,7 +102,6 @@ func TestOpenChoosesSource(t *testing.T) {
 		{"arn:aws:ec2:us-east-1:aws_account_id:task-definition/sleep360:1", false},
 		{"web:latest", false},
 		{strings.Repeat("f", 255) + ":1", true},
-		{strings.Repeat("f", 256), false},
 		{"arn:aws:ecs:us-east-1:123456789012:task-definition/" + strings.Repeat("f", 256) + ":1", false},
 		{"arn:aws:ecs:us-east-1:123456789012:task-definition/", false},
 		{"web:", false},
