@@ -100,7 +100,7 @@ published); 2 any other error.`,
   imgcheck build ./sample-server --base static --verify-taskdef examples/taskdef-arm64.json --verify-taskdef examples/taskdef-x86_64.json
 
   # one multi-platform archive for skopeo or docker load
-  imgcheck build ./cmd/app --tarball app.tar && skopeo copy oci-archive:app.tar docker://registry.example/app:v1`,
+  imgcheck build ./cmd/app --tarball app.tar && skopeo copy --all oci-archive:app.tar docker://registry.example/app:v1`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.packages = args
 			return runBuild(cmd.Context(), o, s)

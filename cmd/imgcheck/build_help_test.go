@@ -10,10 +10,11 @@ import (
 	"testing"
 
 	"github.com/imgcheck/imgcheck/internal/ecrtest"
+	"github.com/imgcheck/imgcheck/internal/examples"
 )
 
 // helpCommand is one command of a help example: its environment
-// assignments and its words (no quoting is used in the examples).
+// assignments and its words.
 type helpCommand struct {
 	env  map[string]string
 	args []string
@@ -24,23 +25,17 @@ type helpCommand struct {
 func helpExamples(t *testing.T, example string) [][]helpCommand {
 	t.Helper()
 	var out [][]helpCommand
-	for line := range strings.SplitSeq(example, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if strings.ContainsAny(line, `"'$|;<>`+"`") {
-			t.Fatalf("example %q uses shell syntax this test does not run", line)
+	for _, ex := range examples.Lines("imgcheck build --help", example, "") {
+		parsed, err := examples.Parse(ex.Line)
+		if err != nil {
+			t.Fatal(err)
 		}
 		var cmds []helpCommand
-		for part := range strings.SplitSeq(line, "&&") {
-			c := helpCommand{env: map[string]string{}}
-			for _, w := range strings.Fields(part) {
-				if k, v, ok := strings.Cut(w, "="); ok && len(c.args) == 0 && strings.ToUpper(k) == k {
-					c.env[k] = v
-					continue
-				}
-				c.args = append(c.args, w)
+		for _, p := range parsed {
+			c := helpCommand{env: map[string]string{}, args: p.Args}
+			for _, kv := range p.Env {
+				k, v, _ := strings.Cut(kv, "=")
+				c.env[k] = v
 			}
 			cmds = append(cmds, c)
 		}

@@ -5,9 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
+	"github.com/imgcheck/imgcheck/internal/examples"
 	"github.com/imgcheck/imgcheck/internal/fakeecs"
 	"github.com/imgcheck/imgcheck/internal/imagetest"
 	"github.com/imgcheck/imgcheck/internal/sarifcheck"
@@ -35,18 +35,25 @@ func TestExamplesWorkAsWritten(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var examples []example
+	var found []examples.Example
 	root := newRootCmd(streams{})
 	for _, c := range root.Commands() {
-		if slices.Contains(exampleVerbs, c.Name()) {
-			examples = append(examples, commandLines("imgcheck "+c.Name()+" --help", c.Example, "")...)
+		found = append(found, examples.Lines("imgcheck "+c.Name()+" --help", c.Example, "")...)
+	}
+	found = append(found, examples.Markdown("README.md", string(readme))...)
+	var run []examples.Example
+	readmeCount := 0
+	for _, ex := range found {
+		if slices.Contains(exampleVerbs, ex.Verb()) {
+			run = append(run, ex)
+			if ex.Block > 0 {
+				readmeCount++
+			}
 		}
 	}
-	readmeExamples := readmeCommands(t, string(readme))
-	if len(readmeExamples) < 5 {
-		t.Fatalf("found %d imgcheck commands in README.md; the parser lost them", len(readmeExamples))
+	if readmeCount < 5 {
+		t.Fatalf("found %d imgcheck commands in README.md; the parser lost them", readmeCount)
 	}
-	examples = append(examples, readmeExamples...)
 
 	reg := imagetest.Registry(t)
 	sample := sampleIndex(t)
@@ -102,19 +109,23 @@ func TestExamplesWorkAsWritten(t *testing.T) {
 	wantCode := map[string]int{
 		"imgcheck verify oci:arm-only --taskdef examples/taskdef-x86_64.json": 1, // the README shows the failure
 	}
-	for _, ex := range examples {
-		t.Run(ex.where+": "+ex.line, func(t *testing.T) {
-			args, err := shellWords(ex.line)
+	for _, ex := range run {
+		t.Run(ex.Where+": "+ex.Line, func(t *testing.T) {
+			cmds, err := examples.Parse(ex.Line)
 			if err != nil {
 				t.Fatal(err)
+			}
+			args, _ := cmds[0].Imgcheck()
+			if len(cmds) != 1 || len(cmds[0].Env) > 0 {
+				t.Fatalf("%d commands, environment %q: this test runs one imgcheck command with no environment", len(cmds), cmds[0].Env)
 			}
 			for i, a := range args {
 				if r, ok := rewrite[a]; ok {
 					args[i] = r
 				}
 			}
-			code, out, errOut := runCLI(t, args[1:]...)
-			if want := wantCode[ex.line]; code != want {
+			code, out, errOut := runCLI(t, args...)
+			if want := wantCode[ex.Line]; code != want {
 				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, want, out, errOut)
 			}
 			if i := slices.IndexFunc(args, func(a string) bool { return a == "-o" || a == "--output" }); i > 0 && slices.Contains(args, "sarif") {
@@ -158,120 +169,3 @@ Resources:
         - CapacityProvider: FARGATE_SPOT
           Weight: 3
 `
-
-type example struct {
-	where string // "imgcheck verify --help", "README.md:41"
-	line  string // the command as written, comment removed
-}
-
-// commandLines returns the imgcheck commands of text whose verb this test
-// runs; prompt is "$ " in console transcripts.
-func commandLines(where, text, prompt string) []example {
-	var out []example
-	for _, raw := range strings.Split(text, "\n") {
-		line := strings.TrimSpace(raw)
-		if prompt != "" {
-			var ok bool
-			if line, ok = strings.CutPrefix(line, prompt); !ok {
-				continue
-			}
-		}
-		line = strings.TrimSpace(stripComment(line))
-		fields := strings.Fields(line)
-		if len(fields) < 2 || fields[0] != "imgcheck" || !slices.Contains(exampleVerbs, fields[1]) {
-			continue
-		}
-		out = append(out, example{where: where, line: line})
-	}
-	return out
-}
-
-// readmeCommands finds the commands of the README's console and sh blocks.
-func readmeCommands(t *testing.T, md string) []example {
-	t.Helper()
-	var out []example
-	lines := strings.Split(md, "\n")
-	lang, start := "", 0
-	for i, l := range lines {
-		if !strings.HasPrefix(l, "```") {
-			continue
-		}
-		if lang == "" {
-			lang, start = strings.TrimSpace(strings.TrimPrefix(l, "```")), i+1
-			if lang == "" {
-				lang = "text"
-			}
-			continue
-		}
-		body := strings.Join(lines[start:i], "\n")
-		switch lang {
-		case "console":
-			out = append(out, commandLines("README.md", body, "$ ")...)
-		case "sh":
-			out = append(out, commandLines("README.md", body, "")...)
-		}
-		lang = ""
-	}
-	return out
-}
-
-// stripComment drops a " # comment" outside quotes.
-func stripComment(s string) string {
-	quote := byte(0)
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case quote != 0:
-			if c == quote {
-				quote = 0
-			}
-		case c == '\'' || c == '"':
-			quote = c
-		case c == '#' && (i == 0 || s[i-1] == ' '):
-			return s[:i]
-		}
-	}
-	return s
-}
-
-// shellWords splits a command line as a POSIX shell would for the examples
-// (quotes and backslashes; no expansions, which the examples do not use).
-func shellWords(s string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord, quote := false, byte(0)
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case quote != 0 && c == quote:
-			quote = 0
-		case quote == '\'':
-			cur.WriteByte(c)
-		case c == '\\' && i+1 < len(s) && quote != '\'':
-			i++
-			cur.WriteByte(s[i])
-			inWord = true
-		case quote == '"':
-			cur.WriteByte(c)
-		case c == '\'' || c == '"':
-			quote, inWord = c, true
-		case c == '$' || c == '`' || c == '|' || c == '>' || c == '<' || c == ';' || c == '&':
-			return nil, fmt.Errorf("%q: an example with shell syntax (%c) is not run as written here", s, c)
-		case c == ' ' || c == '\t':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteByte(c)
-			inWord = true
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("%q: unterminated quote", s)
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
-}

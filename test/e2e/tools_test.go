@@ -56,6 +56,12 @@ type cliResult struct {
 // imgcheck runs the CLI with env added to the test's environment.
 func imgcheck(t testing.TB, env []string, args ...string) cliResult {
 	t.Helper()
+	return imgcheckIn(t, repoRoot(t), env, args...)
+}
+
+// imgcheckIn is imgcheck run in directory dir.
+func imgcheckIn(t testing.TB, dir string, env []string, args ...string) cliResult {
+	t.Helper()
 	bin, err := imgcheckBinary()
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +69,7 @@ func imgcheck(t testing.TB, env []string, args ...string) cliResult {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
-	cmd.Dir = repoRoot(t)
+	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
