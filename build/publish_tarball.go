@@ -17,7 +17,7 @@ import (
 // TarballPublisher writes an OCI layout archive (a tar of oci-layout,
 // index.json and blobs/) holding the whole multi-platform index of every
 // package published to it, loadable with
-// `skopeo copy oci-archive:FILE ...` and `docker load`. index.json has one
+// `skopeo copy --all oci-archive:FILE ...` and `docker load`. index.json has one
 // entry per package ("<name>:<first tag>"), so a one-package archive needs
 // no reference to load. SBOMs are not included: index.json would then list
 // more than one manifest and loaders would ask which one to take.
