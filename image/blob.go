@@ -2,10 +2,8 @@ package image
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -59,12 +57,12 @@ type blobReader struct {
 	local    []byte // bytes at off beyond the cached prefix
 	body     io.ReadCloser
 	bodyOff  int64 // offset of body's next byte
-	hash     hash.Hash
+	hash     *pipedHash
 	verified bool
 }
 
 func newBlobReader(ctx context.Context, st *blobState, f blobFetcher, fetched *atomic.Int64) *blobReader {
-	return &blobReader{ctx: ctx, st: st, f: f, fetched: fetched, hash: sha256.New()}
+	return &blobReader{ctx: ctx, st: st, f: f, fetched: fetched, hash: newPipedHash()}
 }
 
 // count adds fetched bytes to the Source's and the blob's counts.
@@ -261,6 +259,7 @@ func transferError(ctx context.Context, err error) error {
 
 // Close releases a streaming body, if any.
 func (r *blobReader) Close() error {
+	r.hash.Close()
 	if r.body != nil {
 		r.body.Close()
 		r.body = nil

@@ -2,10 +2,8 @@ package image
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"hash"
 	"io"
 	"path"
 	"sync"
@@ -61,7 +59,7 @@ type liveStream struct {
 	blob   *blobReader
 	dec    io.ReadCloser
 	guard  *ratioGuard // dec, when the layer is not empty
-	diff   hash.Hash
+	diff   *pipedHash
 	walker *tarWalker
 	cur    *entry // the entry whose content is next in the stream
 	curBuf []byte // content of cur read so far
@@ -112,7 +110,7 @@ func (s *layerScan) consultLocked(budget *readBudget) {
 // teeHash feeds what the decompressor produced into the diff_id hash.
 type teeHash struct {
 	r io.Reader
-	h hash.Hash
+	h io.Writer
 }
 
 func (t teeHash) Read(p []byte) (int, error) {
@@ -132,7 +130,7 @@ func (s *layerScan) openLocked(ctx context.Context, budget *readBudget) error {
 		return fmt.Errorf("layer %s: %w", s.blob.digest, err)
 	}
 	s.compression = comp
-	diff := sha256.New()
+	diff := newPipedHash()
 	s.live = &liveStream{blob: br, dec: dec, diff: diff, walker: newTarWalker(teeHash{r: dec, h: diff}, s.lim)}
 	s.live.guard, _ = dec.(*ratioGuard)
 	s.live.use(ctx, budget)
@@ -152,6 +150,7 @@ func (s *layerScan) closeLocked() {
 	if s.live != nil {
 		s.live.dec.Close()
 		s.live.blob.Close()
+		s.live.diff.Close()
 		s.live = nil
 	}
 }
