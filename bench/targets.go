@@ -238,9 +238,9 @@ func probeWallWhy(ic, rg summary) string {
 // after the one-line change (the two binary layers, mostly).
 func buildWhy(phase string, ic, ko summary, icLayers, koLayers int64) string {
 	var parts []string
-	if phase != phaseCold && icLayers > 0 && icLayers < koLayers {
-		parts = append(parts, fmt.Sprintf("imgcheck's layers are %.0f%% smaller than ko's (%s against %s uploaded after the one-line change): build/layer.go compresses at gzip.DefaultCompression where ko, through go-containerregistry's tarball layers, uses gzip.BestSpeed, and every build compresses its binary layers again, a warm one included, so imgcheck spends more CPU per build",
-			100*float64(koLayers-icLayers)/float64(koLayers), humanBytes(icLayers), humanBytes(koLayers)))
+	if phase != phaseCold && icLayers > 0 && koLayers > 0 && abs(icLayers-koLayers) > koLayers/100 {
+		parts = append(parts, fmt.Sprintf("imgcheck uploaded %s of layers against ko's %s after the one-line change (both compress at gzip.BestSpeed, and both compress the binary layers again on every build, a warm one included)",
+			humanBytes(icLayers), humanBytes(koLayers)))
 	}
 	if overlap(ic, ko) {
 		parts = append(parts, "the spreads overlap ("+spreadText(ic, ko, "imgcheck", "ko")+")")
@@ -260,4 +260,11 @@ func mbps(s summary) float64 {
 		return 0
 	}
 	return float64(s.BytesMedian) / 1e6 / s.WallMedian.Seconds()
+}
+
+func abs(n int64) int64 {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
