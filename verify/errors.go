@@ -22,4 +22,8 @@ var (
 	// ErrUnresolvedValue: a task or service value a rule reads is still an
 	// expression or placeholder.
 	ErrUnresolvedValue = errors.New("task definition value not known")
+	// ErrPlatformsNotNeeded: platforms were given for a task whose
+	// definition (runtimePlatform, Fargate, placement constraints) decides
+	// the platform itself.
+	ErrPlatformsNotNeeded = errors.New("platforms were given, but the task definition decides the platform")
 )

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -27,7 +26,7 @@ func taskPlatforms(f *taskFacts, asked []v1.Platform) (out []v1.Platform, err er
 	td := f.td
 	if td.RuntimePlatform.CPUArchitecture.Known() || f.windows {
 		if len(asked) > 0 {
-			return nil, errors.New("platforms were given, but the task definition's runtimePlatform decides the platform; leave them out")
+			return nil, fmt.Errorf("%w: its runtimePlatform does", ErrPlatformsNotNeeded)
 		}
 		return []v1.Platform{f.platform}, nil
 	}
@@ -35,7 +34,7 @@ func taskPlatforms(f *taskFacts, asked []v1.Platform) (out []v1.Platform, err er
 	ec2 := slices.ContainsFunc(f.launch.types, func(lt string) bool { return lt != launchFargate })
 	if fargate && !ec2 {
 		if len(asked) > 0 {
-			return nil, errors.New("platforms were given, but a Fargate task without runtimePlatform runs linux/amd64; leave them out, or set runtimePlatform.cpuArchitecture")
+			return nil, fmt.Errorf("%w: a Fargate task without runtimePlatform runs linux/amd64 (set runtimePlatform.cpuArchitecture for another)", ErrPlatformsNotNeeded)
 		}
 		return []v1.Platform{f.platform}, nil
 	}
@@ -55,7 +54,7 @@ func taskPlatforms(f *taskFacts, asked []v1.Platform) (out []v1.Platform, err er
 			out = append(out, p)
 		}
 		if len(asked) > 0 {
-			return nil, fmt.Errorf("platforms were given, but the placement constraints (%s) decide the architecture; leave them out", where)
+			return nil, fmt.Errorf("%w: the placement constraints (%s) decide the architecture", ErrPlatformsNotNeeded, where)
 		}
 		return out, nil
 	}

@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -33,6 +34,7 @@ func TestEC2Platforms(t *testing.T) {
 		verdict  Verdict
 		rules    []string
 		problem  string // substring of the only problem
+		class    error  // its class, when it has one
 		platform []string
 	}{
 		{name: "EC2 arm64 constraint, amd64-only image", task: `, "requiresCompatibilities": ["EC2"]` + armConstraint, image: amdOnly,
@@ -41,7 +43,7 @@ func TestEC2Platforms(t *testing.T) {
 			verdict: "pass", platform: []string{"linux/arm64"}},
 		{name: "no compatibilities means EC2", task: armConstraint, image: both, verdict: "pass", platform: []string{"linux/arm64"}},
 		{name: "EC2 without any hint", task: `, "requiresCompatibilities": ["EC2"]`, image: both,
-			verdict: "error", problem: "its CPU architecture is the instance's"},
+			verdict: "error", problem: "its CPU architecture is the instance's", class: ErrInstanceArchitecture},
 		{name: "EXTERNAL without any hint", task: `, "requiresCompatibilities": ["EXTERNAL"]`, image: amdOnly,
 			verdict: "error", problem: "its CPU architecture is the instance's"},
 		{name: "EC2 with platforms given: each must run", task: `, "requiresCompatibilities": ["EC2"]`, image: amdOnly,
@@ -51,7 +53,11 @@ func TestEC2Platforms(t *testing.T) {
 		{name: "runtimePlatform decides on EC2", task: `, "requiresCompatibilities": ["EC2"], "runtimePlatform": {"cpuArchitecture": "ARM64"}`,
 			image: amdOnly, verdict: "fail", rules: []string{"IC102", "IC204"}, platform: []string{"linux/arm64"}},
 		{name: "given platforms conflict with runtimePlatform", task: `, "requiresCompatibilities": ["EC2"], "runtimePlatform": {"cpuArchitecture": "ARM64"}`,
-			image: armOnly, asked: []string{"linux/amd64"}, verdict: "error", problem: "runtimePlatform decides"},
+			image: armOnly, asked: []string{"linux/amd64"}, verdict: "error", problem: "its runtimePlatform does", class: ErrPlatformsNotNeeded},
+		{name: "given platforms on a Fargate-only task", task: `, "requiresCompatibilities": ["FARGATE"], "networkMode": "awsvpc", "cpu": "256", "memory": "512"`,
+			image: amdOnly, asked: []string{"linux/arm64"}, verdict: "error", problem: "runs linux/amd64", class: ErrPlatformsNotNeeded},
+		{name: "given platforms where a constraint decides", task: `, "requiresCompatibilities": ["EC2"]` + armConstraint,
+			image: armOnly, asked: []string{"linux/arm64"}, verdict: "error", problem: "placement constraints", class: ErrPlatformsNotNeeded},
 		{name: "constraints admit nothing", task: `, "requiresCompatibilities": ["EC2"], "placementConstraints": [{"type": "memberOf", "expression": "attribute:ecs.cpu-architecture == arm64 and attribute:ecs.cpu-architecture == x86_64"}]`,
 			image: both, verdict: "error", problem: "admit no CPU architecture"},
 		{name: "unreadable constraint", task: `, "requiresCompatibilities": ["EC2"], "placementConstraints": [{"type": "memberOf", "expression": "attribute:ecs.cpu-architecture =="}]`,
@@ -104,6 +110,9 @@ func TestEC2Platforms(t *testing.T) {
 			}
 			if tc.problem != "" && (len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, tc.problem)) {
 				t.Errorf("errors %+v, want one saying %q", r.Errors, tc.problem)
+			}
+			if tc.class != nil && (len(r.Errors) != 1 || !errors.Is(r.Errors[0].Cause, tc.class)) {
+				t.Errorf("errors %+v, want one of class %v", r.Errors, tc.class)
 			}
 			if tc.problem == "" && strings.Join(platforms, ",") != strings.Join(tc.platform, ",") {
 				t.Errorf("targets on %v, want %v", platforms, tc.platform)

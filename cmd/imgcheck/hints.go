@@ -33,6 +33,8 @@ func flagHint(err error) string {
 		return "pass the image as IMAGE with --container NAME, or CloudFormation parameters with --param Name=Value"
 	case errors.Is(err, verify.ErrInstanceArchitecture):
 		return "name the instances' platforms with --platform linux/arm64 (repeatable)"
+	case errors.Is(err, verify.ErrPlatformsNotNeeded):
+		return "leave out --platform for this task definition"
 	case errors.Is(err, verify.ErrUnresolvedValue):
 		return "give CloudFormation parameters with --param Name=Value"
 	case errors.Is(err, build.ErrDaemonTarget):

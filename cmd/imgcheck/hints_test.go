@@ -24,6 +24,8 @@ func TestFlagHint(t *testing.T) {
 		{verify.ErrContainerWithoutTaskDef, "--container needs --taskdef"},
 		{fmt.Errorf("%w: 2 images", verify.ErrPairing), "--container NAME"},
 		{&couldNotVerifyError{problem: verify.Problem{Message: "not known", Cause: verify.ErrUnresolvedImage}}, "--param"},
+		{&couldNotVerifyError{problem: verify.Problem{Message: "instance", Cause: verify.ErrInstanceArchitecture}}, "--platform linux/arm64"},
+		{&couldNotVerifyError{problem: verify.Problem{Message: "given", Cause: fmt.Errorf("%w: its runtimePlatform does", verify.ErrPlatformsNotNeeded)}}, "leave out --platform"},
 		{fmt.Errorf("KO_DOCKER_REPO=ko.local: %w", build.ErrDaemonTarget), "--tarball"},
 		{build.ErrCreateRepoWithoutRegistry, "--push"},
 		{fmt.Errorf("publishing: %w", ecrrepo.ErrNotECR), "--create-repo"},
@@ -50,6 +52,7 @@ func TestCLIAddsFlagHints(t *testing.T) {
 	}{
 		{[]string{"verify"}, "nothing to verify: no image and no task definition (give an IMAGE, or --taskdef FILE to verify its images)"},
 		{[]string{"verify", "app:v1", "--container", "web"}, "(--container needs --taskdef)"},
+		{[]string{"verify", "--taskdef", "../../examples/taskdef-arm64.json", "--platform", "linux/amd64"}, "its runtimePlatform does (leave out --platform for this task definition)"},
 	} {
 		code, _, errOut := runCLI(t, tt.args...)
 		if code != exitError || !strings.Contains(errOut, tt.want) {
