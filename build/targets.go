@@ -187,6 +187,12 @@ func (t Targets) registryPublisher(target string, naming Naming) (Publisher, err
 	if _, err := name.NewRepository(repoStr, opts...); err != nil {
 		return nil, fmt.Errorf("push target %s: %w", target, err)
 	}
+	// What naming makes of it must be a repository too ("//" is one, but
+	// naming trims a trailing slash): checked with a package of a valid name.
+	probe := Package{Name: "app", ImportPath: "example.com/app"}
+	if _, err := naming.Repository(repoStr, probe, opts...); err != nil {
+		return nil, fmt.Errorf("push target %s: %w", target, err)
+	}
 	pub := &RegistryPublisher{
 		Repository: func(p Package) (name.Repository, error) {
 			return naming.Repository(repoStr, p, opts...)
