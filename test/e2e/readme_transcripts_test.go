@@ -33,7 +33,10 @@ const readmeGoVersionFile = "testdata/readme-go-version"
 // Digests and sizes are compared exactly when the Go toolchain is the one
 // recorded in testdata/readme-go-version: builds are reproducible, but
 // another Go version compiles another binary. With another toolchain they
-// are normalized, and the test logs that they were not compared.
+// are normalized, and the test logs that they were not compared. The copy
+// is not a git work tree, so the commit that .ko.yaml's ldflags embed and
+// the revision annotation are empty: the README's digests are those of
+// the sources, not of a commit (in a git clone the build differs).
 //
 // After a change of output, regenerate the README's transcripts (and the
 // recorded Go version) instead of editing them by hand:
@@ -62,8 +65,13 @@ func TestREADMETranscripts(t *testing.T) {
 	dir := t.TempDir()
 	copyRepoParts(t, dir)
 	copyNamedFiles(t, root, dir, run)
-	// A user's ko settings must not change what the commands print.
-	env := []string{"IMGCHECK_CACHE=" + t.TempDir(), "KO_DOCKER_REPO=", "KO_CONFIG_PATH=", "KO_DEFAULTBASEIMAGE=", "KO_DEFAULTPLATFORMS="}
+	// Nothing of the user's environment may change what is built: ko's
+	// settings, the dates, the VERSION .ko.yaml's ldflags read, the Go
+	// flags and the target CPU levels.
+	env := []string{"IMGCHECK_CACHE=" + t.TempDir(),
+		"KO_DOCKER_REPO=", "KO_CONFIG_PATH=", "KO_DEFAULTBASEIMAGE=", "KO_DEFAULTPLATFORMS=", "KO_GO_PATH=",
+		"SOURCE_DATE_EPOCH=", "KO_DATA_DATE_EPOCH=", "VERSION=",
+		"GOFLAGS=", "GOAMD64=", "GOARM64=", "GOEXPERIMENT="}
 
 	goVersion := goEnvVersion(t, dir)
 	recorded, err := os.ReadFile(filepath.Join(root, "test", "e2e", readmeGoVersionFile))
