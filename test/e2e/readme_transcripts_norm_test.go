@@ -65,15 +65,9 @@ func (n transcriptNorm) real(out string) []string {
 func (n transcriptNorm) comparable(lines []string) []string {
 	var out []string
 	for _, l := range lines {
-		if strings.HasPrefix(l, stillRunning) {
-			continue
+		if !strings.HasPrefix(l, stillRunning) {
+			out = append(out, n.line(l))
 		}
-		l = compileTime.ReplaceAllString(l, "${1}compile <t>")
-		if !n.exact {
-			l = digest.ReplaceAllString(l, "sha256:<digest>")
-			l = size.ReplaceAllString(l, "<size>")
-		}
-		out = append(out, l)
 	}
 	for start := 0; start < len(out); {
 		end := start
@@ -86,15 +80,29 @@ func (n transcriptNorm) comparable(lines []string) []string {
 	return out
 }
 
-// outputDiff shows the README's lines and the real ones, marking the lines
-// of each that the other does not have.
-func outputDiff(readme, real []string) string {
+// line is one line normalized.
+func (n transcriptNorm) line(l string) string {
+	l = compileTime.ReplaceAllString(l, "${1}compile <t>")
+	if !n.exact {
+		l = digest.ReplaceAllString(l, "sha256:<digest>")
+		l = size.ReplaceAllString(l, "<size>")
+	}
+	return l
+}
+
+// diff shows the README's lines and the real ones, marking the lines of
+// each that the other does not have once normalized.
+func (n transcriptNorm) diff(readme, real []string) string {
 	var b strings.Builder
 	show := func(title string, lines, other []string) {
+		has := map[string]bool{}
+		for _, l := range other {
+			has[n.line(l)] = true
+		}
 		fmt.Fprintf(&b, "%s:\n", title)
 		for _, l := range lines {
 			mark := "  "
-			if !slices.Contains(other, l) {
+			if !has[n.line(l)] {
 				mark = "! "
 			}
 			fmt.Fprintf(&b, "%s%s\n", mark, l)

@@ -109,7 +109,7 @@ func TestREADMETranscripts(t *testing.T) {
 				continue
 			}
 			t.Errorf("%s: %s: the output differs from README.md (regenerate: go test ./test/e2e -run TestREADMETranscripts -update)\n%s",
-				tr.Where, tr.Line, outputDiff(tr.Output, got))
+				tr.Where, tr.Line, norm.diff(tr.Output, got))
 		}
 	}
 	if *update {
