@@ -27,6 +27,23 @@ func Lines(where, text, prompt string) []Example {
 
 func lines(where, text, prompt string, firstLine, block int) []Example {
 	var out []Example
+	for _, c := range scan(where, text, prompt, firstLine, block) {
+		if c.Line != "" {
+			out = append(out, c.Example)
+		}
+	}
+	return out
+}
+
+// scanned is a command line of a text and the lines it spans, as indexes
+// into the text's lines; Line is "" for a prompt with only a comment.
+type scanned struct {
+	Example
+	first, last int
+}
+
+func scan(where, text, prompt string, firstLine, block int) []scanned {
+	var out []scanned
 	raw := strings.Split(text, "\n")
 	for i := 0; i < len(raw); i++ {
 		line := strings.TrimSpace(raw[i])
@@ -35,6 +52,8 @@ func lines(where, text, prompt string, firstLine, block int) []Example {
 			if line, ok = strings.CutPrefix(line, prompt); !ok {
 				continue
 			}
+		} else if line == "" {
+			continue
 		}
 		at := i
 		for strings.HasSuffix(line, `\`) && i+1 < len(raw) {
@@ -46,14 +65,14 @@ func lines(where, text, prompt string, firstLine, block int) []Example {
 			line = strings.TrimSuffix(line, `\`) + " " + next
 		}
 		line = strings.Join(strings.Fields(stripComment(line)), " ")
-		if line == "" {
+		if line == "" && prompt == "" {
 			continue
 		}
 		w := where
 		if firstLine > 0 {
 			w += ":" + strconv.Itoa(firstLine+at)
 		}
-		out = append(out, Example{Where: w, Block: block, Line: line})
+		out = append(out, scanned{Example: Example{Where: w, Block: block, Line: line}, first: at, last: i})
 	}
 	return out
 }
@@ -62,8 +81,29 @@ func lines(where, text, prompt string, firstLine, block int) []Example {
 // "$ ") and ```sh blocks; name is the file's name for Where.
 func Markdown(name, md string) []Example {
 	var out []Example
+	for _, b := range codeBlocks(md) {
+		switch b.lang {
+		case "console":
+			out = append(out, lines(name, b.body, "$ ", b.firstLine, b.n)...)
+		case "sh":
+			out = append(out, lines(name, b.body, "", b.firstLine, b.n)...)
+		}
+	}
+	return out
+}
+
+// codeBlock is a fenced code block of a Markdown text.
+type codeBlock struct {
+	lang      string // after the opening fence; "text" when none
+	body      string // the lines between the fences
+	firstLine int    // the line number of body's first line, from 1
+	n         int    // the block's number in the text, from 1
+}
+
+func codeBlocks(md string) []codeBlock {
+	var out []codeBlock
 	mdLines := strings.Split(md, "\n")
-	lang, start, block := "", 0, 0
+	lang, start := "", 0
 	for i, l := range mdLines {
 		if !strings.HasPrefix(l, "```") {
 			continue
@@ -73,16 +113,9 @@ func Markdown(name, md string) []Example {
 			if lang == "" {
 				lang = "text"
 			}
-			block++
 			continue
 		}
-		body := strings.Join(mdLines[start:i], "\n")
-		switch lang {
-		case "console":
-			out = append(out, lines(name, body, "$ ", start+1, block)...)
-		case "sh":
-			out = append(out, lines(name, body, "", start+1, block)...)
-		}
+		out = append(out, codeBlock{lang: lang, body: strings.Join(mdLines[start:i], "\n"), firstLine: start + 1, n: len(out) + 1})
 		lang = ""
 	}
 	return out

@@ -283,6 +283,14 @@ func exampleDir(t *testing.T, c examples.Command) string {
 		}
 		return dir
 	}
+	copyRepoParts(t, dir)
+	return dir
+}
+
+// copyRepoParts copies into dir the parts of this repository that
+// ./sample-server builds and the examples' task definitions use.
+func copyRepoParts(t *testing.T, dir string) {
+	t.Helper()
 	root := repoRoot(t)
 	for _, f := range []string{"go.mod", "go.sum", ".ko.yaml"} {
 		b, err := os.ReadFile(filepath.Join(root, f))
@@ -298,5 +306,4 @@ func exampleDir(t *testing.T, c examples.Command) string {
 			t.Fatal(err)
 		}
 	}
-	return dir
 }

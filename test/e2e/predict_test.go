@@ -15,7 +15,7 @@ import (
 	"github.com/imgcheck/imgcheck/internal/runctest"
 )
 
-var update = flag.Bool("update", false, "rewrite docs/prediction.md")
+var update = flag.Bool("update", false, "rewrite the generated docs (docs/prediction*.md, README.md's transcripts) from the real runs")
 
 // predictionImage is an image and the tasks it is judged and run as.
 type predictionImage struct {
