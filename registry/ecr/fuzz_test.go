@@ -1,60 +1,27 @@
 package ecr
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
-	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/imgcheck/imgcheck/internal/fakeaws"
 )
-
-// cannedResponse answers every request with one HTTP 200 body.
-type cannedResponse []byte
-
-func (c cannedResponse) Do(req *http.Request) (*http.Response, error) {
-	return &http.Response{
-		StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:  http.Header{"Content-Type": {"application/x-amz-json-1.1"}},
-		Body:    io.NopCloser(bytes.NewReader(c)),
-		Request: req, ContentLength: int64(len(c)),
-	}, nil
-}
-
-// isolateAWS keeps the machine's AWS configuration out of a test.
-func isolateAWS(tb interface{ Setenv(k, v string) }) {
-	for _, k := range []string{"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"} {
-		tb.Setenv(k, os.DevNull)
-	}
-	for _, k := range []string{"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECR", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE"} {
-		tb.Setenv(k, "")
-	}
-	tb.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-}
 
 // tokenFromResponse runs a GetAuthorizationToken response body through the
 // real SDK client and the token decoding.
 func tokenFromResponse(body []byte) (Token, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	src := SDKTokenSource{ConfigOptions: []func(*awsconfig.LoadOptions) error{
-		awsconfig.WithHTTPClient(cannedResponse(body)),
-		awsconfig.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")),
-		awsconfig.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }),
-	}}
+	src := SDKTokenSource{ConfigOptions: fakeaws.CannedConfig(body)}
 	return src.Token(ctx, "us-east-1")
 }
 
 func TestTokenFromCannedResponse(t *testing.T) {
-	isolateAWS(t)
+	fakeaws.IsolateEnv(t)
 	good := base64.StdEncoding.EncodeToString([]byte("AWS:" + testPassword))
 	tok, err := tokenFromResponse([]byte(`{"authorizationData":[{"authorizationToken":"` + good + `","expiresAt":1.7e9}]}`))
 	if err != nil || tok.Username != "AWS" || tok.Password != testPassword || tok.ExpiresAt.Unix() != 1.7e9 {
@@ -81,7 +48,7 @@ func tokenOfBody(body []byte) string {
 // whole (user, password, expiry) or not at all, and no error or String
 // shows the token or its password.
 func FuzzTokenResponse(f *testing.F) {
-	isolateAWS(f)
+	fakeaws.IsolateEnv(f)
 	good := base64.StdEncoding.EncodeToString([]byte("AWS:" + testPassword))
 	f.Add([]byte(`{"authorizationData":[{"authorizationToken":"` + good + `","expiresAt":1.7e9,"proxyEndpoint":"https://123456789012.dkr.ecr.us-east-1.amazonaws.com"}]}`))
 	f.Add([]byte(`{"authorizationData":[{"authorizationToken":"` + good + `"}]}`))

@@ -1,57 +1,24 @@
 package ecsapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"os"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/imgcheck/imgcheck/internal/fakeaws"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
-// cannedResponse answers every request with one HTTP 200 body.
-type cannedResponse []byte
-
-func (c cannedResponse) Do(req *http.Request) (*http.Response, error) {
-	return &http.Response{
-		StatusCode: http.StatusOK, Status: "200 OK", Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header:  http.Header{"Content-Type": {"application/x-amz-json-1.1"}},
-		Body:    io.NopCloser(bytes.NewReader(c)),
-		Request: req, ContentLength: int64(len(c)),
-	}, nil
-}
-
-// isolateAWS keeps the machine's AWS configuration out of a test.
-func isolateAWS(tb interface{ Setenv(k, v string) }) {
-	for _, k := range []string{"AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"} {
-		tb.Setenv(k, os.DevNull)
-	}
-	for _, k := range []string{"AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_ECS", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CA_BUNDLE"} {
-		tb.Setenv(k, "")
-	}
-	tb.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-}
-
 // cannedDescriber is the real Describer, its SDK client answered by body.
 func cannedDescriber(body []byte) Describer {
-	return Describer{ConfigOptions: []func(*config.LoadOptions) error{
-		config.WithRegion("eu-west-1"),
-		config.WithHTTPClient(cannedResponse(body)),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")),
-		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }),
-	}}
+	return Describer{ConfigOptions: append([]func(*config.LoadOptions) error{config.WithRegion("eu-west-1")}, fakeaws.CannedConfig(body)...)}
 }
 
 func TestCannedDescribeResponse(t *testing.T) {
-	isolateAWS(t)
+	fakeaws.IsolateEnv(t)
 	body := []byte(`{"taskDefinition":` + liveTaskJSON + `}`)
 	tds, err := taskdef.Open(context.Background(), "web:3", taskdef.OpenOptions{ECS: cannedDescriber(body)})
 	if err != nil || len(tds) != 1 || len(tds[0].Containers) != 1 || tds[0].RuntimePlatform.CPUArchitecture.Value != "ARM64" {
@@ -64,7 +31,7 @@ func TestCannedDescribeResponse(t *testing.T) {
 // and the task definition parser: the conversion gives valid JSON, and
 // what parses is a live task definition with every container the SDK read.
 func FuzzDescribeResponse(f *testing.F) {
-	isolateAWS(f)
+	fakeaws.IsolateEnv(f)
 	f.Add([]byte(`{"taskDefinition":` + liveTaskJSON + `}`))
 	f.Add([]byte(`{"taskDefinition":{"containerDefinitions":[{"name":"a","image":"x","entryPoint":["/bin/sh","-c"],"environment":[{"name":"K","value":"V"}]}],"registeredAt":"2024-01-01T00:00:00Z"}}`))
 	f.Add([]byte(`{"taskDefinition":null}`))
