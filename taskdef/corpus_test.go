@@ -7,29 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imgcheck/imgcheck/internal/corpus"
 	"github.com/imgcheck/imgcheck/platform"
 )
-
-// corpusDir finds shared/corpus/taskdefs beside the repository (CI clones
-// main with shared/ next to it) by walking up from the package directory.
-func corpusDir(t testing.TB) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		candidate := filepath.Join(dir, "shared", "corpus", "taskdefs")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("shared/corpus/taskdefs not found in any parent directory of the taskdef package")
-		}
-		dir = parent
-	}
-}
 
 // corpusCase is what SOURCES.md leads one to expect of a corpus file.
 type corpusCase struct {
@@ -203,7 +183,7 @@ func checkPublicService(t *testing.T, td *TaskDefinition, _ *Service) {
 }
 
 func TestCorpus(t *testing.T) {
-	dir := corpusDir(t)
+	dir := corpus.TaskdefsDir(t)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)

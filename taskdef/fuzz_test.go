@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/imgcheck/imgcheck/internal/corpus"
 )
 
 func addCorpusSeeds(f *testing.F, exts ...string) {
-	dir := corpusDir(f)
+	dir := corpus.TaskdefsDir(f)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		f.Fatal(err)

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/imgcheck/imgcheck/internal/corpus"
 )
 
 // modelWithoutImages renders a task definition for comparison, images and
@@ -28,7 +30,7 @@ func modelWithoutImages(t *testing.T, td *TaskDefinition) string {
 }
 
 func TestRewriteImagesRoundTrip(t *testing.T) {
-	dir := corpusDir(t)
+	dir := corpus.TaskdefsDir(t)
 	tests := []struct {
 		file, container string
 		opts            LoadOptions

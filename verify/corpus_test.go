@@ -8,30 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/imgcheck/imgcheck/internal/corpus"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
-
-// corpusTaskdefs finds shared/corpus/taskdefs beside the repository by
-// walking up from the package directory (CI clones main with shared/ next
-// to it), as taskdef's corpus test does.
-func corpusTaskdefs(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		candidate := filepath.Join(dir, "shared", "corpus", "taskdefs")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			return candidate
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("shared/corpus/taskdefs not found in any parent directory of the verify package")
-		}
-		dir = parent
-	}
-}
 
 // corpusServices say how the corpus's services are verified: the
 // services of templates with several (by logical id), and the task
@@ -53,7 +32,7 @@ var (
 // golden file: a rule change that adds or drops a finding on a real file
 // shows up here. Update with -update, then review every changed line.
 func TestCorpusTaskAndServiceFindings(t *testing.T) {
-	dir := corpusTaskdefs(t)
+	dir := corpus.TaskdefsDir(t)
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
