@@ -211,28 +211,11 @@ func arm64TaskDef(family, ref string) []byte {
 
 // taskDefJSON is a Fargate task definition with one container per image.
 func taskDefJSON(family, arch string, refs []string) []byte {
-	type container struct {
-		Name      string `json:"name"`
-		Image     string `json:"image"`
-		Essential bool   `json:"essential"`
-	}
-	td := struct {
-		Family                  string            `json:"family"`
-		RequiresCompatibilities []string          `json:"requiresCompatibilities"`
-		NetworkMode             string            `json:"networkMode"`
-		CPU                     string            `json:"cpu"`
-		Memory                  string            `json:"memory"`
-		RuntimePlatform         map[string]string `json:"runtimePlatform"`
-		ContainerDefinitions    []container       `json:"containerDefinitions"`
-	}{
-		Family: family, RequiresCompatibilities: []string{"FARGATE"}, NetworkMode: "awsvpc", CPU: "256", Memory: "512",
-		RuntimePlatform: map[string]string{"cpuArchitecture": arch, "operatingSystemFamily": "LINUX"},
-	}
+	var containers []taskContainer
 	for i, ref := range refs {
-		td.ContainerDefinitions = append(td.ContainerDefinitions, container{Name: fmt.Sprintf("app%d", i+1), Image: ref, Essential: i == 0})
+		containers = append(containers, taskContainer{Name: fmt.Sprintf("app%d", i+1), Image: ref, Essential: i == 0})
 	}
-	b, _ := json.MarshalIndent(td, "", "  ")
-	return b
+	return fargateTaskDef(family, arch, containers)
 }
 
 func tail(s string, n int) string {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,31 +73,8 @@ func layerTraffic(t traffic, sizes map[string]int64) (perLayer map[string]int64,
 // realTaskDef is a Fargate task definition running ref on arch, with a
 // CMD-SHELL health check.
 func realTaskDef(family, arch, ref string) []byte {
-	type healthCheck struct {
-		Command []string `json:"command"`
-	}
-	type container struct {
-		Name        string      `json:"name"`
-		Image       string      `json:"image"`
-		Essential   bool        `json:"essential"`
-		HealthCheck healthCheck `json:"healthCheck"`
-	}
-	td := struct {
-		Family                  string            `json:"family"`
-		RequiresCompatibilities []string          `json:"requiresCompatibilities"`
-		NetworkMode             string            `json:"networkMode"`
-		CPU                     string            `json:"cpu"`
-		Memory                  string            `json:"memory"`
-		RuntimePlatform         map[string]string `json:"runtimePlatform"`
-		ContainerDefinitions    []container       `json:"containerDefinitions"`
-	}{
-		Family: family, RequiresCompatibilities: []string{"FARGATE"}, NetworkMode: "awsvpc", CPU: "256", Memory: "512",
-		RuntimePlatform: map[string]string{"cpuArchitecture": arch, "operatingSystemFamily": "LINUX"},
-		ContainerDefinitions: []container{{Name: "app", Image: ref, Essential: true,
-			HealthCheck: healthCheck{Command: []string{"CMD-SHELL", "/app/server || exit 1"}}}},
-	}
-	b, _ := json.MarshalIndent(td, "", "  ")
-	return b
+	return fargateTaskDef(family, arch, []taskContainer{{Name: "app", Image: ref, Essential: true,
+		HealthCheck: &healthCheck{Command: []string{"CMD-SHELL", "/app/server || exit 1"}}}})
 }
 
 // runReal measures benchmark 4: per repetition, verify cold, warm and on
