@@ -1,10 +1,7 @@
 package build
 
 import (
-	"archive/tar"
 	"bytes"
-	"errors"
-	"io"
 	"testing"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
@@ -12,6 +9,7 @@ import (
 	"github.com/imgcheck/imgcheck/build/koconfig"
 	"github.com/imgcheck/imgcheck/image"
 	"github.com/imgcheck/imgcheck/image/filecap"
+	"github.com/imgcheck/imgcheck/internal/imagetest"
 )
 
 // TestLinuxCapabilitiesOnTheBinary: linux_capabilities becomes the
@@ -71,30 +69,10 @@ func TestLinuxCapabilitiesOnTheBinary(t *testing.T) {
 // image's last layer, nil when it has none.
 func binaryXattr(t *testing.T, img v1.Image, name string) []byte {
 	t.Helper()
-	layers, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
+	h, _ := imagetest.TopLayerEntry(t, img, name)
+	v, ok := h.PAXRecords[filecap.PAXRecord]
+	if !ok {
+		return nil
 	}
-	rc, err := layers[len(layers)-1].Uncompressed()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			t.Fatalf("%s is not in the last layer", name)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.Name == name {
-			v, ok := h.PAXRecords[filecap.PAXRecord]
-			if !ok {
-				return nil
-			}
-			return []byte(v)
-		}
-	}
+	return []byte(v)
 }

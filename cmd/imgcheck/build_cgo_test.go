@@ -1,9 +1,7 @@
 package main
 
 import (
-	"archive/tar"
 	"debug/elf"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -196,8 +194,9 @@ func checkCgoImages(t *testing.T, dir, ref string) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		_, binary := imagetest.TopLayerEntry(t, img, "ko-app/cgoapp")
 		bin := filepath.Join(t.TempDir(), "cgoapp")
-		if err := os.WriteFile(bin, appBinary(t, img, "cgoapp"), 0o755); err != nil {
+		if err := os.WriteFile(bin, binary, 0o755); err != nil {
 			t.Fatal(err)
 		}
 		f, err := elf.Open(bin)
@@ -208,34 +207,6 @@ func checkCgoImages(t *testing.T, dir, ref string) {
 		f.Close()
 		if f.Machine != machines[d.Platform.Architecture] || len(libs) == 0 {
 			t.Errorf("%s: machine %v, libraries %v; want a dynamically linked %v binary", d.Platform.Architecture, f.Machine, libs, machines[d.Platform.Architecture])
-		}
-	}
-}
-
-// appBinary reads /ko-app/NAME from the image's top layer.
-func appBinary(t *testing.T, img v1.Image, name string) []byte {
-	t.Helper()
-	layers, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := layers[len(layers)-1].Uncompressed()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	tr := tar.NewReader(rc)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			t.Fatalf("/ko-app/%s not in the top layer: %v", name, err)
-		}
-		if strings.Trim(h.Name, "./") == "ko-app/"+name {
-			data, err := io.ReadAll(tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return data
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"path"
+	"strings"
 	"testing"
 	"time"
 
@@ -115,4 +116,34 @@ func LayerFromTar(t testing.TB, tarBytes []byte, mediaType types.MediaType) v1.L
 		t.Fatalf("layer: %v", err)
 	}
 	return l
+}
+
+// TopLayerEntry returns the header and the content of the entry name in
+// img's top layer (a leading "./" or "/" of either name does not count),
+// failing the test when the layer has no such entry.
+func TopLayerEntry(t testing.TB, img v1.Image, name string) (*tar.Header, []byte) {
+	t.Helper()
+	layers, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := layers[len(layers)-1].Uncompressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	for {
+		h, err := tr.Next()
+		if err != nil {
+			t.Fatalf("%s not in the top layer: %v", name, err)
+		}
+		if strings.Trim(h.Name, "./") == strings.Trim(name, "./") {
+			data, err := io.ReadAll(tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return h, data
+		}
+	}
 }
