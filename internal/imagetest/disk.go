@@ -19,22 +19,18 @@ import (
 // dir (tagged with tag when not empty) and returns dir.
 func WriteLayoutIndex(t testing.TB, dir, tag string, idx v1.ImageIndex) string {
 	t.Helper()
-	p, err := layout.Write(dir, empty.Index)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var opts []layout.Option
-	if tag != "" {
-		opts = append(opts, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": tag}))
-	}
-	if err := p.AppendIndex(idx, opts...); err != nil {
-		t.Fatalf("writing layout %s: %v", dir, err)
-	}
-	return dir
+	return writeLayout(t, dir, tag, func(p layout.Path, opts ...layout.Option) error { return p.AppendIndex(idx, opts...) })
 }
 
 // WriteLayoutImage writes img as the one manifest of a new OCI layout.
 func WriteLayoutImage(t testing.TB, dir, tag string, img v1.Image) string {
+	t.Helper()
+	return writeLayout(t, dir, tag, func(p layout.Path, opts ...layout.Option) error { return p.AppendImage(img, opts...) })
+}
+
+// writeLayout makes a new OCI layout in dir and has add append its one
+// manifest, with the tag annotation when tag is not empty.
+func writeLayout(t testing.TB, dir, tag string, add func(layout.Path, ...layout.Option) error) string {
 	t.Helper()
 	p, err := layout.Write(dir, empty.Index)
 	if err != nil {
@@ -44,7 +40,7 @@ func WriteLayoutImage(t testing.TB, dir, tag string, img v1.Image) string {
 	if tag != "" {
 		opts = append(opts, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": tag}))
 	}
-	if err := p.AppendImage(img, opts...); err != nil {
+	if err := add(p, opts...); err != nil {
 		t.Fatalf("writing layout %s: %v", dir, err)
 	}
 	return dir
