@@ -42,14 +42,7 @@ func testIdentifyAtMost64KiB(t *testing.T, img v1.Image, bottom, top v1.Hash) {
 	ref := reg.PushIndex(t, "big:1", imagetest.Index(t, false, imagetest.Child{Image: img}))
 	reg.ResetLog()
 
-	src, err := Open(t.Context(), ref, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, p := openPlatform(t, ref, Options{}, "linux/arm64")
 	f, err := p.ResolveCommand(t.Context(), p.Config.Entrypoint[0], p.Config.WorkingDir, p.Config.Getenv("PATH"))
 	if err != nil || !f.Found || f.Layer != 1 {
 		t.Fatalf("entrypoint: %+v, %v", f, err)
@@ -93,14 +86,7 @@ func testIdentifyWithoutRange(t *testing.T, img v1.Image, bottom v1.Hash) {
 	reg := imagetest.Registry(t)
 	ref := reg.PushImage(t, "big:1", img)
 	reg.IgnoreRange(true)
-	src, err := Open(t.Context(), ref, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, p := openPlatform(t, ref, Options{}, "linux/arm64")
 	f, err := p.Lookup(t.Context(), "/app/server")
 	if err != nil || !f.Found {
 		t.Fatalf("%+v %v", f, err)
@@ -123,14 +109,7 @@ func testIdentifyWithoutRange(t *testing.T, img v1.Image, bottom v1.Hash) {
 func testStrict(t *testing.T, img v1.Image, bottom v1.Hash) {
 	reg := imagetest.Registry(t)
 	ref := reg.PushImage(t, "big:1", img)
-	src, err := Open(t.Context(), ref, Options{Strict: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, p := openPlatform(t, ref, Options{Strict: true}, "linux/arm64")
 	f, err := p.Lookup(t.Context(), "/app/server")
 	if err != nil {
 		t.Fatal(err)
@@ -159,15 +138,8 @@ func TestByteBudgetAcrossCompressions(t *testing.T) {
 			upper := imagetest.LayerFromTar(t, tarBytes, mt)
 			img := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "arm64", Layers: []v1.Layer{upper}})
 			reg := imagetest.Registry(t)
-			src, err := Open(t.Context(), reg.PushImage(t, "z:1", img), Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
+			src, p := openPlatform(t, reg.PushImage(t, "z:1", img), Options{}, "linux/arm64")
 			defer src.Close()
-			p, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64"))
-			if err != nil {
-				t.Fatal(err)
-			}
 			f, _ := p.Lookup(t.Context(), "/app/server")
 			info, _, err := p.Identify(t.Context(), f)
 			if err != nil || info.GOARCH != "arm64" {

@@ -42,14 +42,7 @@ func TestIdentifyBinaries(t *testing.T) {
 			layer := imagetest.LayerFromTar(t, imagetest.Tar(t, entries...), comp)
 			img := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64", Layers: []v1.Layer{layer}})
 			reg := imagetest.Registry(t)
-			src, err := Open(t.Context(), reg.PushImage(t, "ids:1", img), Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := src.Select(t.Context(), mustPlatform(t, "linux/amd64"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, p := openPlatform(t, reg.PushImage(t, "ids:1", img), Options{}, "linux/amd64")
 			if got := p.Layers[0].Compression; got != compressionOf(comp) {
 				t.Errorf("compression %s, want from %s", got, comp)
 			}
@@ -109,14 +102,7 @@ func TestDigestChecks(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, strict := range []bool{false, true} {
-			src, err := Open(t.Context(), "oci:"+dir, Options{Strict: strict})
-			if err != nil {
-				t.Fatal(err)
-			}
-			p, err := src.Select(t.Context(), mustPlatform(t, "linux/amd64"))
-			if err != nil {
-				t.Fatal(err)
-			}
+			_, p := openPlatform(t, "oci:"+dir, Options{Strict: strict}, "linux/amd64")
 			f, err := p.Lookup(t.Context(), "/app/server")
 			if err != nil {
 				t.Fatal(err)

@@ -62,7 +62,7 @@ func (fx *cacheFixture) index(t *testing.T, log *bytes.Buffer) *LayerIndex {
 func (fx *cacheFixture) run(t *testing.T, li *LayerIndex) (answers, []LayerRead, int64) {
 	t.Helper()
 	fx.reg.ResetLog()
-	src, p := openAmd64(t, fx.ref, Options{LayerIndex: li})
+	src, p := openPlatform(t, fx.ref, Options{LayerIndex: li}, "linux/amd64")
 	a := askGlibcImage(t, p)
 	var served int64
 	for _, d := range fx.layers {
@@ -111,7 +111,7 @@ func TestLayerIndexColdThenWarm(t *testing.T) {
 		t.Errorf("warm answers differ:\n warm %+v\n cold %+v", warm, cold)
 	}
 	// Content the pass did not keep is read from the layer again.
-	src, p := openAmd64(t, fx.ref, Options{LayerIndex: fx.index(t, nil)})
+	src, p := openPlatform(t, fx.ref, Options{LayerIndex: fx.index(t, nil)}, "linux/amd64")
 	data, _, err := p.ReadFile(t.Context(), "/usr/filler", 4<<20)
 	if err != nil || len(data) != 3<<20 {
 		t.Fatalf("filler: %d bytes, %v", len(data), err)
@@ -125,7 +125,7 @@ func TestLayerIndexColdThenWarm(t *testing.T) {
 // not stored; strict mode reads layers even when the index has them.
 func TestLayerIndexStoresOnlyVerifiedLayers(t *testing.T) {
 	fx := newCacheFixture(t)
-	src, p := openAmd64(t, fx.ref, Options{LayerIndex: fx.index(t, nil)})
+	src, p := openPlatform(t, fx.ref, Options{LayerIndex: fx.index(t, nil)}, "linux/amd64")
 	f, err := p.Lookup(t.Context(), "/app/server")
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +140,7 @@ func TestLayerIndexStoresOnlyVerifiedLayers(t *testing.T) {
 		t.Errorf("stored %v for a layer read part way", files)
 	}
 	fx.run(t, fx.index(t, nil))
-	src, p = openAmd64(t, fx.ref, Options{LayerIndex: fx.index(t, nil), Strict: true})
+	src, p = openPlatform(t, fx.ref, Options{LayerIndex: fx.index(t, nil), Strict: true}, "linux/amd64")
 	if err := p.VerifyLayer(t.Context(), 0); err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func TestLayerIndexDamagedEntries(t *testing.T) {
 func TestLayerIndexKeyedBySizeDiffIDAndLimits(t *testing.T) {
 	fx := newCacheFixture(t)
 	li := fx.index(t, nil)
-	_, p0 := openAmd64(t, fx.ref, Options{LayerIndex: li})
+	_, p0 := openPlatform(t, fx.ref, Options{LayerIndex: li}, "linux/amd64")
 	if _, err := p0.Lookup(t.Context(), "/nowhere"); err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestLayerIndexKeyedBySizeDiffIDAndLimits(t *testing.T) {
 			t.Errorf("%s: served %v, want %v", tc.name, got, tc.want)
 		}
 	}
-	src, p := openAmd64(t, fx.ref, Options{LayerIndex: li, Limits: Limits{MaxTarEntries: 100}})
+	src, p := openPlatform(t, fx.ref, Options{LayerIndex: li, Limits: Limits{MaxTarEntries: 100}}, "linux/amd64")
 	if _, err := p.Lookup(t.Context(), "/nowhere"); err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +245,7 @@ func TestLayerIndexConcurrentRuns(t *testing.T) {
 				t.Error(err)
 				return
 			}
-			_, p := openAmd64(t, fx.ref, Options{LayerIndex: li})
+			_, p := openPlatform(t, fx.ref, Options{LayerIndex: li}, "linux/amd64")
 			results[i] = askGlibcImage(t, p)
 		}()
 	}

@@ -18,14 +18,7 @@ func sources(t *testing.T) map[string]func(t *testing.T) *Image {
 	layoutDir := imagetest.WriteLayoutImage(t, filepath.Join(t.TempDir(), "layout"), "v1", img)
 	tarFile := imagetest.WriteDockerTarball(t, t.TempDir(), img)
 	open := func(t *testing.T, r string) *Image {
-		src, err := Open(t.Context(), r, Options{})
-		if err != nil {
-			t.Fatalf("Open(%s): %v", r, err)
-		}
-		p, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64"))
-		if err != nil {
-			t.Fatalf("Select: %v", err)
-		}
+		_, p := openPlatform(t, r, Options{}, "linux/arm64")
 		return p
 	}
 	return map[string]func(t *testing.T) *Image{

@@ -102,19 +102,6 @@ func askGlibcImage(t *testing.T, p *Image) answers {
 	return a
 }
 
-func openAmd64(t *testing.T, ref string, opts Options) (*Source, *Image) {
-	t.Helper()
-	src, err := Open(t.Context(), ref, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := src.Select(t.Context(), mustPlatform(t, "linux/amd64"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return src, p
-}
-
 // However many files the checks need from a layer, it is streamed once:
 // the pass keeps what they read of the files it leaves.
 func TestOnePassPerLayer(t *testing.T) {
@@ -130,7 +117,7 @@ func TestOnePassPerLayer(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg.ResetLog()
-	src, p := openAmd64(t, ref, Options{})
+	src, p := openPlatform(t, ref, Options{}, "linux/amd64")
 	got := askGlibcImage(t, p)
 	if got.Loader == nil || len(got.Loader.Failures) > 0 || len(got.Loader.Objects) < 3 {
 		t.Fatalf("loader: %+v", got.Loader)
@@ -152,7 +139,7 @@ func TestOnePassPerLayer(t *testing.T) {
 	// prefix, and starts the layer over for each file it has passed: past
 	// the layer's bound, or past the Cache's.
 	for _, lim := range []Limits{{MaxCaptureBytes: 1}, {MaxCacheCaptureBytes: 1}} {
-		_, q := openAmd64(t, ref, Options{Limits: lim})
+		_, q := openPlatform(t, ref, Options{Limits: lim}, "linux/amd64")
 		if want := askGlibcImage(t, q); !reflect.DeepEqual(got, want) {
 			t.Errorf("%+v: answers from one pass differ from re-reads:\n got %+v\nwant %+v", lim, got, want)
 		}
@@ -173,7 +160,7 @@ func TestKeptBytesServeOnlyTheParsers(t *testing.T) {
 	reg := imagetest.Registry(t)
 	ref := reg.PushImage(t, "glibc:1", glibcImage(t))
 	libc := hostBytes(t, "/lib/x86_64-linux-gnu/libc.so.6")
-	_, p := openAmd64(t, ref, Options{})
+	_, p := openPlatform(t, ref, Options{}, "linux/amd64")
 	ctx := context.Background()
 	if _, err := p.Lookup(ctx, "/nowhere"); err != nil {
 		t.Fatal(err)

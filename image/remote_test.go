@@ -156,14 +156,7 @@ func TestCutRangeBodyIsRefetched(t *testing.T) {
 	img := binImage(t, "linux", "arm64", "", "", imagetest.Padded(imagetest.GoBinary(t, "linux", "arm64", false), 4<<20, 3))
 	push(t, host+"/cut:1", img)
 	armed.Store(true)
-	src, err := Open(t.Context(), host+"/cut:1", Options{Registry: registry.Options{Retries: 3}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, p := openPlatform(t, host+"/cut:1", Options{Registry: registry.Options{Retries: 3}}, "linux/arm64")
 	f, _ := p.Lookup(t.Context(), "/app/server")
 	info, _, err := p.Identify(t.Context(), f)
 	if err != nil || info.GOARCH != "arm64" {
@@ -181,14 +174,7 @@ func TestSharedCacheFetchesBlobsOnce(t *testing.T) {
 	cache := NewCache()
 	var layerBytes []int64
 	for range 2 {
-		src, err := Open(t.Context(), ref, Options{Cache: cache})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		src, p := openPlatform(t, ref, Options{Cache: cache}, "linux/arm64")
 		f, _ := p.Lookup(t.Context(), "/app/server")
 		if _, _, err := p.Identify(t.Context(), f); err != nil {
 			t.Fatal(err)
@@ -206,14 +192,7 @@ func TestOCIArchiveAndLayoutRefs(t *testing.T) {
 	dir := imagetest.WriteLayoutIndex(t, filepath.Join(t.TempDir(), "layout"), "v2", idx)
 	archive := imagetest.WriteOCIArchive(t, filepath.Join(t.TempDir(), "oci.tar"), idx)
 	for _, ref := range []string{"oci:" + dir, "oci:" + dir + ":v2", "oci:" + dir + "@" + imagetest.Digest(t, idx).String(), "tarball:" + archive} {
-		src, err := Open(t.Context(), ref, Options{})
-		if err != nil {
-			t.Fatalf("Open(%s): %v", ref, err)
-		}
-		p, err := src.Select(t.Context(), mustPlatform(t, "linux/amd64"))
-		if err != nil {
-			t.Fatalf("%s: %v", ref, err)
-		}
+		src, p := openPlatform(t, ref, Options{}, "linux/amd64")
 		f, err := p.Lookup(t.Context(), "/app/server")
 		if err != nil || !f.Found {
 			t.Fatalf("%s: %+v %v", ref, f, err)

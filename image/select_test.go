@@ -19,6 +19,21 @@ func mustPlatform(t *testing.T, s string) v1.Platform {
 	return p
 }
 
+// openPlatform opens ref and selects its image for platform ("linux/arm64"),
+// failing the test on an error.
+func openPlatform(t *testing.T, ref string, opts Options, platform string) (*Source, *Image) {
+	t.Helper()
+	src, err := Open(t.Context(), ref, opts)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", ref, err)
+	}
+	p, err := src.Select(t.Context(), mustPlatform(t, platform))
+	if err != nil {
+		t.Fatalf("%s: selecting %s: %v", ref, platform, err)
+	}
+	return src, p
+}
+
 func binImage(t *testing.T, goos, arch, variant, osVersion string, bin []byte) v1.Image {
 	t.Helper()
 	return imagetest.Image(t, imagetest.ImageSpec{

@@ -52,14 +52,7 @@ func TestDeepFileStreamsTheRest(t *testing.T) {
 	for _, withCut := range []bool{false, true} {
 		ranged.Store(0)
 		cut.Store(withCut)
-		src, err := Open(t.Context(), host+"/deep:1", Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := src.Select(t.Context(), mustPlatform(t, "linux/arm64"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, p := openPlatform(t, host+"/deep:1", Options{}, "linux/arm64")
 		f, err := p.Lookup(t.Context(), "/app/server")
 		if err != nil || !f.Found {
 			t.Fatalf("lookup: %+v %v", f, err)
