@@ -32,6 +32,21 @@ func middleRegistry(t *testing.T, wrap func(inner http.Handler) http.Handler) st
 	return strings.TrimPrefix(srv.URL, "http://")
 }
 
+// serveCutShort answers r as inner does, but with only the first 1/part
+// of the body before it drops the connection.
+func serveCutShort(w http.ResponseWriter, r *http.Request, inner http.Handler, part int) {
+	rec := httptest.NewRecorder()
+	inner.ServeHTTP(rec, r)
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(rec.Code)
+	w.Write(rec.Body.Bytes()[:rec.Body.Len()/part])
+	if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
+		conn.Close()
+	}
+}
+
 func push(t *testing.T, ref string, img v1.Image, opts ...remote.Option) {
 	t.Helper()
 	r, err := name.ParseReference(ref)
@@ -138,16 +153,7 @@ func TestCutRangeBodyIsRefetched(t *testing.T) {
 				return
 			}
 			if r.Header.Get("Range") != "" && ranges.Add(1) == 1 {
-				rec := httptest.NewRecorder()
-				inner.ServeHTTP(rec, r)
-				for k, v := range rec.Header() {
-					w.Header()[k] = v
-				}
-				w.WriteHeader(rec.Code)
-				w.Write(rec.Body.Bytes()[:rec.Body.Len()/2])
-				if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-					conn.Close() // the body ends early: retried by the blob reader
-				}
+				serveCutShort(w, r, inner, 2) // the body ends early: retried by the blob reader
 				return
 			}
 			inner.ServeHTTP(w, r)

@@ -2,7 +2,6 @@ package image
 
 import (
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -26,16 +25,7 @@ func TestDeepFileStreamsTheRest(t *testing.T) {
 			}
 			// Cut the first open-ended (streamed) range once, mid-body.
 			if cut.Load() && strings.HasPrefix(rg, "bytes=65536-") && cuts.Add(1) == 1 {
-				rec := httptest.NewRecorder()
-				inner.ServeHTTP(rec, r)
-				for k, v := range rec.Header() {
-					w.Header()[k] = v
-				}
-				w.WriteHeader(rec.Code)
-				w.Write(rec.Body.Bytes()[:rec.Body.Len()/3])
-				if conn, _, err := w.(http.Hijacker).Hijack(); err == nil {
-					conn.Close()
-				}
+				serveCutShort(w, r, inner, 3)
 				return
 			}
 			inner.ServeHTTP(w, r)
