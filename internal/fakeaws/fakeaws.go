@@ -16,10 +16,7 @@ package fakeaws
 
 import (
 	"fmt"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -132,12 +129,10 @@ func Start(t testing.TB, region, account string) *Account {
 		"ssm":                  a.serveJSON("ssm", "AmazonSSM.", a.ssmOperation),
 		"logs":                 a.serveJSON("logs", "Logs_20140328.", a.logsOperation),
 	} {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
+		s, err := ServeLocal(handler)
 		if err != nil {
-			t.Fatalf("listening on 127.0.0.1: %v", err)
+			t.Fatal(err)
 		}
-		s := &httptest.Server{Listener: l, Config: &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}}
-		s.Start()
 		t.Cleanup(s.Close)
 		a.URLs[service] = s.URL
 	}
@@ -150,7 +145,6 @@ func Start(t testing.TB, region, account string) *Account {
 // internal/fakeecr's SetEnv.)
 func (a *Account) SetEnv(t testing.TB) {
 	t.Helper()
-	dir := t.TempDir()
 	for variable, service := range map[string]string{
 		"AWS_ENDPOINT_URL_IAM":                       "iam",
 		"AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2": "elasticloadbalancing",
@@ -160,14 +154,7 @@ func (a *Account) SetEnv(t testing.TB) {
 	} {
 		t.Setenv(variable, a.URLs[service])
 	}
-	t.Setenv("AWS_REGION", a.Region)
-	t.Setenv("AWS_ACCESS_KEY_ID", AccessKeyID)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", SecretAccessKey)
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	SetStaticEnv(t, a.Region, AccessKeyID, SecretAccessKey)
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 }
 

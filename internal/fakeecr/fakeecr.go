@@ -16,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/imgcheck/imgcheck/internal/fakeaws"
 )
 
 const targetPrefix = "AmazonEC2ContainerRegistry_V20150921."
@@ -82,16 +84,8 @@ func Start(t testing.TB, opts Options) *Server {
 // test credentials, and cuts it off from any real configuration.
 func (s *Server) SetEnv(t testing.TB, region string) {
 	t.Helper()
-	dir := t.TempDir()
 	t.Setenv("AWS_ENDPOINT_URL_ECR", s.URL)
-	t.Setenv("AWS_REGION", region)
-	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDFAKEECRTEST")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "fake-secret-key")
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	fakeaws.SetStaticEnv(t, region, "AKIDFAKEECRTEST", "fake-secret-key")
 }
 
 // FailWith makes every following call fail with err (nil restores success).

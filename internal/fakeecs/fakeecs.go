@@ -7,13 +7,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/imgcheck/imgcheck/internal/fakeaws"
 )
 
 const (
@@ -52,16 +52,8 @@ type Server struct {
 // that no AWS configuration on the machine leaks in.
 func (s *Server) SetEnv(t testing.TB) {
 	t.Helper()
-	dir := t.TempDir()
 	t.Setenv("AWS_ENDPOINT_URL_ECS", s.URL)
-	t.Setenv("AWS_REGION", s.Region)
-	t.Setenv("AWS_ACCESS_KEY_ID", AccessKeyID)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", SecretAccessKey)
-	t.Setenv("AWS_SESSION_TOKEN", "")
-	t.Setenv("AWS_PROFILE", "")
-	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	fakeaws.SetStaticEnv(t, s.Region, AccessKeyID, SecretAccessKey)
 	t.Setenv("AWS_MAX_ATTEMPTS", "1")
 }
 
@@ -94,12 +86,11 @@ func New(region, account string, defs ...TaskDefinition) (*Server, error) {
 			s.defs[d.Family] = body
 		}
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	srv, err := fakeaws.ServeLocal(http.HandlerFunc(s.serve))
 	if err != nil {
-		return nil, fmt.Errorf("listening on 127.0.0.1: %w", err)
+		return nil, err
 	}
-	s.Server = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(s.serve)}}
-	s.Server.Start()
+	s.Server = srv
 	return s, nil
 }
 
