@@ -18,6 +18,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/build"
+	"github.com/imgcheck/imgcheck/internal/imagetest"
 )
 
 // testRegistry is an in-process registry on 127.0.0.1 that counts the
@@ -247,20 +248,7 @@ func TestBuildImageConfigFlags(t *testing.T) {
 	if m.Annotations["com.example/owner"] != "payments" {
 		t.Errorf("manifest annotations %v", m.Annotations)
 	}
-	layers, err := img.Layers()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rc, err := layers[len(layers)-1].Uncompressed()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(rc)
-	rc.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Contains(data, []byte("flagged")) {
+	if !bytes.Contains(imagetest.TopLayerTar(t, img), []byte("flagged")) {
 		t.Error("the binary does not carry -X main.version=flagged")
 	}
 }

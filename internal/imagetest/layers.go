@@ -118,10 +118,8 @@ func LayerFromTar(t testing.TB, tarBytes []byte, mediaType types.MediaType) v1.L
 	return l
 }
 
-// TopLayerEntry returns the header and the content of the entry name in
-// img's top layer (a leading "./" or "/" of either name does not count),
-// failing the test when the layer has no such entry.
-func TopLayerEntry(t testing.TB, img v1.Image, name string) (*tar.Header, []byte) {
+// TopLayerTar returns img's top layer as an uncompressed tar.
+func TopLayerTar(t testing.TB, img v1.Image) []byte {
 	t.Helper()
 	layers, err := img.Layers()
 	if err != nil {
@@ -132,7 +130,19 @@ func TopLayerEntry(t testing.TB, img v1.Image, name string) (*tar.Header, []byte
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	tr := tar.NewReader(rc)
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// TopLayerEntry returns the header and the content of the entry name in
+// img's top layer (a leading "./" or "/" of either name does not count),
+// failing the test when the layer has no such entry.
+func TopLayerEntry(t testing.TB, img v1.Image, name string) (*tar.Header, []byte) {
+	t.Helper()
+	tr := tar.NewReader(bytes.NewReader(TopLayerTar(t, img)))
 	for {
 		h, err := tr.Next()
 		if err != nil {
