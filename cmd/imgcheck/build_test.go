@@ -56,14 +56,7 @@ func TestBuildDefaultTargetIsOCILayout(t *testing.T) {
 	if strings.Contains(errOut, "\r") {
 		t.Errorf("stderr is not a terminal but got live updates: %q", errOut)
 	}
-	h, err := v1.NewHash(strings.TrimPrefix(line, "oci:out@"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	idx, err := build.LayoutIndex(filepath.Join(dir, "out"), h)
-	if err != nil {
-		t.Fatal(err)
-	}
+	idx := builtLayoutIndex(t, dir, line)
 	if err := validate.Index(idx); err != nil {
 		t.Fatal(err)
 	}
@@ -205,4 +198,23 @@ func TestBuildVerifyTaskdefRefuses(t *testing.T) {
 	if _, err := os.Stat("out"); !os.IsNotExist(err) {
 		t.Errorf("refused build wrote ./out: %v", err)
 	}
+}
+
+// builtLayoutIndex opens the index build printed as oci:LAYOUT@DIGEST, the
+// layout being relative to dir.
+func builtLayoutIndex(t *testing.T, dir, printed string) v1.ImageIndex {
+	t.Helper()
+	layout, digest, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(printed), "oci:"), "@")
+	if !ok {
+		t.Fatalf("build printed %q, want oci:LAYOUT@DIGEST", printed)
+	}
+	h, err := v1.NewHash(digest)
+	if err != nil {
+		t.Fatalf("build printed %q: %v", printed, err)
+	}
+	idx, err := build.LayoutIndex(filepath.Join(dir, layout), h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idx
 }
