@@ -283,14 +283,5 @@ func checkCapsDoc(t *testing.T, table string) {
 		"Each row is judged by `imgcheck verify` against a one-container X86_64 task definition, then the program is started with runc " +
 		"with the capability sets the task definition gives it (the runtime's default set, minus drop, plus add, as Docker and containerd apply them; " +
 		"nothing inheritable or ambient). \"starts\" means the process ran and exited 0.\n\n" + table
-	path := filepath.Join(repoRoot(t), "docs", "prediction-capabilities.md")
-	if *update {
-		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil || string(got) != doc {
-		t.Errorf("docs/prediction-capabilities.md is out of date (run go test ./test/e2e -run TestCapabilities -update)")
-	}
+	checkGeneratedDoc(t, "docs/prediction-capabilities.md", "TestCapabilities", doc)
 }

@@ -29,6 +29,23 @@ func repoRoot(t testing.TB) string {
 	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
 }
 
+// checkGeneratedDoc compares doc with the file rel (relative to the module
+// root) that the test named testName generates; with -update it writes the
+// file first.
+func checkGeneratedDoc(t *testing.T, rel, testName, doc string) {
+	t.Helper()
+	path := filepath.Join(repoRoot(t), rel)
+	if *update {
+		if err := os.WriteFile(path, []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || string(got) != doc {
+		t.Errorf("%s is out of date (run go test ./test/e2e -run %s -update)", rel, testName)
+	}
+}
+
 // imgcheckBinary builds the imgcheck command once per test binary: the
 // end-to-end tests run the real CLI, as a user would.
 var imgcheckBinary = sync.OnceValues(func() (string, error) {
