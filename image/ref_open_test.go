@@ -1,10 +1,7 @@
 package image
 
 import (
-	"archive/tar"
 	"errors"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -40,46 +37,11 @@ func twoImageLayout(t *testing.T) (dir string, arm, amd v1.Hash) {
 	return dir, arm, amd
 }
 
-// tarDir packs a layout directory into an OCI archive.
-func tarDir(t *testing.T, dir, file string) string {
-	t.Helper()
-	f, err := os.Create(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tw := tar.NewWriter(f)
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		if err := tw.WriteHeader(&tar.Header{Name: filepath.ToSlash(rel), Mode: 0o644, Size: int64(len(b)), Typeflag: tar.TypeReg}); err != nil {
-			return err
-		}
-		_, err = tw.Write(b)
-		return err
-	})
-	if err == nil {
-		err = tw.Close()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	return file
-}
-
 // Every spelling of a layout or OCI archive reference opens the manifest it
 // names, and a name or digest that is not there is ErrNotFound.
 func TestOpenNamedRefs(t *testing.T) {
 	dir, arm, amd := twoImageLayout(t)
-	archive := tarDir(t, dir, filepath.Join(t.TempDir(), "app.tar"))
+	archive := imagetest.TarLayout(t, dir, filepath.Join(t.TempDir(), "app.tar"))
 	tests := []struct {
 		ref     string
 		want    v1.Hash

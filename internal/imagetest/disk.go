@@ -66,6 +66,13 @@ func WriteDockerTarball(t testing.TB, dir string, img v1.Image) string {
 func WriteOCIArchive(t testing.TB, file string, idx v1.ImageIndex) string {
 	t.Helper()
 	dir := WriteLayoutIndex(t, filepath.Join(t.TempDir(), "layout"), "", idx)
+	return TarLayout(t, dir, file)
+}
+
+// TarLayout packs the OCI layout in dir into file as an OCI archive and
+// returns file.
+func TarLayout(t testing.TB, dir, file string) string {
+	t.Helper()
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
