@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -74,7 +73,10 @@ func Start(t testing.TB, opts Options) *Server {
 		opts.Account = "123456789012"
 	}
 	s := &Server{opts: opts, calls: map[string]int{}, repos: map[string]bool{}, scanOnPush: map[string]bool{}, images: map[string][]Image{}}
-	hs := httptest.NewServer(http.HandlerFunc(s.serve))
+	hs, err := fakeaws.ServeLocal(http.HandlerFunc(s.serve))
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(hs.Close)
 	s.URL = hs.URL
 	return s
