@@ -174,5 +174,8 @@ func predict(t *testing.T, reg *authRegistry, ref string, task taskSpec) predict
 	default:
 		t.Fatalf("imgcheck verify exited %d: %s", res.code, res.stderr)
 	}
+	if res.code != 2 && len(rep.Errors) > 0 {
+		t.Errorf("imgcheck verify exited %d with checks that could not run (it must exit 2):\n%s", res.code, p.output)
+	}
 	return p
 }
