@@ -15,6 +15,8 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/imgcheck/imgcheck/internal/runctest"
 )
 
 // DebianMirror is the archive debootstrap downloads from.
@@ -58,7 +60,7 @@ func Debian(t testing.TB, suite, arch string) *RootFS {
 // not cached (debootstrap mostly waits for the archive).
 func DebianTrees(t testing.TB, trees ...DebianTree) []*RootFS {
 	t.Helper()
-	requireTools(t, "debootstrap", "tar", "gzip")
+	runctest.Require(t, "debootstrap", "tar", "gzip")
 	emulators := make([]string, len(trees))
 	for i, tree := range trees {
 		if tree.Arch != runtime.GOARCH {
@@ -262,18 +264,8 @@ func Emulator(t testing.TB, arch string) string {
 	if !ok {
 		t.Fatalf("no emulator known for %s", arch)
 	}
-	requireTools(t, name)
+	runctest.Require(t, name)
 	return name
-}
-
-// requireTools fails the test when a tool is missing: CI installs them all.
-func requireTools(t testing.TB, tools ...string) {
-	t.Helper()
-	for _, tool := range tools {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not found on PATH: run .ci/install-tools", tool)
-		}
-	}
 }
 
 func tail(s string) string {

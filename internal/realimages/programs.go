@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/imgcheck/imgcheck/internal/runctest"
 )
 
 // SSLProgramGreeting starts the line the SSL program prints when it ran.
@@ -45,7 +47,7 @@ func SSLProgram(t testing.TB, arch string) []byte {
 	if cc == "" {
 		t.Fatalf("SSLProgram: no C compiler known for %s", arch)
 	}
-	requireTools(t, cc)
+	runctest.Require(t, cc)
 	dir := t.TempDir()
 	src, bin := filepath.Join(dir, "ssl.c"), filepath.Join(dir, "ssl")
 	if err := os.WriteFile(src, []byte(sslProgramSource), 0o644); err != nil {

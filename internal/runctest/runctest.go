@@ -27,7 +27,7 @@ func Require(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s not found on PATH: run .ci/install-tools (it installs docker-registry runc umoci skopeo qemu-user-static libcap2-bin)", tool)
+			t.Fatalf("%s not found on PATH: run .ci/install-tools, which installs every tool the tests use", tool)
 		}
 	}
 }
