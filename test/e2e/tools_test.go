@@ -97,6 +97,9 @@ func imgcheckIn(t testing.TB, dir string, env []string, args ...string) cliResul
 	} else if err != nil {
 		t.Fatalf("imgcheck %v: %v", args, err)
 	}
+	if ctx.Err() != nil {
+		t.Fatalf("imgcheck %v: killed, still running after 5m (a hang, not exit %d)\nstderr: %s", args, res.code, res.stderr)
+	}
 	return res
 }
 
