@@ -206,12 +206,7 @@ func predictCaps(t *testing.T, ref string, c capsCase) (string, []string) {
 		t.Fatal(err)
 	}
 	res := imgcheck(t, nil, "verify", ref, "--taskdef", path, "--format", "json")
-	var rep struct {
-		Findings []struct {
-			Rule     string `json:"rule"`
-			Severity string `json:"severity"`
-		} `json:"findings"`
-	}
+	var rep verifyJSONReport
 	if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
 		t.Fatalf("verify output: %v\nstdout %s\nstderr %s", err, res.stdout, res.stderr)
 	}

@@ -120,6 +120,20 @@ type prediction struct {
 	output  string   // its findings and errors, for a disagreement's report
 }
 
+// verifyJSONReport is the part of imgcheck verify's JSON report the
+// prediction tests read.
+type verifyJSONReport struct {
+	Findings []struct {
+		Rule     string `json:"rule"`
+		Severity string `json:"severity"`
+		Message  string `json:"message"`
+		Evidence string `json:"evidence"`
+	} `json:"findings"`
+	Errors []struct {
+		Message string `json:"message"`
+	} `json:"errors"`
+}
+
 // predict runs the real imgcheck CLI against the task definition.
 func predict(t *testing.T, reg *authRegistry, ref string, task taskSpec) prediction {
 	t.Helper()
@@ -132,17 +146,7 @@ func predict(t *testing.T, reg *authRegistry, ref string, task taskSpec) predict
 		t.Fatal(err)
 	}
 	res := imgcheck(t, []string{reg.dockerEnv}, "verify", "--taskdef", path, "--format", "json")
-	var rep struct {
-		Findings []struct {
-			Rule     string `json:"rule"`
-			Severity string `json:"severity"`
-			Message  string `json:"message"`
-			Evidence string `json:"evidence"`
-		} `json:"findings"`
-		Errors []struct {
-			Message string `json:"message"`
-		} `json:"errors"`
-	}
+	var rep verifyJSONReport
 	if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil && res.code == 2 {
 		return prediction{verdict: "could not verify", output: res.stderr}
 	} else if err != nil {
