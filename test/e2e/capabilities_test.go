@@ -210,6 +210,7 @@ func predictCaps(t *testing.T, ref string, c capsCase) (string, []string) {
 	if err := json.Unmarshal([]byte(res.stdout), &rep); err != nil {
 		t.Fatalf("verify output: %v\nstdout %s\nstderr %s", err, res.stdout, res.stderr)
 	}
+	rep.checkFailsClosed(t, res.code)
 	var rules []string
 	for _, f := range rep.Findings {
 		if f.Severity == "error" || f.Severity == "warning" {
