@@ -112,8 +112,13 @@ func (r *blobReader) atEnd() error {
 		}
 	}
 	if !r.verified {
+		if r.st.digest.Algorithm != "sha256" {
+			// Only SHA-256 is hashed: another algorithm is not a check
+			// that passed (documents are refused the same way).
+			return fmt.Errorf("%w: blob %s: unsupported digest algorithm %q", ErrMalformed, r.st.digest, r.st.digest.Algorithm)
+		}
 		got := v1.Hash{Algorithm: "sha256", Hex: fmt.Sprintf("%x", r.hash.Sum(nil))}
-		if r.st.digest.Algorithm == "sha256" && got != r.st.digest {
+		if got != r.st.digest {
 			return &DigestMismatchError{What: "blob", Want: r.st.digest, Got: got}
 		}
 		r.verified = true

@@ -13,15 +13,33 @@ import (
 // fetched once). Safe for concurrent use.
 type Cache struct {
 	mu    sync.Mutex
-	blobs map[v1.Hash]*blobState
-	scans map[v1.Hash]*layerScan
-	order []v1.Hash // scans by first use
+	blobs map[blobKey]*blobState
+	scans map[scanKey]*layerScan
+	order []scanKey // scans by first use
 	kept  *captureBudget
+}
+
+// blobKey is a blob as a descriptor names it: a blob's reader checks the
+// descriptor's size, so another size is another reader's state.
+type blobKey struct {
+	digest v1.Hash
+	size   int64
+}
+
+// scanKey is what a layer's scan checks beyond its blob: the diff_id of
+// the config that names it and the limits it is read under. A second
+// image whose config gives the same layer another diff_id must have that
+// diff_id checked (the runtime does), not be answered by the first
+// image's verified scan.
+type scanKey struct {
+	blob   blobKey
+	diffID v1.Hash
+	limits Limits
 }
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{blobs: map[v1.Hash]*blobState{}, scans: map[v1.Hash]*layerScan{}}
+	return &Cache{blobs: map[blobKey]*blobState{}, scans: map[scanKey]*layerScan{}}
 }
 
 // layer returns the shared scan of a layer, creating it on first use. The
@@ -30,18 +48,23 @@ func NewCache() *Cache {
 func (c *Cache) layer(d v1.Descriptor, diffID v1.Hash, f blobFetcher, lim Limits, idx *LayerIndex, reuse bool) *layerScan {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if s, ok := c.scans[d.Digest]; ok {
+	bk := blobKey{d.Digest, d.Size}
+	k := scanKey{bk, diffID, lim}
+	if s, ok := c.scans[k]; ok {
 		return s
 	}
-	st := &blobState{digest: d.Digest, size: d.Size, maxKeep: lim.MaxCachedBlobBytes}
-	c.blobs[d.Digest] = st
+	st := c.blobs[bk]
+	if st == nil {
+		st = &blobState{digest: d.Digest, size: d.Size, maxKeep: lim.MaxCachedBlobBytes}
+		c.blobs[bk] = st
+	}
 	if c.kept == nil {
 		c.kept = &captureBudget{max: lim.MaxCacheCaptureBytes}
 	}
 	s := newLayerScan(st, f, diffID, lim)
 	s.index, s.reuse, s.kept = idx, reuse, c.kept
-	c.scans[d.Digest] = s
-	c.order = append(c.order, d.Digest)
+	c.scans[k] = s
+	c.order = append(c.order, k)
 	return s
 }
 

@@ -11,6 +11,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/imgcheck/imgcheck/internal/hostilereg"
+	"github.com/imgcheck/imgcheck/internal/imagetest"
 	"github.com/imgcheck/imgcheck/registry"
 )
 
@@ -264,5 +265,16 @@ func TestLinkPathAllocatesPerSymlinkNotPerComponent(t *testing.T) {
 	s.entries["/l"] = &entry{Name: "/l", Type: TypeSymlink, Link: "component"}
 	if got, why := s.linkPathLocked("/l/x/y"); got != "/component/x/y" || why != "" {
 		t.Errorf("through a symlink: got %q, %q", got, why)
+	}
+}
+
+// A layer named by a digest of another algorithm than SHA-256 is never
+// "verified": its digest was not checked.
+func TestLayerOfUnsupportedDigestIsNotVerified(t *testing.T) {
+	img := fuzzImage(imagetest.Tar(t, imagetest.File("etc/hostname", 0o644, []byte("a\n"))), Limits{})
+	st := img.scans[0].blob
+	st.digest = v1.Hash{Algorithm: "sha512", Hex: strings.Repeat("ab", 64)}
+	if err := img.VerifyLayer(t.Context(), 0); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "sha512") {
+		t.Errorf("VerifyLayer = %v, want ErrMalformed naming the algorithm", err)
 	}
 }

@@ -115,9 +115,20 @@ func (img *Image) ReadFile(ctx context.Context, name string, max int64) ([]byte,
 	if f.Size > max {
 		return nil, f, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrLimit, name, f.Size, max)
 	}
+	data, err := img.readWhole(ctx, f)
+	return data, f, err
+}
+
+// readWhole returns all of a found regular file's content. Fewer bytes
+// than the file has (MaxFileBytes reached) are an ErrLimit, never a
+// shorter file that parses as something else.
+func (img *Image) readWhole(ctx context.Context, f File) ([]byte, error) {
 	data, err := img.scans[f.dataLayer].readContent(ctx, f.data, f.Size, false, &img.src.fetched)
 	if err != nil {
-		return nil, f, fmt.Errorf("reading %s in %s: %w", name, img.src.name, err)
+		return nil, fmt.Errorf("reading %s in %s: %w", f.Path, img.src.name, err)
 	}
-	return data, f, nil
+	if int64(len(data)) != f.Size {
+		return nil, fmt.Errorf("%w: read %d of the %d bytes of %s in %s (the per-file read limit)", ErrLimit, len(data), f.Size, f.Path, img.src.name)
+	}
+	return data, nil
 }

@@ -173,3 +173,26 @@ func corrupt(t *testing.T, file string) {
 		t.Fatal(err)
 	}
 }
+
+// ReadFile and the user files never return fewer bytes than the file has:
+// past MaxFileBytes they fail with ErrLimit instead of a truncated
+// /etc/passwd that could resolve a user differently.
+func TestReadFileShortReadIsLimit(t *testing.T) {
+	passwd := []byte("root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n")
+	img := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64",
+		Layers: []v1.Layer{imagetest.Layer(t, imagetest.File("etc/passwd", 0o644, passwd))}})
+	src, err := FromImage("short", img, Options{Limits: Limits{MaxFileBytes: 16}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := src.Select(t.Context(), v1.Platform{OS: "linux", Architecture: "amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, _, err := p.ReadFile(t.Context(), "/etc/passwd", 4096); !errors.Is(err, ErrLimit) {
+		t.Errorf("ReadFile = %q, %v; want ErrLimit", data, err)
+	}
+	if c, err := p.ResolveUser(t.Context(), "app"); !errors.Is(err, ErrLimit) {
+		t.Errorf("ResolveUser(app) = %+v, %v; want ErrLimit", c, err)
+	}
+}

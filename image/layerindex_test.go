@@ -16,6 +16,7 @@ import (
 	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 
 	"github.com/imgcheck/imgcheck/internal/imagetest"
 )
@@ -396,3 +397,41 @@ func TestLayerIndexEviction(t *testing.T) {
 }
 
 var _ io.Writer = (*failingFile)(nil)
+
+// Images sharing a Cache share a layer's scan only when their configs
+// agree on its diff_id: a second config with a wrong diff_id is checked,
+// not answered by the first image's verified read.
+func TestCacheChecksEachConfigsDiffID(t *testing.T) {
+	layer := imagetest.Layer(t, imagetest.File("etc/hostname", 0o644, []byte("a\n")))
+	good := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64", Layers: []v1.Layer{layer}})
+	cf, err := good.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cf = cf.DeepCopy()
+	cf.RootFS.DiffIDs[0] = v1.Hash{Algorithm: "sha256", Hex: strings.Repeat("0", 64)}
+	bad, err := mutate.ConfigFile(good, cf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := NewCache()
+	for _, tc := range []struct {
+		name string
+		img  v1.Image
+		want bool // the layer verifies
+	}{{"good", good, true}, {"bad", bad, false}} {
+		src, err := FromImage(tc.name, tc.img, Options{Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := src.Select(t.Context(), v1.Platform{OS: "linux", Architecture: "amd64"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = p.VerifyLayer(t.Context(), 0)
+		var mismatch *DigestMismatchError
+		if got := err == nil; got != tc.want || !tc.want && !errors.As(err, &mismatch) {
+			t.Errorf("%s: VerifyLayer = %v, want verified %v", tc.name, err, tc.want)
+		}
+	}
+}

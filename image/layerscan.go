@@ -1,6 +1,7 @@
 package image
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -180,7 +181,7 @@ func (s *layerScan) advanceLocked(ctx context.Context, fetched *readBudget) (*en
 	if err != nil {
 		return nil, s.fail(ctx, fmt.Errorf("layer %s: %w", s.blob.digest, err))
 	}
-	s.live.cur, s.live.curBuf = e, nil
+	s.live.cur, s.live.curBuf = e, reusable(s.live.curBuf)
 	if e.Ordinal >= s.seen {
 		if err := s.indexLocked(e, fetched); err != nil {
 			return nil, s.fail(ctx, fmt.Errorf("layer %s: %w", s.blob.digest, err))
@@ -322,9 +323,23 @@ func (s *layerScan) readContent(ctx context.Context, e *entry, n int64, sparse b
 	if err := s.fillLocked(n); err != nil {
 		return nil, s.fail(ctx, err)
 	}
+	// A copy: the pass reuses its buffer for the next entry.
 	b := s.live.curBuf
-	k := min(n, int64(len(b)))
-	return b[:k:k], nil
+	return bytes.Clone(b[:min(n, int64(len(b)))]), nil
+}
+
+// maxReusedBuf bounds the content buffer a pass keeps from one entry for
+// the next: the head of every file goes through it, so that reading a
+// layer does not allocate per entry, but one large file read whole must
+// not stay in memory for the rest of the pass.
+const maxReusedBuf = 64 << 10
+
+// reusable empties an entry's content buffer for the next entry.
+func reusable(b []byte) []byte {
+	if cap(b) > maxReusedBuf {
+		return nil
+	}
+	return b[:0]
 }
 
 // seekLocked positions the live pass at the entry with the given ordinal,

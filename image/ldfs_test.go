@@ -1,6 +1,7 @@
 package image
 
 import (
+	"bytes"
 	"errors"
 	"io/fs"
 	"strings"
@@ -148,5 +149,34 @@ func TestLoaderFSReadsAreCountedAndBounded(t *testing.T) {
 		if err != nil && !strings.Contains(err.Error(), "big.so") {
 			t.Errorf("error %v does not name the file", err)
 		}
+	}
+}
+
+// Bytes a read returned stay as they were after the pass moves on to
+// later entries (the pass reuses its buffer from entry to entry).
+func TestLoaderFSReadOutlivesThePass(t *testing.T) {
+	a, b := make([]byte, 3<<10), make([]byte, 3<<10)
+	imagetest.Random(a, 1)
+	imagetest.Random(b, 2)
+	img := imagetest.Image(t, imagetest.ImageSpec{OS: "linux", Architecture: "amd64",
+		Layers: []v1.Layer{imagetest.Layer(t, imagetest.File("data/a", 0o644, a), imagetest.File("data/b", 0o644, b))}})
+	src, err := FromImage("reuse", img, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := src.Select(t.Context(), v1.Platform{OS: "linux", Architecture: "amd64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fsys := p.LoaderFS(nil)
+	gotA, err := fsys.ReadPrefix(t.Context(), "/data/a", int64(len(a)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fsys.ReadPrefix(t.Context(), "/data/b", int64(len(b))); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(gotA, a) {
+		t.Errorf("the content read of /data/a changed once /data/b was read")
 	}
 }

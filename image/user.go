@@ -143,12 +143,9 @@ func (u imageUserFiles) read(name string) ([]byte, bool, error) {
 	if f.Size > maxUserFileBytes {
 		return nil, false, fmt.Errorf("%w: %s is %d bytes; the runtime reads at most %d", ErrLimit, name, f.Size, maxUserFileBytes)
 	}
-	data, _, err := u.img.ReadFile(u.ctx, name, maxUserFileBytes)
+	data, err := u.img.readWhole(u.ctx, f)
 	if err != nil {
 		return nil, false, err
-	}
-	if int64(len(data)) != f.Size {
-		return nil, false, fmt.Errorf("%w: read %d of the %d bytes of %s", ErrLimit, len(data), f.Size, name)
 	}
 	return data, true, nil
 }
