@@ -47,11 +47,11 @@ func cfnTargetGroup(t *cfnTemplate, id string) *TargetGroup {
 	p := t.properties(id)
 	return &TargetGroup{
 		Resource:            id,
-		TargetType:          stringOf(p.getRaw("TargetType")),
-		Protocol:            stringOf(p.getRaw("Protocol")),
-		Port:                intOf(p.getRaw("Port")),
-		HealthCheckPort:     stringOf(p.getRaw("HealthCheckPort")),
-		HealthCheckProtocol: stringOf(p.getRaw("HealthCheckProtocol")),
+		TargetType:          stringOf(property(p, "TargetType")),
+		Protocol:            stringOf(property(p, "Protocol")),
+		Port:                intOf(property(p, "Port")),
+		HealthCheckPort:     stringOf(property(p, "HealthCheckPort")),
+		HealthCheckProtocol: stringOf(property(p, "HealthCheckProtocol")),
 		Pos:                 p.pos,
 	}
 }
@@ -76,11 +76,22 @@ func cfnClusterDefault(t *cfnTemplate, id string) *ClusterDefault {
 		}
 		p := t.properties(other)
 		if c := p.getRaw("Cluster"); c != nil && c.refTarget == id {
-			return &ClusterDefault{Strategy: cfnStrategy(p.getRaw("DefaultCapacityProviderStrategy")), From: other, Pos: p.pos}
+			return &ClusterDefault{Strategy: cfnStrategy(property(p, "DefaultCapacityProviderStrategy")), From: other, Pos: p.pos}
 		}
 	}
 	p := t.properties(id)
-	return &ClusterDefault{Strategy: cfnStrategy(p.getRaw("DefaultCapacityProviderStrategy")), From: id, Pos: p.pos}
+	return &ClusterDefault{Strategy: cfnStrategy(property(p, "DefaultCapacityProviderStrategy")), From: id, Pos: p.pos}
+}
+
+// property returns the property key of resolved Properties p. When p is
+// itself an unresolved expression (Properties: !If [...] on an unknown
+// condition), every property is unknown: p is returned so that the value
+// reads as unresolved instead of absent, which would mean its default.
+func property(p *node, key string) *node {
+	if p != nil && p.kind == kindUnresolved {
+		return p
+	}
+	return p.getRaw(key)
 }
 
 // cfnStrategy reads a CloudFormation capacity provider strategy list. A
