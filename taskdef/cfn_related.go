@@ -98,10 +98,10 @@ func property(p *node, key string) *node {
 // list that is itself an unresolved expression becomes one item whose
 // provider carries the reason, so that it is never taken for "no strategy".
 func cfnStrategy(n *node) []StrategyItem {
-	if n != nil && n.kind == kindUnresolved {
-		return []StrategyItem{{Provider: stringOf(n), Pos: n.pos}}
-	}
 	var out []StrategyItem
+	for _, u := range unresolvedParts(n) {
+		out = append(out, StrategyItem{Provider: stringOf(u), Pos: u.pos})
+	}
 	for _, it := range items(n) {
 		out = append(out, StrategyItem{
 			Provider: stringOf(it.getRaw("CapacityProvider")),

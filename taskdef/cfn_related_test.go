@@ -201,3 +201,45 @@ Resources:
 	}
 	expect(t, cd.Strategy[0].Provider.Unresolved != "", "cluster strategy %+v", cd.Strategy[0])
 }
+
+// An entry of a list that is an !If on an unknown condition must not vanish:
+// a strategy or load balancer list missing it would be judged as complete.
+func TestUnresolvedListEntriesAreKept(t *testing.T) {
+	src := `Parameters:
+  P: {Type: String}
+Conditions:
+  C: !Equals [!Ref P, x]
+Resources:
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      TaskDefinition: app:1
+      LoadBalancers:
+        - {ContainerName: app, ContainerPort: 80, TargetGroupArn: arn:aws:elasticloadbalancing:us-east-1:1:targetgroup/t/1}
+        - !If [C, {ContainerName: app, ContainerPort: 81, TargetGroupArn: x}, !Ref AWS::NoValue]
+      CapacityProviderStrategy:
+        - !If [C, {CapacityProvider: FARGATE_SPOT, Weight: 1}, !Ref AWS::NoValue]
+        - {CapacityProvider: FARGATE, Weight: 1}
+      PlacementConstraints:
+        - !If [C, {Type: memberOf, Expression: "attribute:ecs.cpu-architecture == arm64"}, !Ref AWS::NoValue]
+`
+	svc, err := ParseService("stack.yaml", []byte(src), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lbs := svc.LoadBalancers
+	if len(lbs) != 2 {
+		t.Fatalf("want 2 load balancers, got %+v", lbs)
+	}
+	expect(t, lbs[0].ContainerName.Unresolved != "" && lbs[0].Pos.Line == 12, "unresolved load balancer %+v", lbs[0])
+	cps := svc.CapacityProviderStrategy
+	if len(cps) != 2 {
+		t.Fatalf("want 2 strategy items, got %+v", cps)
+	}
+	expect(t, cps[0].Provider.Unresolved != "" && cps[0].Pos.Line == 14, "unresolved strategy item %+v", cps[0])
+	pcs := svc.PlacementConstraints
+	if len(pcs) != 1 {
+		t.Fatalf("want 1 placement constraint, got %+v", pcs)
+	}
+	expect(t, pcs[0].Type.Unresolved != "", "unresolved constraint %+v", pcs[0])
+}

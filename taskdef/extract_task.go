@@ -190,6 +190,27 @@ func kernelCapabilitiesOf(lp *node) *KernelCapabilities {
 	return &KernelCapabilities{Add: stringListOf(caps.get("add")), Drop: stringListOf(caps.get("drop")), Pos: caps.pos}
 }
 
+// unresolvedParts returns what of a list cannot be read: the list itself
+// when it is an unresolved expression, else its unresolved items (an
+// !If on an unknown condition). items skips those, so a caller whose
+// rules must not take a missing entry for "none" adds one entry per part
+// carrying the reason.
+func unresolvedParts(n *node) []*node {
+	if n == nil {
+		return nil
+	}
+	if n.kind == kindUnresolved {
+		return []*node{n}
+	}
+	var out []*node
+	for _, it := range n.items {
+		if it.kind == kindUnresolved {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
 // items returns the map items of a list node, skipping anything else.
 func items(n *node) []*node {
 	if n == nil || n.kind != kindSeq {
