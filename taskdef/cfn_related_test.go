@@ -243,3 +243,31 @@ Resources:
 	}
 	expect(t, pcs[0].Type.Unresolved != "", "unresolved constraint %+v", pcs[0])
 }
+
+// A container definition that is an !If on an unknown condition must stay a
+// container, every field unknown: dropped, its image would never be checked.
+func TestUnresolvedContainerDefinitionIsKept(t *testing.T) {
+	src := `Parameters:
+  P: {Type: String}
+Conditions:
+  C: !Equals [!Ref P, x]
+Resources:
+  TD:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - !If [C, {Name: side, Image: side:1}, !Ref AWS::NoValue]
+        - {Name: app, Image: app:1}
+`
+	td, err := Parse("stack.yaml", []byte(src), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(td.Containers) != 2 {
+		t.Fatalf("want 2 containers, got %+v", td.Containers)
+	}
+	expect(t, td.Containers[0].Name.Value == "app", "known containers keep their order first: %+v", td.Containers[0])
+	side := td.Containers[1]
+	expect(t, side.Name.Unresolved != "" && side.Image.Unresolved != "" && side.Essential.Unresolved != "" && side.Pos.Line == 10,
+		"unresolved container %+v", side)
+}

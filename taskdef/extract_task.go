@@ -59,6 +59,15 @@ func (r *taskReader) task(n *node, shape Shape) *TaskDefinition {
 			td.Containers = append(td.Containers, c)
 		}
 	}
+	// A container definition that is an expression (an !If on an unknown
+	// condition) may be a container of the task: keep it, every field
+	// unknown, so that its image is never taken as checked. Appended after
+	// the others, whose order follows items (RewriteImages relies on it).
+	for _, u := range unresolvedParts(cds) {
+		td.Containers = append(td.Containers, Container{
+			Name: stringOf(u), Image: stringOf(u), Essential: boolOf(u, true), Pos: u.pos,
+		})
+	}
 	return td
 }
 
