@@ -145,6 +145,10 @@ func (r *taskReader) container(n *node) Container {
 	for _, d := range items(n.get("dependsOn")) {
 		c.DependsOn = append(c.DependsOn, Dependency{ContainerName: stringOf(d.get("containerName")), Condition: stringOf(d.get("condition"))})
 	}
+	// A mapping that is an expression may publish any port: keep it unknown.
+	for _, u := range unresolvedParts(n.get("portMappings")) {
+		c.PortMappings = append(c.PortMappings, PortMapping{ContainerPort: intOf(u), HostPort: intOf(u), Pos: u.pos})
+	}
 	for _, p := range items(n.get("portMappings")) {
 		c.PortMappings = append(c.PortMappings, PortMapping{
 			ContainerPort: intOf(p.get("containerPort")),
@@ -165,7 +169,10 @@ func (r *taskReader) container(n *node) Container {
 			Pos:         hc.pos,
 		}
 	}
-	if lc := n.get("logConfiguration"); lc != nil && lc.kind == kindMap {
+	if lc := n.get("logConfiguration"); lc != nil && lc.kind == kindUnresolved {
+		// Which driver, if any, is unknown: never read it as "no logging".
+		c.LogConfiguration = &LogConfiguration{LogDriver: stringOf(lc), OptionsUnknown: stringOf(lc), Pos: lc.pos}
+	} else if lc != nil && lc.kind == kindMap {
 		c.LogConfiguration = &LogConfiguration{LogDriver: stringOf(lc.get("logDriver")), Pos: lc.pos}
 		if opts := lc.get("options"); opts != nil && opts.kind == kindUnresolved {
 			c.LogConfiguration.OptionsUnknown = stringOf(opts)
