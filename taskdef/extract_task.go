@@ -75,6 +75,10 @@ func runtimePlatformOf(n *node) RuntimePlatform {
 	if n.isNull() {
 		return RuntimePlatform{}
 	}
+	if n.kind == kindUnresolved {
+		// Both fields unknown, not absent: absent reads as X86_64 and LINUX.
+		return RuntimePlatform{CPUArchitecture: stringOf(n), OperatingSystemFamily: stringOf(n), Pos: n.pos, Set: true}
+	}
 	return RuntimePlatform{
 		CPUArchitecture:       stringOf(n.get("cpuArchitecture")),
 		OperatingSystemFamily: stringOf(n.get("operatingSystemFamily")),

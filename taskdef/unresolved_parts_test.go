@@ -123,3 +123,27 @@ Resources:
 	}
 	expect(t, lc.LogDriver.Unresolved != "" && lc.OptionsUnknown.Unresolved != "" && lc.Pos.Line == 12, "log configuration %+v", lc)
 }
+
+// A runtimePlatform that is an expression must not read as the default
+// platform (X86_64, LINUX): both fields are unknown.
+func TestUnresolvedRuntimePlatform(t *testing.T) {
+	src := `Parameters:
+  P: {Type: String}
+Conditions:
+  Arm: !Equals [!Ref P, arm]
+Resources:
+  TD:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      RuntimePlatform: !If [Arm, {CpuArchitecture: ARM64}, !Ref AWS::NoValue]
+      ContainerDefinitions:
+        - {Name: app, Image: app:1}
+`
+	td, err := Parse("stack.yaml", []byte(src), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := td.RuntimePlatform
+	expect(t, rp.Set && rp.CPUArchitecture.Set && rp.CPUArchitecture.Unresolved != "" && rp.OperatingSystemFamily.Unresolved != "" && rp.Pos.Line == 9,
+		"runtime platform %+v", rp)
+}
