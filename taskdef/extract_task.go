@@ -134,11 +134,20 @@ func (r *taskReader) container(n *node) Container {
 	c.Ignore = r.containerIgnore(n)
 	if rc := n.get("repositoryCredentials"); rc != nil && rc.kind == kindMap {
 		c.RepositoryCredentials = stringOf(rc.get("credentialsParameter"))
+	} else if rc != nil && rc.kind == kindUnresolved {
+		c.RepositoryCredentials = stringOf(rc) // some secret, or none: unknown
 	}
 	if rp := n.get("runtimePlatform"); rp != nil {
 		c.RuntimePlatformMisplaced = n.keyPos("runtimePlatform")
 		r.chk.warn(WarnRuntimePlatformInContainer, c.RuntimePlatformMisplaced, "runtimePlatform",
 			"runtimePlatform inside a container definition is ignored by ECS; move it to the task definition")
+	}
+	// Entries that are expressions set unknown variables and secrets.
+	for _, u := range unresolvedParts(n.get("environment")) {
+		c.Environment = append(c.Environment, KeyValue{Name: stringOf(u), Value: stringOf(u)})
+	}
+	for _, u := range unresolvedParts(n.get("secrets")) {
+		c.Secrets = append(c.Secrets, Secret{Name: stringOf(u), ValueFrom: stringOf(u)})
 	}
 	for _, e := range items(n.get("environment")) {
 		c.Environment = append(c.Environment, KeyValue{Name: stringOf(e.get("name")), Value: stringOf(e.get("value"))})

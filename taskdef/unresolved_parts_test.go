@@ -147,3 +147,35 @@ Resources:
 	expect(t, rp.Set && rp.CPUArchitecture.Set && rp.CPUArchitecture.Unresolved != "" && rp.OperatingSystemFamily.Unresolved != "" && rp.Pos.Line == 9,
 		"runtime platform %+v", rp)
 }
+
+// Environment and secrets entries, and repositoryCredentials, that are
+// expressions are kept unknown: dropped, the start emulation ran without
+// the variable and the online checks skipped the secret.
+func TestUnresolvedEnvironmentSecretsAndCredentials(t *testing.T) {
+	src := `Parameters:
+  P: {Type: String}
+Conditions:
+  C: !Equals [!Ref P, x]
+Resources:
+  TD:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: app
+          Image: app:1
+          Environment: [!If [C, {Name: LD_PRELOAD, Value: /x.so}, !Ref AWS::NoValue]]
+          Secrets: !If [C, [{Name: S, ValueFrom: arn:aws:secretsmanager:us-east-1:111111111111:secret:s}], !Ref AWS::NoValue]
+          RepositoryCredentials: !If [C, {CredentialsParameter: creds}, !Ref AWS::NoValue]
+`
+	td, err := Parse("stack.yaml", []byte(src), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := td.Containers[0]
+	if len(c.Environment) != 1 || len(c.Secrets) != 1 {
+		t.Fatalf("environment %+v secrets %+v", c.Environment, c.Secrets)
+	}
+	expect(t, c.Environment[0].Name.Unresolved != "" && c.Environment[0].Name.Pos.Line == 12, "environment %+v", c.Environment[0])
+	expect(t, c.Secrets[0].ValueFrom.Unresolved != "" && c.Secrets[0].ValueFrom.Pos.Line == 13, "secret %+v", c.Secrets[0])
+	expect(t, c.RepositoryCredentials.Unresolved != "" && c.RepositoryCredentials.Pos.Line == 14, "credentials %+v", c.RepositoryCredentials)
+}
