@@ -172,7 +172,11 @@ func (r *taskReader) container(n *node) Container {
 			Pos:           p.pos,
 		})
 	}
-	if hc := n.get("healthCheck"); hc != nil && hc.kind == kindMap {
+	if hc := n.get("healthCheck"); hc != nil && hc.kind == kindUnresolved {
+		// Some health check, or none: its command is unknown.
+		c.HealthCheck = &HealthCheck{Command: stringsOf(hc), Interval: intOf(hc), Timeout: intOf(hc),
+			Retries: intOf(hc), StartPeriod: intOf(hc), Pos: hc.pos}
+	} else if hc != nil && hc.kind == kindMap {
 		c.HealthCheck = &HealthCheck{
 			Command:     stringsOf(hc.get("command")),
 			Interval:    intOf(hc.get("interval")),

@@ -179,3 +179,29 @@ Resources:
 	expect(t, c.Secrets[0].ValueFrom.Unresolved != "" && c.Secrets[0].ValueFrom.Pos.Line == 13, "secret %+v", c.Secrets[0])
 	expect(t, c.RepositoryCredentials.Unresolved != "" && c.RepositoryCredentials.Pos.Line == 14, "credentials %+v", c.RepositoryCredentials)
 }
+
+// A healthCheck that is an expression is not "no health check".
+func TestUnresolvedHealthCheck(t *testing.T) {
+	src := `Parameters:
+  P: {Type: String}
+Conditions:
+  C: !Equals [!Ref P, x]
+Resources:
+  TD:
+    Type: AWS::ECS::TaskDefinition
+    Properties:
+      ContainerDefinitions:
+        - Name: app
+          Image: app:1
+          HealthCheck: !If [C, {Command: [CMD, /healthz]}, !Ref AWS::NoValue]
+`
+	td, err := Parse("stack.yaml", []byte(src), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hc := td.Containers[0].HealthCheck
+	if hc == nil {
+		t.Fatal("healthCheck dropped")
+	}
+	expect(t, hc.Command.Set && hc.Command.Unresolved != "" && hc.Pos.Line == 12, "health check %+v", hc)
+}
