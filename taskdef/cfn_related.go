@@ -58,8 +58,9 @@ func cfnTargetGroup(t *cfnTemplate, id string) *TargetGroup {
 
 // cfnClusterDefault reads the default capacity provider strategy of the
 // cluster resource id: from an AWS::ECS::ClusterCapacityProviderAssociations
-// whose Cluster is a Ref to it, else from the cluster's own
-// DefaultCapacityProviderStrategy. It returns nil when id is not a cluster.
+// whose Cluster is a Ref to it or its ClusterName, else from the cluster's own
+// DefaultCapacityProviderStrategy. An association whose Cluster is not
+// known makes the strategy unknown. It returns nil when id is not a cluster.
 func cfnClusterDefault(t *cfnTemplate, id string) *ClusterDefault {
 	r, ok := t.resources[id]
 	if !ok || r.getRaw("Type").str != cfnClusterType {
@@ -70,17 +71,25 @@ func cfnClusterDefault(t *cfnTemplate, id string) *ClusterDefault {
 		ids = append(ids, other)
 	}
 	sort.Strings(ids) // the first association wins, the same one every run
+	own := t.properties(id)
+	name := property(own, "ClusterName")
 	for _, other := range ids {
 		if t.resources[other].getRaw("Type").str != cfnClusterProviderAssocsType {
 			continue
 		}
 		p := t.properties(other)
-		if c := p.getRaw("Cluster"); c != nil && c.refTarget == id {
+		c := property(p, "Cluster")
+		switch {
+		case c == nil:
+			continue
+		case c.refTarget == id, c.kind == kindString && name != nil && name.kind == kindString && c.str == name.str:
 			return &ClusterDefault{Strategy: cfnStrategy(property(p, "DefaultCapacityProviderStrategy")), From: other, Pos: p.pos}
+		case c.kind == kindUnresolved && c.refTarget == "":
+			// Which cluster it sets is unknown: it may be this one.
+			return &ClusterDefault{Strategy: cfnStrategy(c), From: other, Pos: p.pos}
 		}
 	}
-	p := t.properties(id)
-	return &ClusterDefault{Strategy: cfnStrategy(property(p, "DefaultCapacityProviderStrategy")), From: id, Pos: p.pos}
+	return &ClusterDefault{Strategy: cfnStrategy(property(own, "DefaultCapacityProviderStrategy")), From: id, Pos: own.pos}
 }
 
 // property returns the property key of resolved Properties p. When p is

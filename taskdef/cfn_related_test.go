@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -200,4 +201,39 @@ Resources:
 		t.Fatalf("cluster default must hold one unresolved item, got %+v", cd)
 	}
 	expect(t, cd.Strategy[0].Provider.Unresolved != "", "cluster strategy %+v", cd.Strategy[0])
+}
+
+// An association naming the cluster by its ClusterName sets its default; one
+// whose Cluster is not known may set it, so the default is unknown rather
+// than the cluster's own (which would be guessed).
+func TestClusterDefaultAssociationByNameOrUnknown(t *testing.T) {
+	const stack = `Parameters:
+  Name: {Type: String}
+Resources:
+  Cluster:
+    Type: AWS::ECS::Cluster
+    Properties: {ClusterName: web}
+  Assoc:
+    Type: AWS::ECS::ClusterCapacityProviderAssociations
+    Properties:
+      Cluster: CLUSTER
+      CapacityProviders: [FARGATE]
+      DefaultCapacityProviderStrategy: [{CapacityProvider: FARGATE, Weight: 1}]
+  Service:
+    Type: AWS::ECS::Service
+    Properties: {Cluster: !Ref Cluster, TaskDefinition: app:1}
+`
+	byName, err := ParseService("stack.yaml", []byte(strings.Replace(stack, "CLUSTER", "web", 1)), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := byName.ClusterDefault
+	expect(t, cd != nil && cd.From == "Assoc" && len(cd.Strategy) == 1 && cd.Strategy[0].Provider.Value == "FARGATE", "by name: %+v", cd)
+
+	unknown, err := ParseService("stack.yaml", []byte(strings.Replace(stack, "CLUSTER", "!Ref Name", 1)), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd = unknown.ClusterDefault
+	expect(t, cd != nil && cd.From == "Assoc" && len(cd.Strategy) == 1 && cd.Strategy[0].Provider.Unresolved != "", "unknown cluster: %+v", cd)
 }
