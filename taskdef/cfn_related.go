@@ -47,19 +47,20 @@ func cfnTargetGroup(t *cfnTemplate, id string) *TargetGroup {
 	p := t.properties(id)
 	return &TargetGroup{
 		Resource:            id,
-		TargetType:          stringOf(p.getRaw("TargetType")),
-		Protocol:            stringOf(p.getRaw("Protocol")),
-		Port:                intOf(p.getRaw("Port")),
-		HealthCheckPort:     stringOf(p.getRaw("HealthCheckPort")),
-		HealthCheckProtocol: stringOf(p.getRaw("HealthCheckProtocol")),
+		TargetType:          stringOf(property(p, "TargetType")),
+		Protocol:            stringOf(property(p, "Protocol")),
+		Port:                intOf(property(p, "Port")),
+		HealthCheckPort:     stringOf(property(p, "HealthCheckPort")),
+		HealthCheckProtocol: stringOf(property(p, "HealthCheckProtocol")),
 		Pos:                 p.pos,
 	}
 }
 
 // cfnClusterDefault reads the default capacity provider strategy of the
 // cluster resource id: from an AWS::ECS::ClusterCapacityProviderAssociations
-// whose Cluster is a Ref to it, else from the cluster's own
-// DefaultCapacityProviderStrategy. It returns nil when id is not a cluster.
+// whose Cluster is a Ref to it or its ClusterName, else from the cluster's own
+// DefaultCapacityProviderStrategy. An association whose Cluster is not
+// known makes the strategy unknown. It returns nil when id is not a cluster.
 func cfnClusterDefault(t *cfnTemplate, id string) *ClusterDefault {
 	r, ok := t.resources[id]
 	if !ok || r.getRaw("Type").str != cfnClusterType {
@@ -70,27 +71,46 @@ func cfnClusterDefault(t *cfnTemplate, id string) *ClusterDefault {
 		ids = append(ids, other)
 	}
 	sort.Strings(ids) // the first association wins, the same one every run
+	own := t.properties(id)
+	name := property(own, "ClusterName")
 	for _, other := range ids {
 		if t.resources[other].getRaw("Type").str != cfnClusterProviderAssocsType {
 			continue
 		}
 		p := t.properties(other)
-		if c := p.getRaw("Cluster"); c != nil && c.refTarget == id {
-			return &ClusterDefault{Strategy: cfnStrategy(p.getRaw("DefaultCapacityProviderStrategy")), From: other, Pos: p.pos}
+		c := property(p, "Cluster")
+		switch {
+		case c == nil:
+			continue
+		case c.refTarget == id, c.kind == kindString && name != nil && name.kind == kindString && c.str == name.str:
+			return &ClusterDefault{Strategy: cfnStrategy(property(p, "DefaultCapacityProviderStrategy")), From: other, Pos: p.pos}
+		case c.kind == kindUnresolved && c.refTarget == "":
+			// Which cluster it sets is unknown: it may be this one.
+			return &ClusterDefault{Strategy: cfnStrategy(c), From: other, Pos: p.pos}
 		}
 	}
-	p := t.properties(id)
-	return &ClusterDefault{Strategy: cfnStrategy(p.getRaw("DefaultCapacityProviderStrategy")), From: id, Pos: p.pos}
+	return &ClusterDefault{Strategy: cfnStrategy(property(own, "DefaultCapacityProviderStrategy")), From: id, Pos: own.pos}
+}
+
+// property returns the property key of resolved Properties p. When p is
+// itself an unresolved expression (Properties: !If [...] on an unknown
+// condition), every property is unknown: p is returned so that the value
+// reads as unresolved instead of absent, which would mean its default.
+func property(p *node, key string) *node {
+	if p != nil && p.kind == kindUnresolved {
+		return p
+	}
+	return p.getRaw(key)
 }
 
 // cfnStrategy reads a CloudFormation capacity provider strategy list. A
 // list that is itself an unresolved expression becomes one item whose
 // provider carries the reason, so that it is never taken for "no strategy".
 func cfnStrategy(n *node) []StrategyItem {
-	if n != nil && n.kind == kindUnresolved {
-		return []StrategyItem{{Provider: stringOf(n), Pos: n.pos}}
-	}
 	var out []StrategyItem
+	for _, u := range unresolvedParts(n) {
+		out = append(out, StrategyItem{Provider: stringOf(u), Pos: u.pos})
+	}
 	for _, it := range items(n) {
 		out = append(out, StrategyItem{
 			Provider: stringOf(it.getRaw("CapacityProvider")),

@@ -1,6 +1,7 @@
 package taskdef
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -159,4 +160,80 @@ Resources:
 	}
 	lc = td.Containers[0].LogConfiguration
 	expect(t, lc.Options == nil && lc.OptionsUnknown.Set && lc.OptionsUnknown.Unresolved != "" && lc.OptionsUnknown.Pos.Line == 10, "options %+v", lc)
+}
+
+// Properties that are an expression on an unknown condition must read as
+// unresolved, never as absent (which would mean CloudFormation's defaults).
+func TestRelatedResourcesWithUnresolvedProperties(t *testing.T) {
+	src := `Parameters:
+  P: {Type: String}
+Conditions:
+  C: !Equals [!Ref P, x]
+Resources:
+  Cluster:
+    Type: AWS::ECS::Cluster
+    Properties: !If [C, {DefaultCapacityProviderStrategy: [{CapacityProvider: FARGATE, Weight: 1}]}, {}]
+  TG:
+    Type: AWS::ElasticLoadBalancingV2::TargetGroup
+    Properties: !If [C, {TargetType: ip}, {TargetType: instance}]
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      Cluster: !Ref Cluster
+      TaskDefinition: app:1
+      LoadBalancers:
+        - {ContainerName: app, ContainerPort: 80, TargetGroupArn: !Ref TG}
+`
+	svc, err := ParseService("stack.yaml", []byte(src), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(svc.LoadBalancers) != 1 || svc.LoadBalancers[0].TargetGroup == nil {
+		t.Fatalf("load balancers %+v", svc.LoadBalancers)
+	}
+	tg := svc.LoadBalancers[0].TargetGroup
+	for name, v := range map[string]String{"TargetType": tg.TargetType, "HealthCheckPort": tg.HealthCheckPort, "Protocol": tg.Protocol} {
+		expect(t, v.Set && v.Unresolved != "", "%s must be unresolved, got %+v", name, v)
+	}
+	expect(t, tg.Port.Set && tg.Port.Unresolved != "", "Port must be unresolved, got %+v", tg.Port)
+	cd := svc.ClusterDefault
+	if cd == nil || len(cd.Strategy) != 1 {
+		t.Fatalf("cluster default must hold one unresolved item, got %+v", cd)
+	}
+	expect(t, cd.Strategy[0].Provider.Unresolved != "", "cluster strategy %+v", cd.Strategy[0])
+}
+
+// An association naming the cluster by its ClusterName sets its default; one
+// whose Cluster is not known may set it, so the default is unknown rather
+// than the cluster's own (which would be guessed).
+func TestClusterDefaultAssociationByNameOrUnknown(t *testing.T) {
+	const stack = `Parameters:
+  Name: {Type: String}
+Resources:
+  Cluster:
+    Type: AWS::ECS::Cluster
+    Properties: {ClusterName: web}
+  Assoc:
+    Type: AWS::ECS::ClusterCapacityProviderAssociations
+    Properties:
+      Cluster: CLUSTER
+      CapacityProviders: [FARGATE]
+      DefaultCapacityProviderStrategy: [{CapacityProvider: FARGATE, Weight: 1}]
+  Service:
+    Type: AWS::ECS::Service
+    Properties: {Cluster: !Ref Cluster, TaskDefinition: app:1}
+`
+	byName, err := ParseService("stack.yaml", []byte(strings.Replace(stack, "CLUSTER", "web", 1)), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd := byName.ClusterDefault
+	expect(t, cd != nil && cd.From == "Assoc" && len(cd.Strategy) == 1 && cd.Strategy[0].Provider.Value == "FARGATE", "by name: %+v", cd)
+
+	unknown, err := ParseService("stack.yaml", []byte(strings.Replace(stack, "CLUSTER", "!Ref Name", 1)), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cd = unknown.ClusterDefault
+	expect(t, cd != nil && cd.From == "Assoc" && len(cd.Strategy) == 1 && cd.Strategy[0].Provider.Unresolved != "", "unknown cluster: %+v", cd)
 }

@@ -25,9 +25,8 @@ func serviceOf(n *node) *Service {
 	case dc != nil && dc.kind == kindUnresolved:
 		s.DeploymentController = stringOf(dc)
 	}
-	if cps := n.get("capacityProviderStrategy"); cps != nil && cps.kind == kindUnresolved {
-		// A whole-list expression: which providers it names is unknown.
-		s.CapacityProviderStrategy = []StrategyItem{{Provider: stringOf(cps), Pos: cps.pos}}
+	for _, u := range unresolvedParts(n.get("capacityProviderStrategy")) {
+		s.CapacityProviderStrategy = append(s.CapacityProviderStrategy, StrategyItem{Provider: stringOf(u), Pos: u.pos})
 	}
 	for _, it := range items(n.get("capacityProviderStrategy")) {
 		s.CapacityProviderStrategy = append(s.CapacityProviderStrategy, StrategyItem{
@@ -38,8 +37,8 @@ func serviceOf(n *node) *Service {
 		})
 	}
 	s.PlacementConstraints = placementConstraintsOf(n.get("placementConstraints"))
-	if lbs := n.get("loadBalancers"); lbs != nil && lbs.kind == kindUnresolved {
-		s.LoadBalancers = []LoadBalancer{{ContainerName: stringOf(lbs), Pos: lbs.pos}}
+	for _, u := range unresolvedParts(n.get("loadBalancers")) {
+		s.LoadBalancers = append(s.LoadBalancers, LoadBalancer{ContainerName: stringOf(u), Pos: u.pos})
 	}
 	for _, it := range items(n.get("loadBalancers")) {
 		s.LoadBalancers = append(s.LoadBalancers, LoadBalancer{

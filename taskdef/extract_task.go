@@ -59,12 +59,25 @@ func (r *taskReader) task(n *node, shape Shape) *TaskDefinition {
 			td.Containers = append(td.Containers, c)
 		}
 	}
+	// A container definition that is an expression (an !If on an unknown
+	// condition) may be a container of the task: keep it, every field
+	// unknown, so that its image is never taken as checked. Appended after
+	// the others, whose order follows items (RewriteImages relies on it).
+	for _, u := range unresolvedParts(cds) {
+		td.Containers = append(td.Containers, Container{
+			Name: stringOf(u), Image: stringOf(u), Essential: boolOf(u, true), Pos: u.pos,
+		})
+	}
 	return td
 }
 
 func runtimePlatformOf(n *node) RuntimePlatform {
 	if n.isNull() {
 		return RuntimePlatform{}
+	}
+	if n.kind == kindUnresolved {
+		// Both fields unknown, not absent: absent reads as X86_64 and LINUX.
+		return RuntimePlatform{CPUArchitecture: stringOf(n), OperatingSystemFamily: stringOf(n), Pos: n.pos, Set: true}
 	}
 	return RuntimePlatform{
 		CPUArchitecture:       stringOf(n.get("cpuArchitecture")),
@@ -121,11 +134,20 @@ func (r *taskReader) container(n *node) Container {
 	c.Ignore = r.containerIgnore(n)
 	if rc := n.get("repositoryCredentials"); rc != nil && rc.kind == kindMap {
 		c.RepositoryCredentials = stringOf(rc.get("credentialsParameter"))
+	} else if rc != nil && rc.kind == kindUnresolved {
+		c.RepositoryCredentials = stringOf(rc) // some secret, or none: unknown
 	}
 	if rp := n.get("runtimePlatform"); rp != nil {
 		c.RuntimePlatformMisplaced = n.keyPos("runtimePlatform")
 		r.chk.warn(WarnRuntimePlatformInContainer, c.RuntimePlatformMisplaced, "runtimePlatform",
 			"runtimePlatform inside a container definition is ignored by ECS; move it to the task definition")
+	}
+	// Entries that are expressions set unknown variables and secrets.
+	for _, u := range unresolvedParts(n.get("environment")) {
+		c.Environment = append(c.Environment, KeyValue{Name: stringOf(u), Value: stringOf(u)})
+	}
+	for _, u := range unresolvedParts(n.get("secrets")) {
+		c.Secrets = append(c.Secrets, Secret{Name: stringOf(u), ValueFrom: stringOf(u)})
 	}
 	for _, e := range items(n.get("environment")) {
 		c.Environment = append(c.Environment, KeyValue{Name: stringOf(e.get("name")), Value: stringOf(e.get("value"))})
@@ -135,6 +157,10 @@ func (r *taskReader) container(n *node) Container {
 	}
 	for _, d := range items(n.get("dependsOn")) {
 		c.DependsOn = append(c.DependsOn, Dependency{ContainerName: stringOf(d.get("containerName")), Condition: stringOf(d.get("condition"))})
+	}
+	// A mapping that is an expression may publish any port: keep it unknown.
+	for _, u := range unresolvedParts(n.get("portMappings")) {
+		c.PortMappings = append(c.PortMappings, PortMapping{ContainerPort: intOf(u), HostPort: intOf(u), Pos: u.pos})
 	}
 	for _, p := range items(n.get("portMappings")) {
 		c.PortMappings = append(c.PortMappings, PortMapping{
@@ -146,7 +172,11 @@ func (r *taskReader) container(n *node) Container {
 			Pos:           p.pos,
 		})
 	}
-	if hc := n.get("healthCheck"); hc != nil && hc.kind == kindMap {
+	if hc := n.get("healthCheck"); hc != nil && hc.kind == kindUnresolved {
+		// Some health check, or none: its command is unknown.
+		c.HealthCheck = &HealthCheck{Command: stringsOf(hc), Interval: intOf(hc), Timeout: intOf(hc),
+			Retries: intOf(hc), StartPeriod: intOf(hc), Pos: hc.pos}
+	} else if hc != nil && hc.kind == kindMap {
 		c.HealthCheck = &HealthCheck{
 			Command:     stringsOf(hc.get("command")),
 			Interval:    intOf(hc.get("interval")),
@@ -156,7 +186,10 @@ func (r *taskReader) container(n *node) Container {
 			Pos:         hc.pos,
 		}
 	}
-	if lc := n.get("logConfiguration"); lc != nil && lc.kind == kindMap {
+	if lc := n.get("logConfiguration"); lc != nil && lc.kind == kindUnresolved {
+		// Which driver, if any, is unknown: never read it as "no logging".
+		c.LogConfiguration = &LogConfiguration{LogDriver: stringOf(lc), OptionsUnknown: stringOf(lc), Pos: lc.pos}
+	} else if lc != nil && lc.kind == kindMap {
 		c.LogConfiguration = &LogConfiguration{LogDriver: stringOf(lc.get("logDriver")), Pos: lc.pos}
 		if opts := lc.get("options"); opts != nil && opts.kind == kindUnresolved {
 			c.LogConfiguration.OptionsUnknown = stringOf(opts)
@@ -188,6 +221,27 @@ func kernelCapabilitiesOf(lp *node) *KernelCapabilities {
 		return &KernelCapabilities{Pos: caps.pos, Unresolved: "not an object"}
 	}
 	return &KernelCapabilities{Add: stringListOf(caps.get("add")), Drop: stringListOf(caps.get("drop")), Pos: caps.pos}
+}
+
+// unresolvedParts returns what of a list cannot be read: the list itself
+// when it is an unresolved expression, else its unresolved items (an
+// !If on an unknown condition). items skips those, so a caller whose
+// rules must not take a missing entry for "none" adds one entry per part
+// carrying the reason.
+func unresolvedParts(n *node) []*node {
+	if n == nil {
+		return nil
+	}
+	if n.kind == kindUnresolved {
+		return []*node{n}
+	}
+	var out []*node
+	for _, it := range n.items {
+		if it.kind == kindUnresolved {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // items returns the map items of a list node, skipping anything else.

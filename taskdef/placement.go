@@ -12,12 +12,13 @@ type PlacementConstraint struct {
 
 // placementConstraintsOf reads a placementConstraints list. A list that is
 // itself an unresolved expression becomes one entry whose Type carries the
-// reason, so it can never be mistaken for "no constraints".
+// reason, so it can never be mistaken for "no constraints"; so does an
+// entry that is one (see unresolvedParts).
 func placementConstraintsOf(n *node) []PlacementConstraint {
-	if n != nil && n.kind == kindUnresolved {
-		return []PlacementConstraint{{Type: stringOf(n), Pos: n.pos}}
-	}
 	var out []PlacementConstraint
+	for _, u := range unresolvedParts(n) {
+		out = append(out, PlacementConstraint{Type: stringOf(u), Pos: u.pos})
+	}
 	for _, it := range items(n) {
 		out = append(out, PlacementConstraint{
 			Type:       stringOf(it.get("type")),

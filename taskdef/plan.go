@@ -11,7 +11,7 @@ const SpreadEstimateNote = "estimate: ECS places the base first, then splits the
 
 // Reasons PlanSpread cannot plan a service.
 var (
-	ErrNoDesiredCount = errors.New("the service has no desiredCount and no task count was given")
+	ErrNoDesiredCount = errors.New("no task count was given and the service's desiredCount is not known")
 	ErrNoStrategy     = errors.New("the service has no capacityProviderStrategy; there is nothing to spread")
 )
 
@@ -40,8 +40,10 @@ func PlanSpread(svc *Service, td *TaskDefinition, count int) (*SpreadPlan, error
 		td = svc.Task
 	}
 	if count < 0 {
-		if !svc.DesiredCount.Known() {
-			return nil, fmt.Errorf("%s: %w", svc.Source.File, ErrNoDesiredCount)
+		if dc := svc.DesiredCount; dc.Unresolved != "" {
+			return nil, fmt.Errorf("%s: desiredCount is not known statically (%s): %w", dc.Pos, dc.Unresolved, ErrNoDesiredCount)
+		} else if !dc.Known() {
+			return nil, fmt.Errorf("%s: the service sets no desiredCount: %w", svc.Source.File, ErrNoDesiredCount)
 		}
 		count = svc.DesiredCount.Value
 		if count < 0 {

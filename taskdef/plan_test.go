@@ -44,3 +44,25 @@ func TestPlanSpread(t *testing.T) {
 		})
 	}
 }
+
+// A desiredCount that is an unresolved expression is not "no desiredCount":
+// the error says where it is and why it is not known.
+func TestPlanSpreadUnresolvedDesiredCount(t *testing.T) {
+	src := `Parameters:
+  N: {Type: Number}
+Resources:
+  Service:
+    Type: AWS::ECS::Service
+    Properties:
+      DesiredCount: !Ref N
+      CapacityProviderStrategy: [{CapacityProvider: FARGATE, Weight: 1}]
+`
+	svc, err := ParseService("stack.yaml", []byte(src), LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = PlanSpread(svc, nil, -1)
+	if err == nil || !errors.Is(err, ErrNoDesiredCount) || !strings.HasPrefix(err.Error(), "stack.yaml:7:") || !strings.Contains(err.Error(), "parameter N has no Default") {
+		t.Fatalf("err = %v, want stack.yaml:7:... naming parameter N, wrapping ErrNoDesiredCount", err)
+	}
+}

@@ -78,7 +78,7 @@ func ValidateStrategy(items []StrategyItem, ctx StrategyContext) []Problem {
 	var bases []string
 	seen := map[string]bool{}
 	fargate, other := false, false
-	weightSum := 0
+	weightSum, weightsKnown := 0, true
 	for _, it := range items {
 		name := it.Provider.Value
 		switch {
@@ -98,6 +98,14 @@ func ValidateStrategy(items []StrategyItem, ctx StrategyContext) []Problem {
 				add("non-fargate-provider", it.Provider.Pos, "capacity provider %s is not FARGATE or FARGATE_SPOT, but the task definition requires FARGATE only", name)
 			}
 		}
+		// An unresolved number reads as 0: report it rather than judge 0.
+		if it.Base.Unresolved != "" {
+			add("unresolved", it.Base.Pos, "base of %s is not known statically: %s", name, it.Base.Unresolved)
+		}
+		if it.Weight.Unresolved != "" {
+			add("unresolved", it.Weight.Pos, "weight of %s is not known statically: %s", name, it.Weight.Unresolved)
+			weightsKnown = false
+		}
 		if it.Base.Value < 0 || it.Base.Value > MaxStrategyBase {
 			add("base-range", it.Base.Pos, "base %d of %s is outside 0..%d", it.Base.Value, name, MaxStrategyBase)
 		}
@@ -115,7 +123,7 @@ func ValidateStrategy(items []StrategyItem, ctx StrategyContext) []Problem {
 	if len(bases) > 1 {
 		add("multiple-bases", items[0].Pos, "only one capacity provider may have a base greater than 0, but %s do", strings.Join(bases, " and "))
 	}
-	if weightSum == 0 {
+	if weightSum == 0 && weightsKnown {
 		add("all-weights-zero", items[0].Pos, "every weight is 0; at least one capacity provider needs a weight greater than 0, and providers with weight 0 get no tasks beyond the base")
 	}
 	if fargate && other {

@@ -110,3 +110,27 @@ func TestStrategyContextForUnresolvedProvider(t *testing.T) {
 		t.Errorf("unresolved provider not reported: %v", ps)
 	}
 }
+
+// A weight or base that is an unresolved expression reads as 0: it must be
+// reported as unknown, and an unknown weight must not make "every weight is
+// 0", so that a plan over it is never Valid with a guessed split.
+func TestValidateStrategyUnresolvedWeightAndBase(t *testing.T) {
+	unknown := Int{Set: true, Raw: "!Ref W", Unresolved: "parameter W has no Default and no value was given"}
+	tests := []struct {
+		name  string
+		items []StrategyItem
+	}{
+		{"weight", []StrategyItem{
+			{Provider: String{Set: true, Value: ProviderFargate}, Weight: Int{Value: 1, Set: true}},
+			{Provider: String{Set: true, Value: ProviderFargateSpot}, Weight: unknown}}},
+		{"base", []StrategyItem{{Provider: String{Set: true, Value: ProviderFargate}, Base: unknown, Weight: Int{Value: 1, Set: true}}}},
+		{"sole weight", []StrategyItem{{Provider: String{Set: true, Value: ProviderFargate}, Weight: unknown}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := ValidateStrategy(tt.items, StrategyContext{})
+			expect(t, hasProblem(ps, "unresolved"), "unknown %s not reported: %v", tt.name, ps)
+			expect(t, !hasProblem(ps, "all-weights-zero"), "an unknown weight is not 0: %v", ps)
+		})
+	}
+}

@@ -27,6 +27,10 @@ func (t Token) String() string {
 	return fmt.Sprintf("ECRToken{user=%s, password=<redacted>, expires=%s}", t.Username, t.ExpiresAt.Format(time.RFC3339))
 }
 
+// GoString redacts too: %#v would otherwise print every field, the
+// password with them.
+func (t Token) GoString() string { return t.String() }
+
 // decodeToken decodes an ECR authorization token, base64 of "AWS:<password>".
 // Error messages never include the token.
 func decodeToken(encoded string) (Token, error) {

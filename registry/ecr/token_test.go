@@ -1,6 +1,7 @@
 package ecr
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -20,7 +21,9 @@ func TestDecodeTokenErrorsHideToken(t *testing.T) {
 	if err != nil || tok.Username != "AWS" || tok.Password != "pass:with:colons" {
 		t.Errorf("got %v, %v", tok, err)
 	}
-	if strings.Contains(tok.String(), "pass:with") {
-		t.Errorf("String leaks the password: %s", tok)
+	for _, format := range []string{"%s", "%v", "%+v", "%#v"} {
+		if out := fmt.Sprintf(format, tok); strings.Contains(out, "pass:with") {
+			t.Errorf("%s leaks the password: %s", format, out)
+		}
 	}
 }
