@@ -43,6 +43,10 @@ func flagHint(err error) string {
 		return "use --tarball FILE, then docker load -i FILE"
 	case errors.Is(err, build.ErrCreateRepoWithoutRegistry):
 		return "--create-repo needs --push REPO or KO_DOCKER_REPO"
+	case errors.Is(err, build.ErrNoDockerRepo):
+		return "set KO_DOCKER_REPO, or leave out --push=true"
+	case errors.Is(err, build.ErrBareSeveral):
+		return "--bare takes one package"
 	case errors.Is(err, ecrrepo.ErrNotECR):
 		return "leave out --create-repo for this registry"
 	}

@@ -31,6 +31,8 @@ func TestFlagHint(t *testing.T) {
 		{fmt.Errorf("KO_DOCKER_REPO=ko.local: %w", build.ErrDaemonTarget), "--tarball"},
 		{build.ErrCreateRepoWithoutRegistry, "--push"},
 		{fmt.Errorf("publishing: %w", ecrrepo.ErrNotECR), "--create-repo"},
+		{build.ErrNoDockerRepo, "leave out --push=true"},
+		{build.ErrBareSeveral, "--bare takes one package"},
 		{errors.New("something else"), ""},
 	}
 	for _, tt := range tests {
