@@ -10,7 +10,6 @@ import (
 
 	"github.com/imgcheck/imgcheck/build"
 	"github.com/imgcheck/imgcheck/image"
-	"github.com/imgcheck/imgcheck/platform"
 	"github.com/imgcheck/imgcheck/taskdef"
 	"github.com/imgcheck/imgcheck/verify"
 )
@@ -108,12 +107,12 @@ func verifyArtifactAll(ctx context.Context, v verifier, tds []loadedTaskdef, art
 			return err
 		}
 		for _, t := range report.Targets {
-			checked[t.Platform] = true
+			checked[t.PlatformDigest] = true // the manifest verify selected
 		}
 	}
 	var rest []v1.Platform
 	for _, pi := range art.Images {
-		if !checked[platform.String(&pi.Platform)] {
+		if !checked[pi.Digest.String()] {
 			rest = append(rest, pi.Platform)
 		}
 	}
