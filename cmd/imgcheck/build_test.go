@@ -182,6 +182,26 @@ func TestBuildVerifyTaskdef(t *testing.T) {
 	}
 }
 
+// TestBuildVerifyTaskdefChecksOtherPlatforms builds two platforms against
+// an arm64 task definition: the amd64 image, which no task runs, must still
+// get the image checks before it is published.
+func TestBuildVerifyTaskdefChecksOtherPlatforms(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	out := filepath.Join(t.TempDir(), "layout")
+	code, _, errOut := runCLI(t, "build", "./sample-server", "--base", "static", "--oci-layout", out,
+		"--platform", "linux/amd64,linux/arm64", "--verify-taskdef", "examples/taskdef-arm64.json")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, errOut)
+	}
+	if !strings.Contains(errOut, "verify sample-server: image checks passed on 1 platform(s)") {
+		t.Errorf("want the image checks of linux/amd64 on stderr:\n%s", errOut)
+	}
+}
+
 func TestBuildVerifyTaskdefRefuses(t *testing.T) {
 	td, err := filepath.Abs("../../examples/taskdef-arm64.json")
 	if err != nil {

@@ -77,48 +77,68 @@ func writeRefs(results []build.Result, path string, s streams) error {
 
 // verifyBeforePublish verifies every built index in memory, after all
 // packages are built and before any target is written: against each task
-// definition, or without any the image side only (every platform: binary
-// machine, entrypoint, interpreter). Reports go to stderr (stdout is for
-// references); an image-only pass is one line.
+// definition, and the platforms no task definition runs on with the image
+// side only (binary machine, entrypoint, interpreter and libraries), so
+// that no published platform goes unchecked. Reports go to stderr (stdout
+// is for references); an image-only pass is one line.
 func verifyBeforePublish(tds []loadedTaskdef, v verifier, s streams, progress build.Progress, quiet bool) func(context.Context, []*build.Artifact) error {
 	return func(ctx context.Context, arts []*build.Artifact) error {
-		if len(tds) == 0 {
-			tds = []loadedTaskdef{{}}
-		}
-		for _, td := range tds {
-			for _, art := range arts {
-				step := build.Event{Package: art.Package.Name, Stage: build.StageStep, Line: "verifying " + art.Package.Name}
-				progress.Report(step)
-				err := verifyArtifact(ctx, v, td, art, s, quiet)
-				step.Final = true
-				progress.Report(step)
-				if err != nil {
-					return err
-				}
+		for _, art := range arts {
+			step := build.Event{Package: art.Package.Name, Stage: build.StageStep, Line: "verifying " + art.Package.Name}
+			progress.Report(step)
+			err := verifyArtifactAll(ctx, v, tds, art, s, quiet)
+			step.Final = true
+			progress.Report(step)
+			if err != nil {
+				return err
 			}
 		}
 		return nil
 	}
 }
 
+// verifyArtifactAll verifies one built index against every task
+// definition, then the platforms none of them checked on the image side.
+func verifyArtifactAll(ctx context.Context, v verifier, tds []loadedTaskdef, art *build.Artifact, s streams, quiet bool) error {
+	checked := map[string]bool{}
+	for _, td := range tds {
+		report, err := verifyArtifact(ctx, v, td, art, nil, s, quiet)
+		if err != nil {
+			return err
+		}
+		for _, t := range report.Targets {
+			checked[t.PlatformDigest] = true // the manifest verify selected
+		}
+	}
+	var rest []v1.Platform
+	for _, pi := range art.Images {
+		if !checked[pi.Digest.String()] {
+			rest = append(rest, pi.Platform)
+		}
+	}
+	if len(rest) == 0 {
+		return nil
+	}
+	_, err := verifyArtifact(ctx, v, loadedTaskdef{}, art, rest, s, quiet)
+	return err
+}
+
 // verifyArtifact verifies one built index under its build: reference,
-// with the same policy as imgcheck verify.
-func verifyArtifact(ctx context.Context, v verifier, td loadedTaskdef, art *build.Artifact, s streams, quiet bool) error {
+// with the same policy as imgcheck verify: against td, or without one the
+// image side of platforms.
+func verifyArtifact(ctx context.Context, v verifier, td loadedTaskdef, art *build.Artifact, platforms []v1.Platform, s streams, quiet bool) (*verify.Report, error) {
 	built := image.Ref{Kind: image.RefBuilt, Name: art.Package.Name, Digest: art.Digest}
 	subjects, err := verify.PairImages(td.td, []string{built.String()}, nil)
 	if err != nil {
-		return fmt.Errorf("--verify-taskdef %s: %w", td.ref, err)
+		return nil, fmt.Errorf("--verify-taskdef %s: %w", td.ref, err)
 	}
 	in := verify.Input{TaskDef: td.td, Subjects: subjects}
 	against := td.ref
 	if td.td != nil {
 		in.Service = td.td.Service // paired by taskdef.Open (ecspresso layout)
-	}
-	if td.td == nil {
+	} else {
 		against = "the image checks"
-		for _, pi := range art.Images {
-			in.Platforms = append(in.Platforms, pi.Platform)
-		}
+		in.Platforms = platforms
 	}
 	v.image.Built = map[image.Ref]v1.ImageIndex{built: art.Index}
 	report, verdict := v.run(ctx, []verify.Input{in})
@@ -126,17 +146,17 @@ func verifyArtifact(ctx context.Context, v verifier, td loadedTaskdef, art *buil
 		if !quiet {
 			fmt.Fprintf(s.err, "verify %s: image checks passed on %d platform(s)\n", art.Package.Name, len(in.Platforms))
 		}
-		return nil
+		return report, nil
 	}
 	if quiet && verdict == nil {
-		return nil
+		return report, nil
 	}
 	fmt.Fprintf(s.err, "verifying %s against %s\n", art.Package.Name, against)
 	if err := verify.Render(s.err, report, "text"); err != nil {
-		return fmt.Errorf("writing the verify report: %w", err)
+		return nil, fmt.Errorf("writing the verify report: %w", err)
 	}
 	if verdict != nil {
-		return fmt.Errorf("build refused, nothing was published: verifying %s against %s: %w", art.Package.Name, against, verdict)
+		return nil, fmt.Errorf("build refused, nothing was published: verifying %s against %s: %w", art.Package.Name, against, verdict)
 	}
-	return nil
+	return report, nil
 }

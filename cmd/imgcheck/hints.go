@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/imgcheck/imgcheck/build"
 	"github.com/imgcheck/imgcheck/build/ecrrepo"
 	"github.com/imgcheck/imgcheck/registry"
@@ -41,15 +43,47 @@ func flagHint(err error) string {
 		return "use --tarball FILE, then docker load -i FILE"
 	case errors.Is(err, build.ErrCreateRepoWithoutRegistry):
 		return "--create-repo needs --push REPO or KO_DOCKER_REPO"
+	case errors.Is(err, build.ErrNoDockerRepo):
+		return "set KO_DOCKER_REPO, or leave out --push=true"
+	case errors.Is(err, build.ErrBareSeveral):
+		return "--bare takes one package"
 	case errors.Is(err, ecrrepo.ErrNotECR):
 		return "leave out --create-repo for this registry"
 	}
 	return ""
 }
 
+// buildFlagHint is flagHint for imgcheck build, whose --verify-taskdef
+// verifies the image it built as a task's only container and has no
+// --container, and whose --platform names the platforms to build, not
+// those of a task's instances.
+func buildFlagHint(err error) string {
+	const instead = "build the image into an OCI layout with --push=false, then run imgcheck verify oci:DIR --taskdef FILE"
+	switch {
+	case errors.Is(err, verify.ErrPairing):
+		return instead + " --container NAME"
+	case errors.Is(err, verify.ErrInstanceArchitecture):
+		return instead + " --platform linux/arm64, or set the task's runtimePlatform.cpuArchitecture"
+	}
+	return flagHint(err)
+}
+
 // withFlagHint appends the flag hint, if any, to the error's message.
 func withFlagHint(err error) error {
-	if hint := flagHint(err); hint != "" {
+	return withHint(err, flagHint)
+}
+
+// withCommandHint is withFlagHint with the hints of the command that
+// failed (cmd nil: the shared ones).
+func withCommandHint(cmd *cobra.Command, err error) error {
+	if cmd != nil && cmd.Name() == "build" {
+		return withHint(err, buildFlagHint)
+	}
+	return withFlagHint(err)
+}
+
+func withHint(err error, hintFor func(error) string) error {
+	if hint := hintFor(err); hint != "" {
 		return fmt.Errorf("%w (%s)", err, hint)
 	}
 	return err

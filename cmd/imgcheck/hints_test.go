@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/cobra"
+
 	"github.com/imgcheck/imgcheck/build"
 	"github.com/imgcheck/imgcheck/build/ecrrepo"
 	"github.com/imgcheck/imgcheck/registry"
@@ -29,6 +31,8 @@ func TestFlagHint(t *testing.T) {
 		{fmt.Errorf("KO_DOCKER_REPO=ko.local: %w", build.ErrDaemonTarget), "--tarball"},
 		{build.ErrCreateRepoWithoutRegistry, "--push"},
 		{fmt.Errorf("publishing: %w", ecrrepo.ErrNotECR), "--create-repo"},
+		{build.ErrNoDockerRepo, "leave out --push=true"},
+		{build.ErrBareSeveral, "--bare takes one package"},
 		{errors.New("something else"), ""},
 	}
 	for _, tt := range tests {
@@ -58,5 +62,30 @@ func TestCLIAddsFlagHints(t *testing.T) {
 		if code != exitError || !strings.Contains(errOut, tt.want) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tt.args, code, errOut, tt.want)
 		}
+	}
+}
+
+// build has no --container and its --platform names what to build, so the
+// verify hints that name them would send the user to the wrong flag.
+func TestBuildFlagHint(t *testing.T) {
+	buildCmd := &cobra.Command{Use: "build"}
+	verifyCmd := &cobra.Command{Use: "verify"}
+	tests := []struct {
+		cmd  *cobra.Command
+		err  error
+		want string
+	}{
+		{buildCmd, fmt.Errorf("--verify-taskdef td.json: %w: 2 containers", verify.ErrPairing), "imgcheck verify oci:DIR --taskdef FILE --container NAME)"},
+		{buildCmd, &couldNotVerifyError{problem: verify.Problem{Message: "instance", Cause: verify.ErrInstanceArchitecture}}, "imgcheck verify oci:DIR --taskdef FILE --platform linux/arm64"},
+		{buildCmd, &couldNotVerifyError{problem: verify.Problem{Message: "not known", Cause: verify.ErrUnresolvedValue}}, "--param Name=Value"},
+		{verifyCmd, fmt.Errorf("%w: 2 images", verify.ErrPairing), "(name the container of each IMAGE with one --container NAME per image, in order)"},
+		{nil, verify.ErrNothingToVerify, "--taskdef FILE to verify its images"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.err.Error(), func(t *testing.T) {
+			if got := withCommandHint(tt.cmd, tt.err).Error(); !strings.Contains(got, tt.want) {
+				t.Errorf("got %q, want it to contain %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -93,9 +93,9 @@ Exit codes: 0 every check ran and passed; 1 findings at or above --fail-on;
 func run(ctx context.Context, args []string, s streams) int {
 	root := newRootCmd(s)
 	root.SetArgs(args)
-	err := root.ExecuteContext(ctx)
+	cmd, err := root.ExecuteContextC(ctx)
 	if err != nil {
-		fmt.Fprintf(s.err, "imgcheck: %s\n", oneLine(withFlagHint(err)))
+		fmt.Fprintf(s.err, "imgcheck: %s\n", oneLine(withCommandHint(cmd, err)))
 	}
 	return exitCodeFor(err)
 }
