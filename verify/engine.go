@@ -124,6 +124,7 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 				defer func() { <-sem }()
 				res := verifySubject(ctx, s, in, facts[i], sources, opts)
 				res.findings = annotate(res.findings, in, s.Ref, opts.Ignore)
+				res.problems = append(res.problems, suppressedStops(res.targets, res.findings)...)
 				res.label(labels[i])
 				mu.Lock()
 				defer mu.Unlock()
