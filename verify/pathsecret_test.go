@@ -31,3 +31,15 @@ func TestPathFromSecretCannotVerifyBareNames(t *testing.T) {
 		})
 	}
 }
+
+// Two containers of one name: which definition an image runs with cannot
+// be told, so neither is judged with the other's entryPoint.
+func TestDuplicateContainerNameCannotVerify(t *testing.T) {
+	reg := imagetest.Registry(t)
+	ref := reg.PushImage(t, "app:v1", appImage(t, "amd64", false))
+	second := `}, {"name": "app", "image": "` + ref + `", "essential": true, "entryPoint": ["/missing"]`
+	r := runVerify(t, parseTask(t, taskJSON("X86_64", ref, second)), ref)
+	if r.Verdict != VerdictCouldNotVerify {
+		t.Fatalf("verdict %s, want %s\nfindings: %+v\nerrors: %+v", r.Verdict, VerdictCouldNotVerify, r.Findings, r.Errors)
+	}
+}
