@@ -60,6 +60,10 @@ func (m *memo[T]) get(key string, lookup func() (T, error)) (T, error) {
 	return a.value, a.err
 }
 
+// regionKey keys a lookup of a resource in a region ("" the configured
+// one): the same name in two regions is two resources.
+func regionKey(region, id string) string { return region + "\x00" + id }
+
 type cachedIAM struct {
 	next IAM
 	memo memo[Role]
@@ -75,7 +79,7 @@ type cachedSecrets struct {
 }
 
 func (c *cachedSecrets) DescribeSecret(ctx context.Context, region, id string) (Secret, error) {
-	return c.memo.get(region+"\x00"+id, func() (Secret, error) { return c.next.DescribeSecret(ctx, region, id) })
+	return c.memo.get(regionKey(region, id), func() (Secret, error) { return c.next.DescribeSecret(ctx, region, id) })
 }
 
 type cachedSSM struct {
@@ -94,7 +98,7 @@ type cachedLogs struct {
 }
 
 func (c *cachedLogs) LogGroup(ctx context.Context, region, name string) error {
-	_, err := c.memo.get(region+"\x00"+name, func() (struct{}, error) { return struct{}{}, c.next.LogGroup(ctx, region, name) })
+	_, err := c.memo.get(regionKey(region, name), func() (struct{}, error) { return struct{}{}, c.next.LogGroup(ctx, region, name) })
 	return err
 }
 
@@ -104,7 +108,7 @@ type cachedELB struct {
 }
 
 func (c *cachedELB) DescribeTargetGroup(ctx context.Context, region, arn string) (TargetGroup, error) {
-	return c.memo.get(region+"\x00"+arn, func() (TargetGroup, error) { return c.next.DescribeTargetGroup(ctx, region, arn) })
+	return c.memo.get(regionKey(region, arn), func() (TargetGroup, error) { return c.next.DescribeTargetGroup(ctx, region, arn) })
 }
 
 type cachedECR struct {
@@ -113,5 +117,5 @@ type cachedECR struct {
 }
 
 func (c *cachedECR) DescribeImage(ctx context.Context, img ECRImage) (ImageDetail, error) {
-	return c.memo.get(img.Region+"\x00"+img.String(), func() (ImageDetail, error) { return c.next.DescribeImage(ctx, img) })
+	return c.memo.get(regionKey(img.Region, img.String()), func() (ImageDetail, error) { return c.next.DescribeImage(ctx, img) })
 }

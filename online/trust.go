@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -29,23 +30,38 @@ func TrustsService(policy, service string) (bool, error) {
 	}
 	allowed := false
 	for i, st := range doc.Statement {
+		if strings.EqualFold(st.Effect, "Deny") {
+			if st.applies("sts:AssumeRole", service) {
+				return false, nil
+			}
+			continue
+		}
 		if len(st.NotAction) > 0 || st.NotPrincipal != nil {
 			if strings.EqualFold(st.Effect, "Allow") {
 				return false, fmt.Errorf("statement %d uses NotAction or NotPrincipal: %w", i+1, ErrUndecidable)
 			}
-			continue // a Deny of everything but something: judged as not denying
-		}
-		if !st.Action.matches("sts:AssumeRole") || !st.Principal.names(service) {
 			continue
 		}
-		switch {
-		case strings.EqualFold(st.Effect, "Deny"):
-			return false, nil
-		case strings.EqualFold(st.Effect, "Allow"):
+		if strings.EqualFold(st.Effect, "Allow") && st.applies("sts:AssumeRole", service) {
 			allowed = true
 		}
 	}
 	return allowed, nil
+}
+
+// applies reports whether the statement covers action by service. A
+// NotAction or NotPrincipal covers everything it does not name: a Deny of
+// all principals but one account denies the service too.
+func (st statement) applies(action, service string) bool {
+	actionCovered := st.Action.matches(action)
+	if len(st.NotAction) > 0 {
+		actionCovered = !st.NotAction.matches(action)
+	}
+	principalCovered := st.Principal.names(service)
+	if st.NotPrincipal != nil {
+		principalCovered = !st.NotPrincipal.names(service)
+	}
+	return actionCovered && principalCovered
 }
 
 type policyDocument struct {
@@ -138,6 +154,8 @@ func (p *principal) UnmarshalJSON(b []byte) error {
 		return err
 	}
 	p.services = m["Service"]
+	// {"AWS": "*"} is the same as "*": every principal, services too.
+	p.any = slices.Contains(m["AWS"], "*")
 	return nil
 }
 

@@ -28,6 +28,14 @@ func TestTrustsService(t *testing.T) {
 		{"denied after allowed", `{"Statement":[` + `{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"},` +
 			`{"Effect":"Deny","Principal":"*","Action":"sts:*"}]}`, false, nil},
 		{"NotPrincipal in an Allow", `{"Statement":[{"Effect":"Allow","NotPrincipal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, false, ErrUndecidable},
+		{"a Deny of every principal but an account", `{"Statement":[` + `{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"},` +
+			`{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"sts:AssumeRole"}]}`, false, nil},
+		{"a Deny of every action but tagging", `{"Statement":[` + `{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"},` +
+			`{"Effect":"Deny","Principal":"*","NotAction":"sts:TagSession"}]}`, false, nil},
+		{"a Deny of every principal but ECS tasks", `{"Statement":[` + `{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"},` +
+			`{"Effect":"Deny","NotPrincipal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`, true, nil},
+		{"a Deny of every AWS principal", `{"Statement":[` + `{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"},` +
+			`{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"sts:AssumeRole"}]}`, false, nil},
 		{"no statement", `{"Version":"2012-10-17"}`, false, nil},
 	}
 	for _, tt := range tests {

@@ -205,7 +205,7 @@ func (c *checker) unresolvedInputs() string {
 	}
 	for _, f := range fields {
 		if f.why != "" {
-			return fmt.Sprintf("%s of container %q is not known (%s) at %s; resolve it (--param for CloudFormation, or render the template) before verifying",
+			return fmt.Sprintf("%s of container %q is not known (%s) at %s; render the template or give the CloudFormation parameters before verifying",
 				f.name, ct.Name.Value, f.why, f.pos)
 		}
 	}

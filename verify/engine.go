@@ -124,6 +124,7 @@ func RunAll(ctx context.Context, inputs []Input, opts Options) *Report {
 				defer func() { <-sem }()
 				res := verifySubject(ctx, s, in, facts[i], sources, opts)
 				res.findings = annotate(res.findings, in, s.Ref, opts.Ignore)
+				res.problems = append(res.problems, suppressedStops(res.targets, res.findings)...)
 				res.label(labels[i])
 				mu.Lock()
 				defer mu.Unlock()
@@ -208,6 +209,11 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 		if !ok {
 			return fail(nil, fmt.Sprintf("the task definition has no container %q", s.Container))
 		}
+		if n := containersNamed(in.TaskDef, s.Container); n > 1 {
+			// Judging the image with the first one's entryPoint, user and
+			// environment could pass what the other runs.
+			return fail(nil, fmt.Sprintf("the task definition has %d containers named %q (ECS rejects it), so which definition image %s runs with cannot be told; rename one", n, s.Container, s.Ref))
+		}
 		container = &c
 		if s.FromTask && !c.Image.Known() {
 			return fail(ErrUnresolvedImage, unresolvedImageMessage(c))
@@ -259,6 +265,17 @@ func verifySubject(ctx context.Context, s Subject, in Input, facts *taskFacts, s
 		res.targets = append(res.targets, t)
 	}
 	return res
+}
+
+// containersNamed counts the containers called name.
+func containersNamed(td *taskdef.TaskDefinition, name string) int {
+	n := 0
+	for _, c := range td.Containers {
+		if c.Name.Known() && c.Name.Value == name {
+			n++
+		}
+	}
+	return n
 }
 
 // runnablePlatforms lists the platforms an image offers (image-only mode).

@@ -71,7 +71,7 @@ func (c *checker) healthCheckRules(ctx context.Context) error {
 				Evidence: fmt.Sprintf("command %q", cmd), Location: loc(hc.Command.Pos)})
 			return nil
 		}
-		f, err := c.p.ResolveCommand(ctx, cmd[1], c.workingDir(), c.pathEnv())
+		f, err := c.resolveCommand(ctx, cmd[1])
 		if err != nil {
 			return err
 		}

@@ -38,6 +38,21 @@ func (c *checker) workingDir() string {
 	return c.p.Config.WorkingDir
 }
 
+// resolveCommand finds the program the runtime runs for prog, searching
+// pathEnv for a bare name. A PATH the task sets from a secret is not known
+// here: looking a bare name up in the image's PATH instead is a guess.
+func (c *checker) resolveCommand(ctx context.Context, prog string) (image.File, error) {
+	if c.container != nil && !strings.Contains(prog, "/") {
+		for _, s := range c.container.Secrets {
+			if s.Name.Value == "PATH" {
+				return image.File{}, errCheck{fmt.Sprintf("container %q sets PATH from a secret (%s), whose value is not known here, so where %s is found cannot be told; give %s as an absolute path",
+					c.container.Name.Value, s.ValueFrom.Value, prog, prog)}
+			}
+		}
+	}
+	return c.p.ResolveCommand(ctx, prog, c.workingDir(), c.pathEnv())
+}
+
 // pathEnv is the PATH the runtime searches: the task's environment
 // overrides the image's.
 func (c *checker) pathEnv() string {
@@ -59,7 +74,7 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 			Evidence: "config Entrypoint=[] Cmd=[]", Fix: "set an entrypoint in the image, or entryPoint in the container definition"})
 		return nil
 	}
-	f, err := c.p.ResolveCommand(ctx, argv[0], c.workingDir(), c.pathEnv())
+	f, err := c.resolveCommand(ctx, argv[0])
 	if err != nil {
 		return err
 	}
@@ -225,7 +240,7 @@ func (c *checker) judgeScript(ctx context.Context, role, p string, script image.
 			}
 			prog := strings.Fields(info.ScriptArg)[0]
 			interp = prog
-			f, err = c.p.ResolveCommand(ctx, prog, c.workingDir(), c.pathEnv())
+			f, err = c.resolveCommand(ctx, prog)
 		}
 	} else {
 		f, err = c.p.Lookup(ctx, interp)

@@ -88,7 +88,10 @@ func (c *onlineChecker) targetGroupFits(lb taskdef.LoadBalancer, tg online.Targe
 	if proto == "" {
 		proto = "tcp"
 	}
-	if !protocolFits(tg.Protocol, proto) {
+	if p := ct.PortMappings[i].Protocol; p.Unresolved != "" {
+		// Read as "" it would be judged as tcp.
+		c.unknown(container, fmt.Sprintf("the protocol of port %d of %q for target group %s", lb.ContainerPort.Value, container, tg.Name), p)
+	} else if !protocolFits(tg.Protocol, proto) {
 		c.add("IC508", Finding{Container: container,
 			Message:  fmt.Sprintf("target group %s speaks %s, but port %d of %q is %s: the load balancer cannot reach the container", tg.Name, orNone(tg.Protocol), lb.ContainerPort.Value, container, proto),
 			Evidence: fmt.Sprintf("Protocol=%s, portMappings protocol=%s", orNone(tg.Protocol), proto),

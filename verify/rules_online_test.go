@@ -229,6 +229,11 @@ func TestOnlineRules(t *testing.T) {
 			tg.Protocol = "UDP"
 			a.tgs[onlineTG] = tg
 		}, false, []string{"IC508"}, ""},
+		{"a template protocol for a UDP target group", replace(`"protocol": "tcp"`, `"protocol": "{{ must_env `+"`PROTO`"+` }}"`), same, func(a *fakeAWS) {
+			tg := a.tgs[onlineTG]
+			tg.Protocol = "UDP"
+			a.tgs[onlineTG] = tg
+		}, false, nil, "the value is not known"},
 		{"health check on an unmapped port", same, same, func(a *fakeAWS) {
 			tg := a.tgs[onlineTG]
 			tg.HealthCheckPort = "9999"

@@ -87,3 +87,36 @@ func TestSameTargetTellsImagesApart(t *testing.T) {
 		t.Error("a finding without an image must still match by container and platform")
 	}
 }
+
+// Suppressing a finding that stopped every other check of its image cannot
+// pass the run: what it stopped was never checked.
+func TestSuppressedStopCannotPass(t *testing.T) {
+	stopped := Target{Container: "app", Image: "reg/a:1", Platform: "linux/arm64", Checks: []string{FamilyPlatform}}
+	checked := Target{Container: "app", Image: "reg/a:1", Platform: "linux/amd64", Checks: []string{FamilyPlatform, FamilyEntrypoint, FamilyTask}}
+	ignored := &Suppression{By: SuppressedByRun}
+	tests := []struct {
+		name     string
+		target   Target
+		finding  Finding
+		problems int
+	}{
+		{"suppressed IC101 stopped the checks", stopped, Finding{RuleID: "IC101", Container: "app", Platform: "linux/arm64", Suppressed: ignored}, 1},
+		{"suppressed IC104 stopped the checks", stopped, Finding{RuleID: "IC104", Container: "app", Platform: "linux/arm64", Suppressed: ignored}, 1},
+		{"IC101 not suppressed: the finding fails the run", stopped, Finding{RuleID: "IC101", Container: "app", Platform: "linux/arm64"}, 0},
+		{"another target's finding", stopped, Finding{RuleID: "IC101", Container: "side", Platform: "linux/arm64", Suppressed: ignored}, 0},
+		{"a suppressed finding that stops nothing", checked, Finding{RuleID: "IC204", Container: "app", Platform: "linux/amd64", Suppressed: ignored}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := suppressedStops([]Target{tt.target}, []Finding{tt.finding})
+			if len(ps) != tt.problems {
+				t.Fatalf("problems %+v, want %d", ps, tt.problems)
+			}
+			r := Report{Targets: []Target{tt.target}, Findings: []Finding{tt.finding}, Errors: ps}
+			r.Finish(Error)
+			if tt.problems > 0 && r.Verdict != VerdictCouldNotVerify {
+				t.Errorf("verdict %s, want %s", r.Verdict, VerdictCouldNotVerify)
+			}
+		})
+	}
+}
