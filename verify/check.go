@@ -47,6 +47,14 @@ func (c *checker) add(id string, f Finding) {
 	c.findings = append(c.findings, f)
 }
 
+// addStop records a finding after which the checks of its path do not run
+// (the start fails there: nothing after it can be judged). Suppressing it
+// leaves those checks unrun, which the run must not call a pass.
+func (c *checker) addStop(id string, f Finding) {
+	c.add(id, f)
+	c.findings[len(c.findings)-1].stopped = true
+}
+
 // run executes every family of checks. It returns the target, the findings
 // and, when a check could not run, the problem.
 func (c *checker) run(ctx context.Context) (Target, []Finding, string) {
@@ -137,7 +145,7 @@ func (c *checker) selectPlatform(ctx context.Context) error {
 		}
 	}
 	if errors.As(err, &nm) {
-		c.add("IC101", Finding{
+		c.addStop("IC101", Finding{
 			Message:  fmt.Sprintf("the image has no manifest for %s: the pull will fail (\"image Manifest does not contain descriptor matching platform\")", platform.String(&c.want)),
 			Evidence: "the index offers: " + describeAvailable(nm.Available),
 			Fix:      "build and push the missing platform, or change runtimePlatform.cpuArchitecture"})

@@ -76,6 +76,8 @@ type Finding struct {
 	// Suppressed says who asked not to count the finding (entries of
 	// Report.Suppressed only).
 	Suppressed *Suppression `json:"suppressed,omitempty"`
+	// stopped: the checks after this finding on its path did not run.
+	stopped bool
 }
 
 // Family is the rule family of the finding ("platform", "entrypoint", ...).

@@ -70,7 +70,7 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 	windows := strings.EqualFold(c.want.OS, "windows")
 	argv := c.argv()
 	if len(argv) == 0 || argv[0] == "" {
-		c.add("IC201", Finding{Message: "nothing to run: the image has no ENTRYPOINT or CMD and the task sets no entryPoint or command",
+		c.addStop("IC201", Finding{Message: "nothing to run: the image has no ENTRYPOINT or CMD and the task sets no entryPoint or command",
 			Evidence: "config Entrypoint=[] Cmd=[]", Fix: "set an entrypoint in the image, or entryPoint in the container definition"})
 		return nil
 	}
@@ -85,7 +85,7 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 		return errCheck{fmt.Sprintf("Windows entrypoint %s was not found in the image (%s); imgcheck cannot tell a missing file from a name it resolves differently than Windows", argv[0], reasonText(f))}
 	}
 	if !f.Found {
-		c.add("IC202", notFound("entrypoint", argv[0], f))
+		c.addStop("IC202", notFound("entrypoint", argv[0], f))
 		return nil
 	}
 	t.Executable = f.Resolved
@@ -93,7 +93,7 @@ func (c *checker) entrypointRules(ctx context.Context, t *Target) error {
 		t.Executable = f.Path
 	}
 	if f.Type != image.TypeRegular || !f.Executable() && !windows {
-		c.add("IC203", Finding{
+		c.addStop("IC203", Finding{
 			Message:  fmt.Sprintf("entrypoint %s is not an executable file: the container fails with \"permission denied\"", t.Executable),
 			Evidence: fmt.Sprintf("type %s, mode %s in layer %d", f.Type, f.Mode, f.Layer),
 			Fix:      "add the file with mode 0755"})
@@ -142,7 +142,7 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p, argv0 string, f 
 	switch info.Kind {
 	case binfmt.KindELF:
 		if strings.EqualFold(c.want.OS, "windows") {
-			c.add("IC211", Finding{
+			c.addStop("IC211", Finding{
 				Message:  fmt.Sprintf("%s %s is a Linux (ELF) binary but the task runs Windows", role, p),
 				Evidence: fmt.Sprintf("e_machine=%s at %s", info.Machine, p),
 				Fix:      "build for the task's operating system, or change operatingSystemFamily"})
@@ -157,7 +157,7 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p, argv0 string, f 
 			if depth > 0 {
 				id = "IC207"
 			}
-			c.add(id, Finding{
+			c.addStop(id, Finding{
 				Message:  fmt.Sprintf("%s %s is a %s binary but the task runs %s: the container will fail with \"exec format error\"", role, p, arch, platform.String(&c.want)),
 				Evidence: fmt.Sprintf("e_machine=%s at %s (layer %d)", info.Machine, p, f.Layer),
 				Fix:      fmt.Sprintf("build for %s (GOARCH=%s), or change runtimePlatform.cpuArchitecture", platform.String(&c.want), wantArch)})
@@ -172,7 +172,7 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p, argv0 string, f 
 				return err
 			}
 			if !interp.Found {
-				c.add("IC205", Finding{
+				c.addStop("IC205", Finding{
 					Message:  fmt.Sprintf("%s %s is dynamically linked and its interpreter %s is not in the image: the container will fail with \"no such file or directory\"", role, p, info.Interpreter),
 					Evidence: fmt.Sprintf("PT_INTERP=%s at %s; lookup: %s", info.Interpreter, p, reasonText(interp)),
 					Fix:      "build with CGO_ENABLED=0, or use a base image that has the matching C library"})
@@ -183,14 +183,14 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p, argv0 string, f 
 	case binfmt.KindPE:
 		if strings.EqualFold(c.want.OS, "windows") {
 			if info.GOARCH != wantArch {
-				c.add("IC204", Finding{
+				c.addStop("IC204", Finding{
 					Message:  fmt.Sprintf("%s %s is a %s Windows executable but the task runs %s", role, p, info.PEMachine, platform.String(&c.want)),
 					Evidence: fmt.Sprintf("PE machine %s at %s (layer %d)", info.PEMachine, p, f.Layer),
 					Fix:      "build the executable for the task's architecture"})
 			}
 			return nil
 		}
-		c.add("IC211", Finding{
+		c.addStop("IC211", Finding{
 			Message:  fmt.Sprintf("%s %s is a Windows executable but the task runs %s", role, p, platform.String(&c.want)),
 			Evidence: fmt.Sprintf("PE machine %s at %s", info.PEMachine, p),
 			Fix:      "build for the task's operating system"})
@@ -205,7 +205,7 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p, argv0 string, f 
 			// file's bytes do not name: not something to judge from them.
 			return errCheck{fmt.Sprintf("%s %s of a Windows image is not a PE executable; imgcheck does not check Windows scripts", role, p)}
 		}
-		c.add("IC210", Finding{
+		c.addStop("IC210", Finding{
 			Message:  fmt.Sprintf("%s %s is neither an ELF binary nor a #! script: the container will fail with \"exec format error\"", role, p),
 			Evidence: fmt.Sprintf("first bytes of %s (layer %d) are not a known executable format", p, f.Layer),
 			Fix:      "point the entrypoint at an executable, or add a #! line to the script"})
@@ -216,14 +216,14 @@ func (c *checker) judgeExecutable(ctx context.Context, role, p, argv0 string, f 
 func (c *checker) judgeScript(ctx context.Context, role, p string, script image.File, info binfmt.Info, depth int) error {
 	interp := info.ScriptInterpreter
 	if interp == "" {
-		c.add("IC206", Finding{
+		c.addStop("IC206", Finding{
 			Message:  fmt.Sprintf("%s %s starts with #! but names no interpreter: the container will fail with \"exec format error\"", role, p),
 			Evidence: strings.Join(append([]string{"#! line without a path"}, info.Problems...), "; "),
 			Fix:      "write the interpreter's absolute path after #!"})
 		return nil
 	}
 	if depth >= maxScriptDepth {
-		c.add("IC206", Finding{Message: fmt.Sprintf("%s %s: #! interpreters nest too deeply", role, p),
+		c.addStop("IC206", Finding{Message: fmt.Sprintf("%s %s: #! interpreters nest too deeply", role, p),
 			Evidence: "interpreter " + interp})
 		return nil
 	}
@@ -249,7 +249,7 @@ func (c *checker) judgeScript(ctx context.Context, role, p string, script image.
 		return err
 	}
 	if !f.Found {
-		c.add("IC206", Finding{
+		c.addStop("IC206", Finding{
 			Message:  fmt.Sprintf("%s %s is a script for %s, which is not in the image: the container will fail with \"no such file or directory\"", role, p, interp),
 			Evidence: strings.Join(append([]string{fmt.Sprintf("#!%s %s; lookup: %s", info.ScriptInterpreter, info.ScriptArg, reasonText(f))}, info.Problems...), "; "),
 			Fix:      "add the interpreter to the image, or use a compiled binary"})
@@ -263,7 +263,7 @@ func (c *checker) judgeScript(ctx context.Context, role, p string, script image.
 	if err != nil || d == nil {
 		return err
 	}
-	c.add("IC215", Finding{
+	c.addStop("IC215", Finding{
 		Message: fmt.Sprintf("%s %s cannot be read by %s, so its interpreter %s cannot open it: the container fails to start (%q)",
 			role, p, userShort(u), interp, "Permission denied"),
 		Evidence: denialEvidence(d, u),

@@ -62,7 +62,7 @@ func shortDigest(d string) string {
 // schema1 records IC104, whether the image's root or a manifest its index
 // lists is Docker schema 1: no current runtime pulls either.
 func (c *checker) schema1(err error) {
-	c.add("IC104", Finding{
+	c.addStop("IC104", Finding{
 		Message:  "the image uses a Docker schema 1 manifest, which current runtimes do not pull",
 		Evidence: err.Error(),
 		Fix:      "push the image again with a current client (docker buildx, ko, imgcheck build, skopeo copy)"})

@@ -49,7 +49,7 @@ func (c *checker) addExecDenial(rules startRules, role string, f image.File, d *
 		quote = fmt.Sprintf("exec: %q: stat %s: permission denied", f.Path, f.Path)
 		what = "reached (directory " + d.Path + " may not be searched)"
 	}
-	c.add(rules.exec, Finding{
+	c.addStop(rules.exec, Finding{
 		Message:  fmt.Sprintf("%s %s cannot be %s by %s: %s (%q)", role, f.Path, what, userShort(u), rules.outcome, quote),
 		Evidence: denialEvidence(d, u),
 		Fix:      denialFix(d),
@@ -59,7 +59,7 @@ func (c *checker) addExecDenial(rules startRules, role string, f image.File, d *
 // addInterpDenial reports an interpreter the run user may not execute:
 // execve of the program fails with EACCES.
 func (c *checker) addInterpDenial(rules startRules, role, program, kind string, interp image.File, d *image.Denial, u *runUser) {
-	c.add(rules.interp, Finding{
+	c.addStop(rules.interp, Finding{
 		Message: fmt.Sprintf("the %s %s of %s %s cannot be executed by %s: %s (%q)",
 			kind, interp.Path, role, program, userShort(u), rules.outcome, "exec "+program+": permission denied"),
 		Evidence: denialEvidence(d, u),
@@ -130,7 +130,7 @@ func (c *checker) judgeLoader(ctx context.Context, rules startRules, role, exe, 
 		if i == maxLoaderFindings-1 && len(res.Failures) > maxLoaderFindings {
 			fd.Evidence += fmt.Sprintf("; %d more loader failures not listed", len(res.Failures)-maxLoaderFindings)
 		}
-		c.add(rules.id(kind), fd)
+		c.addStop(rules.id(kind), fd)
 	}
 	if len(res.Failures) == 0 && len(res.Unknown) > 0 {
 		return errCheck{fmt.Sprintf("%s %s: the dynamic loader emulation cannot predict its start: %s", role, exe, strings.Join(res.Unknown, "; "))}

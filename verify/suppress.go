@@ -92,26 +92,19 @@ func suppressionFor(f Finding, in Input, ignore []string) *Suppression {
 	return nil
 }
 
-// stoppingRules are the findings after which no other check of the image
-// runs (the runtime cannot pull it): the platform family is all its target
-// ran.
-var stoppingRules = []string{"IC101", "IC104"}
-
-// suppressedStops turns each suppressed finding that stopped its target's
-// checks into a problem: suppressing it accepts the finding, but the
-// entrypoint and task checks it stopped never ran, so the run cannot pass.
+// suppressedStops turns each suppressed finding after which checks of
+// its target did not run (see checker.addStop) into a problem: suppressing
+// it accepts the finding, but what it stopped was never judged, so the run
+// cannot pass.
 func suppressedStops(targets []Target, findings []Finding) []Problem {
 	var out []Problem
 	for _, t := range targets {
-		if !slices.Equal(t.Checks, []string{FamilyPlatform}) {
-			continue
-		}
 		for _, f := range findings {
-			if f.Suppressed == nil || !slices.Contains(stoppingRules, f.RuleID) || !f.sameTarget(t) {
+			if f.Suppressed == nil || !f.stopped || !f.sameTarget(t) {
 				continue
 			}
 			out = append(out, Problem{Container: t.Container, Platform: t.Platform, Image: t.Image,
-				Message: fmt.Sprintf("%s is suppressed (%s), but it stopped every other check of image %s: its entrypoint and task checks did not run; fix what %s reports, or stop suppressing it",
+				Message: fmt.Sprintf("%s is suppressed (%s), but the checks after it on image %s did not run (the start fails there, so nothing after it was judged); fix what %s reports, or stop suppressing it",
 					f.RuleID, f.Suppressed, t.Image, f.RuleID)})
 		}
 	}

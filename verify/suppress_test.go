@@ -1,9 +1,11 @@
 package verify
 
 import (
+	"context"
 	"errors"
 	"testing"
 
+	"github.com/imgcheck/imgcheck/internal/imagetest"
 	"github.com/imgcheck/imgcheck/taskdef"
 )
 
@@ -100,11 +102,12 @@ func TestSuppressedStopCannotPass(t *testing.T) {
 		finding  Finding
 		problems int
 	}{
-		{"suppressed IC101 stopped the checks", stopped, Finding{RuleID: "IC101", Container: "app", Platform: "linux/arm64", Suppressed: ignored}, 1},
-		{"suppressed IC104 stopped the checks", stopped, Finding{RuleID: "IC104", Container: "app", Platform: "linux/arm64", Suppressed: ignored}, 1},
-		{"IC101 not suppressed: the finding fails the run", stopped, Finding{RuleID: "IC101", Container: "app", Platform: "linux/arm64"}, 0},
-		{"another target's finding", stopped, Finding{RuleID: "IC101", Container: "side", Platform: "linux/arm64", Suppressed: ignored}, 0},
-		{"a suppressed finding that stops nothing", checked, Finding{RuleID: "IC204", Container: "app", Platform: "linux/amd64", Suppressed: ignored}, 0},
+		{"suppressed IC101 stopped the checks", stopped, Finding{RuleID: "IC101", Container: "app", Platform: "linux/arm64", Suppressed: ignored, stopped: true}, 1},
+		{"suppressed IC104 stopped the checks", stopped, Finding{RuleID: "IC104", Container: "app", Platform: "linux/arm64", Suppressed: ignored, stopped: true}, 1},
+		{"suppressed IC204 stopped the entrypoint's checks", checked, Finding{RuleID: "IC204", Container: "app", Platform: "linux/amd64", Suppressed: ignored, stopped: true}, 1},
+		{"IC101 not suppressed: the finding fails the run", stopped, Finding{RuleID: "IC101", Container: "app", Platform: "linux/arm64", stopped: true}, 0},
+		{"another target's finding", stopped, Finding{RuleID: "IC101", Container: "side", Platform: "linux/arm64", Suppressed: ignored, stopped: true}, 0},
+		{"a suppressed finding that stops nothing", checked, Finding{RuleID: "IC313", Container: "app", Platform: "linux/amd64", Suppressed: ignored}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -118,5 +121,33 @@ func TestSuppressedStopCannotPass(t *testing.T) {
 				t.Errorf("verdict %s, want %s", r.Verdict, VerdictCouldNotVerify)
 			}
 		})
+	}
+}
+
+// End to end: an arm64 binary on an amd64 task with IC204 suppressed stops
+// the entrypoint's checks (the loader, the run user); with IC102 suppressed
+// too, nothing else fails the run, and yet it cannot pass.
+// A suppressed finding that stops nothing (IC313) still lets it pass.
+func TestSuppressedEntrypointStopCannotPass(t *testing.T) {
+	reg := imagetest.Registry(t)
+	armOnly := reg.PushImage(t, "stop/arm:v1", appImage(t, "arm64", false))
+	amdOnly := reg.PushImage(t, "stop/amd:v1", appImage(t, "amd64", false))
+	for _, tc := range []struct {
+		image   string
+		ignore  []string
+		verdict Verdict
+	}{
+		{armOnly, []string{"IC102", "IC204"}, VerdictCouldNotVerify},
+		{amdOnly, []string{"IC313"}, VerdictPass},
+	} {
+		td := parseTask(t, `{"family": "f", "requiresCompatibilities": ["EC2"], "runtimePlatform": {"cpuArchitecture": "X86_64"}, "containerDefinitions": [{"name": "app", "image": "`+tc.image+`", "essential": true, "memory": 128}]}`)
+		subjects, err := PairImages(td, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := Run(context.Background(), Input{TaskDef: td, Subjects: subjects}, Options{FailOn: Error, Ignore: tc.ignore})
+		if r.Verdict != tc.verdict {
+			t.Errorf("%s with %s suppressed: verdict %s, want %s; errors %+v; findings %+v", tc.image, tc.ignore, r.Verdict, tc.verdict, r.Errors, r.Findings)
+		}
 	}
 }

@@ -49,7 +49,9 @@ func (r reportJSON) rules() (findings, suppressed []string) {
 
 // The task definition's own suppressions and the loader's warnings reach
 // the report: suppressed findings are shown and not counted, warnings
-// count only from --fail-on warning.
+// count only from --fail-on warning. IC204 (the binary's machine) stops
+// the entrypoint's checks, so suppressing it leaves the run unable to
+// pass: exit 2, naming it.
 func TestVerifySuppressionAndInputWarnings(t *testing.T) {
 	reg := imagetest.Registry(t)
 	amdOnly := reg.PushImage(t, "app:amd64", koImage(t, "amd64"))
@@ -69,28 +71,36 @@ func TestVerifySuppressionAndInputWarnings(t *testing.T) {
 		t.Fatalf("exit %d: %v\n%s\n%s", code, err, out, errOut)
 	}
 	findings, suppressed := rep.rules()
-	if code != 0 || !slices.Contains(suppressed, "IC102/dockerLabels") || !slices.Contains(suppressed, "IC204/dockerLabels") ||
+	if code != 2 || !slices.Contains(suppressed, "IC102/dockerLabels") || !slices.Contains(suppressed, "IC204/dockerLabels") ||
 		!slices.Contains(findings, "enum-case") || !slices.Contains(findings, "unknown-ignored-rule") || slices.Contains(findings, "IC204") {
 		t.Fatalf("exit %d, findings %v, suppressed %v", code, findings, suppressed)
+	}
+	if len(rep.Errors) != 1 || !strings.Contains(rep.Errors[0].Message, "IC204 is suppressed") {
+		t.Errorf("errors %+v, want one saying IC204 is suppressed but stopped the checks after it", rep.Errors)
 	}
 	for _, f := range rep.Findings {
 		if f.Location == nil || f.Location.File != path || f.Location.Line == 0 {
 			t.Errorf("finding %s has no line in the task definition: %+v", f.Rule, f.Location)
 		}
 	}
-	// The warnings fail the run at --fail-on warning, unless ignored too.
-	if code, _, _ := runCLI(t, "verify", "--taskdef", path, "--fail-on", "warning"); code != 1 {
-		t.Errorf("--fail-on warning: exit %d, want 1", code)
+	// A suppressed stop is never a pass, at any --fail-on, ignored warnings
+	// or not; the suppressions are still shown.
+	if code, _, _ := runCLI(t, "verify", "--taskdef", path, "--fail-on", "warning"); code != 2 {
+		t.Errorf("--fail-on warning: exit %d, want 2", code)
 	}
 	code, out, errOut = runCLI(t, "verify", "--taskdef", path, "--fail-on", "warning", "--ignore", "enum-case,unknown-ignored-rule")
-	if code != 0 || !strings.Contains(out, "suppressed (shown, not counted)") || !strings.Contains(out, "ignored for this run") {
+	if code != 2 || !strings.Contains(out, "suppressed (shown, not counted)") || !strings.Contains(out, "ignored for this run") {
 		t.Errorf("--ignore: exit %d\n%s\n%s", code, out, errOut)
 	}
 	// Without the label, --ignore alone suppresses the error findings.
 	plain := verifyTaskFile(t, "ARM64", amdOnly)
-	if code, out, _ := runCLI(t, "verify", "--taskdef", plain, "--ignore", "IC102", "--ignore", "IC204,IC309", "--format", "github"); code != 0 ||
+	if code, out, _ := runCLI(t, "verify", "--taskdef", plain, "--ignore", "IC102", "--ignore", "IC204,IC309", "--format", "github"); code != 2 ||
 		!strings.Contains(out, "::notice file="+plain) || !strings.Contains(out, "title=suppressed IC204 app linux/arm64") {
 		t.Errorf("--ignore IC102 --ignore IC204,IC309: exit %d\n%s", code, out)
+	}
+	// A suppressed finding that stops nothing lets the run pass.
+	if code, out, errOut := runCLI(t, "verify", "--taskdef", verifyTaskFile(t, "X86_64", amdOnly), "--ignore", "IC313"); code != 0 {
+		t.Errorf("--ignore IC313 on a runnable task: exit %d\n%s\n%s", code, out, errOut)
 	}
 	if code, _, errOut := runCLI(t, "verify", "--taskdef", plain, "--ignore", "IC999"); code != 2 || !strings.Contains(errOut, `--ignore: no such rule: "IC999"`) {
 		t.Errorf("unknown rule: exit %d, %q", code, errOut)
