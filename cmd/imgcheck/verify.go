@@ -125,13 +125,21 @@ func runVerify(ctx context.Context, o *verifyOptions, s streams) error {
 		failOn: failOn, ignore: o.ignore, logger: logger, online: onlineOpts}
 	fmt.Fprintf(s.err, "verifying %d image(s) of %d task definition(s)...\n", countSubjects(inputs), len(inputs))
 	report, verdict := v.run(ctx, inputs)
-	if err := writeReport(report, o.format, o.output, s); err != nil {
-		return err
-	}
 	if o.pinOut != "" {
+		// Before the report: a pinned file that could not be written fails
+		// the run, and the report must not say it passed.
 		if err := writePinned(inputs[0].TaskDef, report, o.pinOut, s.err); err != nil {
+			report.ExitCode = exitCodeFor(err)
+			report.Errors = append(report.Errors, verify.Problem{Message: err.Error(), Cause: err})
+			report.Verdict, report.Summary.CouldNotCheck = verify.VerdictCouldNotVerify, len(report.Errors)
+			if werr := writeReport(report, o.format, o.output, s); werr != nil {
+				return fmt.Errorf("%w (and %w)", err, werr)
+			}
 			return err
 		}
+	}
+	if err := writeReport(report, o.format, o.output, s); err != nil {
+		return err
 	}
 	return verdict
 }

@@ -101,6 +101,21 @@ func TestVerifyCommandExitCodesAndPinning(t *testing.T) {
 		t.Fatalf("pinned file: exit %d, output:\n%s", code, out)
 	}
 
+	// A pinned file that cannot be written fails the run, and the report
+	// written beside it says so instead of "pass".
+	reportFile := filepath.Join(t.TempDir(), "report.json")
+	unwritable := filepath.Join(t.TempDir(), "no-such-dir", "pinned.json")
+	if code, _, errOut = runCLI(t, "verify", "--taskdef", tdARM, "--pin-out", unwritable, "--format", "json", "-o", reportFile); code != 2 {
+		t.Fatalf("unwritable --pin-out: exit %d: %s", code, errOut)
+	}
+	var pinRep struct {
+		Verdict  string `json:"verdict"`
+		ExitCode int    `json:"exitCode"`
+	}
+	if b, err := os.ReadFile(reportFile); err != nil || json.Unmarshal(b, &pinRep) != nil || pinRep.Verdict != "error" || pinRep.ExitCode != 2 {
+		t.Errorf("report after a failed --pin-out: %+v (%v)", pinRep, err)
+	}
+
 	// A failing verification never writes a pinned file.
 	noPin := filepath.Join(t.TempDir(), "nopin.json")
 	if code, _, _ = runCLI(t, "verify", amdOnly, "--taskdef", tdARM, "--pin-out", noPin); code != 1 {
