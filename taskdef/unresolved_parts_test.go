@@ -47,22 +47,10 @@ Resources:
 // A container definition that is an !If on an unknown condition must stay a
 // container, every field unknown: dropped, its image would never be checked.
 func TestUnresolvedContainerDefinitionIsKept(t *testing.T) {
-	src := `Parameters:
-  P: {Type: String}
-Conditions:
-  C: !Equals [!Ref P, x]
-Resources:
-  TD:
-    Type: AWS::ECS::TaskDefinition
-    Properties:
-      ContainerDefinitions:
+	td := parseConditionalTask(t, `      ContainerDefinitions:
         - !If [C, {Name: side, Image: side:1}, !Ref AWS::NoValue]
         - {Name: app, Image: app:1}
-`
-	td, err := Parse("stack.yaml", []byte(src), LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	if len(td.Containers) != 2 {
 		t.Fatalf("want 2 containers, got %+v", td.Containers)
 	}
@@ -74,23 +62,11 @@ Resources:
 
 // A port mapping that is an expression is kept with unknown ports.
 func TestUnresolvedPortMappingIsKept(t *testing.T) {
-	src := `Parameters:
-  P: {Type: String}
-Conditions:
-  C: !Equals [!Ref P, x]
-Resources:
-  TD:
-    Type: AWS::ECS::TaskDefinition
-    Properties:
-      ContainerDefinitions:
+	td := parseConditionalTask(t, `      ContainerDefinitions:
         - Name: app
           Image: app:1
           PortMappings: [!If [C, {ContainerPort: 80}, !Ref AWS::NoValue]]
-`
-	td, err := Parse("stack.yaml", []byte(src), LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	pms := td.Containers[0].PortMappings
 	if len(pms) != 1 {
 		t.Fatalf("want 1 port mapping, got %+v", pms)
@@ -100,23 +76,11 @@ Resources:
 
 // A logConfiguration that is an expression is not "no logConfiguration".
 func TestUnresolvedLogConfigurationIsKept(t *testing.T) {
-	src := `Parameters:
-  P: {Type: String}
-Conditions:
-  C: !Equals [!Ref P, x]
-Resources:
-  TD:
-    Type: AWS::ECS::TaskDefinition
-    Properties:
-      ContainerDefinitions:
+	td := parseConditionalTask(t, `      ContainerDefinitions:
         - Name: app
           Image: app:1
           LogConfiguration: !If [C, {LogDriver: awslogs, Options: {awslogs-group: g}}, !Ref AWS::NoValue]
-`
-	td, err := Parse("stack.yaml", []byte(src), LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	lc := td.Containers[0].LogConfiguration
 	if lc == nil {
 		t.Fatal("logConfiguration dropped")
@@ -152,25 +116,13 @@ Resources:
 // expressions are kept unknown: dropped, the start emulation ran without
 // the variable and the online checks skipped the secret.
 func TestUnresolvedEnvironmentSecretsAndCredentials(t *testing.T) {
-	src := `Parameters:
-  P: {Type: String}
-Conditions:
-  C: !Equals [!Ref P, x]
-Resources:
-  TD:
-    Type: AWS::ECS::TaskDefinition
-    Properties:
-      ContainerDefinitions:
+	td := parseConditionalTask(t, `      ContainerDefinitions:
         - Name: app
           Image: app:1
           Environment: [!If [C, {Name: LD_PRELOAD, Value: /x.so}, !Ref AWS::NoValue]]
           Secrets: !If [C, [{Name: S, ValueFrom: arn:aws:secretsmanager:us-east-1:111111111111:secret:s}], !Ref AWS::NoValue]
           RepositoryCredentials: !If [C, {CredentialsParameter: creds}, !Ref AWS::NoValue]
-`
-	td, err := Parse("stack.yaml", []byte(src), LoadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	c := td.Containers[0]
 	if len(c.Environment) != 1 || len(c.Secrets) != 1 {
 		t.Fatalf("environment %+v secrets %+v", c.Environment, c.Secrets)
@@ -182,7 +134,24 @@ Resources:
 
 // A healthCheck that is an expression is not "no health check".
 func TestUnresolvedHealthCheck(t *testing.T) {
-	src := `Parameters:
+	td := parseConditionalTask(t, `      ContainerDefinitions:
+        - Name: app
+          Image: app:1
+          HealthCheck: !If [C, {Command: [CMD, /healthz]}, !Ref AWS::NoValue]
+`)
+	hc := td.Containers[0].HealthCheck
+	if hc == nil {
+		t.Fatal("healthCheck dropped")
+	}
+	expect(t, hc.Command.Set && hc.Command.Unresolved != "" && hc.Pos.Line == 12, "health check %+v", hc)
+}
+
+// parseConditionalTask parses a template whose task definition's
+// Properties are props, with a parameter P and a condition C on it (line 10
+// of the template is the first line of props).
+func parseConditionalTask(t *testing.T, props string) *TaskDefinition {
+	t.Helper()
+	td, err := Parse("stack.yaml", []byte(`Parameters:
   P: {Type: String}
 Conditions:
   C: !Equals [!Ref P, x]
@@ -190,18 +159,9 @@ Resources:
   TD:
     Type: AWS::ECS::TaskDefinition
     Properties:
-      ContainerDefinitions:
-        - Name: app
-          Image: app:1
-          HealthCheck: !If [C, {Command: [CMD, /healthz]}, !Ref AWS::NoValue]
-`
-	td, err := Parse("stack.yaml", []byte(src), LoadOptions{})
+`+props), LoadOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	hc := td.Containers[0].HealthCheck
-	if hc == nil {
-		t.Fatal("healthCheck dropped")
-	}
-	expect(t, hc.Command.Set && hc.Command.Unresolved != "" && hc.Pos.Line == 12, "health check %+v", hc)
+	return td
 }
