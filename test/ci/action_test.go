@@ -133,8 +133,10 @@ func TestActionBehaviour(t *testing.T) {
 			wantCode: 1, wantReport: "<failure"},
 		{name: "warnings pass at fail-on error", with: map[string]string{"image": imageRef, "taskdef": "arm64.json", "fail-on": "error", "format": "json"},
 			wantCode: 0, wantPinned: true, wantReport: `"exitCode": 0`},
+		// IC204 stops the entrypoint's checks: suppressing it is shown, but
+		// the run cannot pass (and nothing is pinned).
 		{name: "wrong architecture suppressed", with: map[string]string{"image": imageRef, "taskdef": "x86.json", "ignore": "IC102,IC204", "format": "sarif"},
-			wantCode: 0, wantPinned: true, wantReport: `"suppressions"`},
+			wantCode: 2, wantReport: `"suppressions"`},
 		{name: "image missing: could not verify", with: map[string]string{"image": e.registry + "/action/missing:v1", "taskdef": "arm64.json"},
 			wantCode: 2, wantOut: "::error"},
 		{name: "image missing, sarif: the report is still written", with: map[string]string{"image": e.registry + "/action/missing:v1", "taskdef": "arm64.json", "format": "sarif"},
